@@ -1,0 +1,52 @@
+# The project's vocabulary: `make run`, `make test`, `make lint`, `make bench`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+VAR := var
+
+.PHONY: run test lint bench install migrate demo worker beat clean test-fast
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+# Reinstall only when the pinned requirements change, so a second `make run` is fast.
+$(STAMP): requirements/base.txt requirements/dev.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements/dev.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+# Demo data once: the marker file records that it was loaded.
+$(VAR)/.demo-loaded:
+	mkdir -p $(VAR)
+	$(PY) manage.py seed_demo
+	touch $@
+
+demo: migrate $(VAR)/.demo-loaded
+
+run: demo
+	$(PY) manage.py print_demo_logins
+	$(PY) manage.py run_local
+
+test: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m pytest
+
+test-fast: install
+	$(PY) -m pytest -m "not browser and not integration" -x -q
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+bench: install
+	$(PY) benchmarks/run_all.py
+
+clean:
+	rm -rf $(VAR) db.sqlite3 staticfiles

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CafesConfig(AppConfig):
+    name = "cafes"
+    verbose_name = "Knowledge cafés"

@@ -1,0 +1,5 @@
+"""SayPro Share Learnings."""
+
+from .celery import app as celery_app
+
+__all__ = ("celery_app",)

@@ -1,0 +1,28 @@
+"""A decorator that records every scheduled job's runs for the officer's job health panel."""
+
+from __future__ import annotations
+
+import functools
+import traceback
+
+from .services import heartbeat_finish, heartbeat_start
+
+
+def recorded(name: str):
+    """Record start, end, result and error of the wrapped task body under `name`."""
+
+    def decorate(func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            heartbeat_start(name=name)
+            try:
+                result = func(*args, **kwargs)
+            except Exception:
+                heartbeat_finish(name=name, ok=False, error=traceback.format_exc())
+                raise
+            heartbeat_finish(name=name, ok=True, result="" if result is None else str(result))
+            return result
+
+        return wrapper
+
+    return decorate

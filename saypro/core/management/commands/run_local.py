@@ -1,0 +1,79 @@
+"""Run the whole site on one machine: the web server, a Celery worker and beat.
+
+The worker and beat use the broker from settings (kombu's filesystem transport when
+CELERY_BROKER_URL is unset), so scheduled jobs really run, as in production.
+"""
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Serve the site on 127.0.0.1:8000 with a Celery worker and beat running beside it."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--addrport", default="127.0.0.1:8000")
+
+    def handle(self, *args, addrport: str, **options):
+        for folder in ("celery-queue", "celery-processed"):
+            Path(settings.VAR_DIR, folder).mkdir(parents=True, exist_ok=True)
+        python = sys.executable
+        commands = {
+            "worker": [
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "saypro",
+                "worker",
+                "--pool=threads",
+                "--concurrency=4",
+                "--loglevel=INFO",
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            "beat": [
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "saypro",
+                "beat",
+                "--loglevel=INFO",
+                "--schedule",
+                str(Path(settings.VAR_DIR, "celerybeat-schedule")),
+            ],
+            "web": [python, "manage.py", "runserver", addrport],
+        }
+        processes = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}  # noqa: S603 -- fixed argv
+        self.stdout.write(
+            self.style.SUCCESS(f"Site on http://{addrport}/ — worker and beat running. Ctrl-C stops all.")
+        )
+
+        def stop(*_):
+            for proc in processes.values():
+                if proc.poll() is None:
+                    proc.terminate()
+
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            while all(p.poll() is None for p in processes.values()):
+                time.sleep(1)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            stop()
+            for proc in processes.values():
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+        failed = [name for name, p in processes.items() if p.returncode not in (0, -signal.SIGTERM, None)]
+        if failed:
+            self.stderr.write(f"Stopped because {', '.join(failed)} exited.")

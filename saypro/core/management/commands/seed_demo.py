@@ -1,0 +1,29 @@
+"""Create a believable demo organisation, with every activity holding data."""
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils.module_loading import import_string
+
+from saypro.core.demo import DEMO_LOGINS, DEMO_PASSWORD, seed_core
+
+# Each activity app adds its seeder here: a function (org: DemoOrg) -> None, idempotent.
+APP_SEEDERS: list[str] = []
+
+
+class Command(BaseCommand):
+    help = "Load demo data (deterministic for a seed; safe to run twice)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--people", type=int, default=60)
+        parser.add_argument("--seed", type=int, default=2026)
+
+    def handle(self, *args, people: int, seed: int, **options):
+        with transaction.atomic():
+            org = seed_core(people=people, seed=seed)
+            self.stdout.write(f"Organisation: {len(org.people)} people, {len(org.modules)} modules.")
+            for dotted in APP_SEEDERS:
+                import_string(dotted)(org=org)
+                self.stdout.write(f"Seeded {dotted.split('.')[0]}.")
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready. Password for every demo login: {DEMO_PASSWORD}"))
+        for role, email in DEMO_LOGINS:
+            self.stdout.write(f"  {role:<22} {email}")

@@ -1,0 +1,379 @@
+"""The shared core: people, the organisation, training, and cross-cutting records."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra) -> User:
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra) -> User:
+        extra.update(is_staff=True, is_superuser=True)
+        return self._create_user(email, password, **extra)
+
+    def get_by_natural_key(self, username: str) -> User:
+        return self.get(email__iexact=username)
+
+
+class NamedOrgUnit(models.Model):
+    name = models.CharField(max_length=120)
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Department(NamedOrgUnit):
+    class Meta(NamedOrgUnit.Meta):
+        constraints = [models.UniqueConstraint(Lower("name"), name="department_name_unique_ci")]
+
+
+class Location(NamedOrgUnit):
+    class Meta(NamedOrgUnit.Meta):
+        constraints = [models.UniqueConstraint(Lower("name"), name="location_name_unique_ci")]
+
+
+class JobRole(NamedOrgUnit):
+    class Meta(NamedOrgUnit.Meta):
+        verbose_name = "job role"
+        constraints = [models.UniqueConstraint(Lower("name"), name="job_role_name_unique_ci")]
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person of the organisation; signs in with their e-mail address."""
+
+    email = models.EmailField("e-mail address", max_length=254, unique=True)
+    first_name = models.CharField(max_length=150, blank=True)
+    last_name = models.CharField(max_length=150, blank=True)
+    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.PROTECT, related_name="people")
+    location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.PROTECT, related_name="people")
+    job_role = models.ForeignKey(JobRole, null=True, blank=True, on_delete=models.PROTECT, related_name="people")
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False, help_text="May sign in to the admin.")
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        ordering = ["last_name", "first_name", "email"]
+        constraints = [
+            # Stored lowercase, so the unique field is unique without regard to case.
+            models.CheckConstraint(condition=Q(email=Lower("email")), name="user_email_lowercase"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = self.email.strip().lower()
+
+    @property
+    def full_name(self) -> str:
+        name = f"{self.first_name} {self.last_name}".strip()
+        return name or self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.first_name or self.email
+
+    def has_group(self, name: str) -> bool:
+        """Group membership, cached per request object so navigation costs one query."""
+        cache = self.__dict__.get("_group_names")
+        if cache is None:
+            cache = set(self.groups.values_list("name", flat=True))
+            self.__dict__["_group_names"] = cache
+        return name in cache
+
+
+class Placement(models.Model):
+    """Where a person was in the organisation over a span of time.
+
+    The monthly report counts people in the department, location and job role they had at
+    the time of an activity; these rows keep that history. The open row (valid_to null) is
+    the current placement.
+    """
+
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="placements")
+    department = models.ForeignKey(Department, null=True, on_delete=models.PROTECT, related_name="+")
+    location = models.ForeignKey(Location, null=True, on_delete=models.PROTECT, related_name="+")
+    job_role = models.ForeignKey(JobRole, null=True, on_delete=models.PROTECT, related_name="+")
+    valid_from = models.DateTimeField()
+    valid_to = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["person_id", "valid_from"]
+        indexes = [models.Index(fields=["person", "valid_from"])]
+        constraints = [
+            models.UniqueConstraint(fields=["person"], condition=Q(valid_to__isnull=True), name="placement_one_open"),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gt=F("valid_from")), name="placement_span_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} in {self.department} from {self.valid_from:%Y-%m-%d}"
+
+
+class MentorLink(models.Model):
+    """A mentor→mentee assignment; inactive links keep the history of former mentors."""
+
+    mentor = models.ForeignKey(User, on_delete=models.CASCADE, related_name="mentee_links")
+    mentee = models.ForeignKey(User, on_delete=models.CASCADE, related_name="mentor_links")
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "mentor link"
+        constraints = [
+            models.UniqueConstraint(fields=["mentor", "mentee"], name="mentor_link_unique"),
+            models.CheckConstraint(condition=~Q(mentor=F("mentee")), name="mentor_link_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mentor} mentors {self.mentee}"
+
+
+class ManagerScope(models.Model):
+    """The departments a manager reads reports for; no department means the whole organisation."""
+
+    manager = models.ForeignKey(User, on_delete=models.CASCADE, related_name="manager_scopes")
+    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["manager", "department"], name="manager_scope_unique"),
+            models.UniqueConstraint(
+                fields=["manager"], condition=Q(department__isnull=True), name="manager_scope_one_whole_org"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.manager}: {self.department or 'whole organisation'}"
+
+
+class Programme(models.Model):
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [models.UniqueConstraint(Lower("title"), name="programme_title_unique_ci")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Module(models.Model):
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="modules")
+    position = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=200)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    is_major = models.BooleanField(default=False, help_text="A feedback session follows a major module.")
+    ended_at = models.DateTimeField(null=True, blank=True, help_text="Set by the daily job once the end date passed.")
+
+    class Meta:
+        ordering = ["programme_id", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "position"], name="module_position_unique"),
+            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="module_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme}: {self.title}"
+
+    @property
+    def has_ended(self) -> bool:
+        return self.ended_at is not None
+
+
+class Enrolment(models.Model):
+    class Status(models.TextChoices):
+        ENROLLED = "enrolled", "Enrolled"
+        COMPLETED = "completed", "Completed"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="enrolments")
+    module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="enrolments")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ENROLLED)
+    enrolled_at = models.DateTimeField(default=timezone.now)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "module"], name="enrolment_unique"),
+            models.CheckConstraint(
+                condition=(Q(status="withdrawn") & Q(withdrawn_at__isnull=False))
+                | (~Q(status="withdrawn") & Q(withdrawn_at__isnull=True)),
+                name="enrolment_withdrawn_has_time",
+            ),
+        ]
+        indexes = [models.Index(fields=["module", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.person} in {self.module} ({self.get_status_display()})"
+
+
+class AuditEntry(models.Model):
+    """A facilitator action that changed what others see or get. Written once, never edited."""
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(max_length=80)
+    target_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.SET_NULL)
+    target_id = models.CharField(max_length=64, blank=True)
+    target = GenericForeignKey("target_type", "target_id")
+    target_repr = models.CharField(max_length=255, blank=True)
+    reason = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "audit entry"
+        verbose_name_plural = "audit trail"
+        indexes = [models.Index(fields=["action", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor}: {self.action} {self.target_repr}"
+
+
+class Notification(models.Model):
+    """An in-app notification (the bell)."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=40)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.recipient}: {self.title}"
+
+
+class OutboundEmail(models.Model):
+    """An e-mail the platform owes someone, recorded in the same transaction as its reason.
+
+    The (recipient, kind, key) constraint is what makes reminders and announcements
+    at-most-once per person and reason, however often a job runs; a pending row left by
+    a broker outage is picked up again by the sweeper task.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="outbound_emails")
+    kind = models.CharField(max_length=40)
+    key = models.CharField(max_length=200, help_text="What the e-mail is about, unique per recipient and kind.")
+    subject = models.CharField(max_length=255)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    attachments = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "outbound e-mail"
+        constraints = [models.UniqueConstraint(fields=["recipient", "kind", "key"], name="outbound_email_once")]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.recipient_id}: {self.subject}"
+
+
+class JobHeartbeat(models.Model):
+    """The last time a scheduled job (or the worker itself) ran, and how it ended."""
+
+    name = models.CharField(max_length=120, unique=True)
+    last_started_at = models.DateTimeField(null=True, blank=True)
+    last_finished_at = models.DateTimeField(null=True, blank=True)
+    last_ok = models.BooleanField(default=True)
+    last_error = models.TextField(blank=True)
+    last_result = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrgImport(models.Model):
+    """One upload of HR's org chart: its progress while it runs and its report afterwards."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Imported"
+        REFUSED = "refused", "Refused"
+
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    filename = models.CharField(max_length=255)
+    content = models.BinaryField(editable=False)
+    dry_run = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "org import"
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_status_display()})"
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.rows_total:
+            return 0 if self.status in {self.Status.QUEUED, self.Status.RUNNING} else 100
+        return min(100, round(100 * self.rows_done / self.rows_total))

@@ -1,0 +1,63 @@
+"""Reads of the shared core."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+
+from .models import AuditEntry, ManagerScope, MentorLink, Notification, OrgImport, Placement, User
+
+
+def notification_unread_count(*, person: User) -> int:
+    return Notification.objects.filter(recipient=person, read_at__isnull=True).count()
+
+
+def notification_list(*, person: User) -> QuerySet[Notification]:
+    return Notification.objects.filter(recipient=person).order_by("-created_at", "-id")
+
+
+def mentor_ids_of(*, mentee: User) -> list[int]:
+    """Ids of a person's active mentors."""
+    return list(MentorLink.objects.filter(mentee=mentee, is_active=True).values_list("mentor_id", flat=True))
+
+
+def mentee_list(*, mentor: User) -> QuerySet[User]:
+    return User.objects.filter(mentor_links__mentor=mentor, mentor_links__is_active=True).select_related(
+        "department", "location", "job_role"
+    )
+
+
+def is_active_mentor_of(*, mentor: User, mentee_id: int) -> bool:
+    return MentorLink.objects.filter(mentor=mentor, mentee_id=mentee_id, is_active=True).exists()
+
+
+def manager_department_ids(*, manager: User) -> set[int] | None:
+    """The departments a manager may read; None means the whole organisation."""
+    scopes = list(ManagerScope.objects.filter(manager=manager).values_list("department_id", flat=True))
+    if None in scopes:
+        return None
+    return set(scopes)
+
+
+def placement_at(*, person_id: int, at: datetime) -> Placement | None:
+    """Where a person was at a moment (the placement whose span covers it)."""
+    return (
+        Placement.objects.filter(person_id=person_id, valid_from__lte=at)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=at))
+        .select_related("department", "location", "job_role")
+        .first()
+    )
+
+
+def audit_entry_list(*, action: str | None = None, actor_id: int | None = None) -> QuerySet[AuditEntry]:
+    qs = AuditEntry.objects.select_related("actor", "target_type")
+    if action:
+        qs = qs.filter(action=action)
+    if actor_id:
+        qs = qs.filter(actor_id=actor_id)
+    return qs
+
+
+def org_import_list() -> QuerySet[OrgImport]:
+    return OrgImport.objects.select_related("uploaded_by").defer("content")

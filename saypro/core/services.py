@@ -1,0 +1,274 @@
+"""Writes of the shared core: placements, modules, the audit trail, notifications and e-mail."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, models, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from .models import (
+    AuditEntry,
+    Department,
+    Enrolment,
+    JobHeartbeat,
+    JobRole,
+    Location,
+    Module,
+    Notification,
+    OutboundEmail,
+    Placement,
+    User,
+)
+
+logger = logging.getLogger(__name__)
+
+
+# --- audit trail --------------------------------------------------------------------------------
+
+
+def audit_record(
+    *, actor: User | None, action: str, target: models.Model | None = None, reason: str = "", data: dict | None = None
+) -> AuditEntry:
+    """Write one audit entry for a facilitator action."""
+    entry = AuditEntry(actor=actor, action=action, reason=reason, data=data or {})
+    if target is not None:
+        entry.target_type = ContentType.objects.get_for_model(target)
+        entry.target_id = str(target.pk)
+        entry.target_repr = str(target)[:255]
+    entry.save()
+    return entry
+
+
+# --- placements ---------------------------------------------------------------------------------
+
+
+def person_place(
+    *,
+    person: User,
+    department: Department | None,
+    location: Location | None,
+    job_role: JobRole | None,
+    at: datetime | None = None,
+) -> bool:
+    """Move a person to a department, location and job role, keeping the history.
+
+    Returns whether anything changed. The previous placement is closed at `at` (default now)
+    so that activities before the move keep counting for the old department.
+    """
+    at = at or timezone.now()
+    if (person.department_id, person.location_id, person.job_role_id) == (
+        getattr(department, "pk", None),
+        getattr(location, "pk", None),
+        getattr(job_role, "pk", None),
+    ) and person.placements.filter(valid_to__isnull=True).exists():
+        return False
+    with transaction.atomic():
+        person.placements.filter(valid_to__isnull=True).update(valid_to=at)
+        Placement.objects.create(
+            person=person, department=department, location=location, job_role=job_role, valid_from=at
+        )
+        person.department, person.location, person.job_role = department, location, job_role
+        person.save(update_fields=["department", "location", "job_role"])
+    return True
+
+
+# --- training -----------------------------------------------------------------------------------
+
+
+def module_mark_ended(*, today=None) -> list[int]:
+    """Mark every module whose end date has passed as ended; return the ids newly marked.
+
+    Idempotent: a module already marked keeps its first `ended_at`.
+    """
+    today = today or timezone.localdate()
+    ids = list(Module.objects.filter(ended_at__isnull=True, ends_on__lt=today).values_list("pk", flat=True))
+    if ids:
+        Module.objects.filter(pk__in=ids, ended_at__isnull=True).update(ended_at=timezone.now())
+    return ids
+
+
+def enrolment_withdraw(*, enrolment: Enrolment, at: datetime | None = None) -> Enrolment:
+    """Withdraw a person from a module; the time matters for feedback-session eligibility."""
+    if enrolment.status == Enrolment.Status.WITHDRAWN:
+        return enrolment
+    enrolment.status = Enrolment.Status.WITHDRAWN
+    enrolment.withdrawn_at = at or timezone.now()
+    enrolment.save(update_fields=["status", "withdrawn_at"])
+    return enrolment
+
+
+def enrolment_create_many(*, module: Module, people: Iterable[User]) -> int:
+    """Enrol people in a module; people already enrolled are left as they are. Returns the count added."""
+    existing = set(module.enrolments.values_list("person_id", flat=True))
+    new = [Enrolment(person=p, module=module) for p in people if p.pk not in existing]
+    Enrolment.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new)
+
+
+# --- notifications and e-mail -------------------------------------------------------------------
+
+
+def notification_create(*, recipient: User, kind: str, title: str, body: str = "", url: str = "") -> Notification:
+    """Add an in-app notification (the bell)."""
+    return Notification.objects.create(recipient=recipient, kind=kind, title=title[:200], body=body, url=url)
+
+
+def notifications_mark_read(*, recipient: User, ids: Iterable[int] | None = None) -> int:
+    """Mark a person's notifications as read (all of them when no ids are given)."""
+    qs = Notification.objects.filter(recipient=recipient, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    return qs.update(read_at=timezone.now())
+
+
+def email_queue(
+    *,
+    recipient: User,
+    kind: str,
+    key: str,
+    subject: str,
+    template: str,
+    context: dict | None = None,
+    attachments: list[dict] | None = None,
+) -> OutboundEmail | None:
+    """Record an e-mail owed to a person and send it through Celery once the transaction commits.
+
+    `template` names a pair `<template>.txt` and `<template>.html` that extend the shared
+    e-mail layout. Returns None when an e-mail of this kind and key was already owed to this
+    person: the database constraint makes every reason e-mail at most once. `attachments` are
+    dicts with `filename`, `mimetype` and text `content` (calendar invites).
+    """
+    ctx = {
+        "recipient": recipient,
+        "organisation": settings.ORGANISATION_NAME,
+        "site_url": settings.SITE_URL,
+        **(context or {}),
+    }
+    body_text = render_to_string(f"{template}.txt", ctx)
+    body_html = render_to_string(f"{template}.html", ctx)
+    try:
+        with transaction.atomic():
+            email = OutboundEmail.objects.create(
+                recipient=recipient,
+                kind=kind,
+                key=key[:200],
+                subject=f"[{settings.ORGANISATION_NAME}] {subject}"[:255],
+                body_text=body_text,
+                body_html=body_html,
+                attachments=attachments or [],
+            )
+    except IntegrityError:
+        return None
+    from .tasks import email_send_task
+
+    transaction.on_commit(lambda: _enqueue_quietly(email_send_task, email_id=email.pk))
+    return email
+
+
+def _enqueue_quietly(task, **kwargs) -> None:
+    """Queue a task; a broker outage must not fail the request, since the row is already saved."""
+    try:
+        task.apply_async(kwargs=kwargs)
+    except Exception:
+        logger.warning("Broker unavailable; %s(%s) left for the sweeper", task.name, kwargs, exc_info=True)
+
+
+def email_send(*, email_id: int) -> bool:
+    """Send one owed e-mail. Safe to call twice or concurrently: only one caller claims it."""
+    claimed = OutboundEmail.objects.filter(
+        pk=email_id, status__in=[OutboundEmail.Status.PENDING, OutboundEmail.Status.FAILED]
+    ).update(status=OutboundEmail.Status.SENDING, attempts=models.F("attempts") + 1)
+    if not claimed:
+        return False
+    email = OutboundEmail.objects.select_related("recipient").get(pk=email_id)
+    message = EmailMultiAlternatives(
+        subject=email.subject, body=email.body_text, to=[email.recipient.email], from_email=settings.DEFAULT_FROM_EMAIL
+    )
+    if email.body_html:
+        message.attach_alternative(email.body_html, "text/html")
+    for attachment in email.attachments:
+        message.attach(attachment["filename"], attachment["content"], attachment["mimetype"])
+    try:
+        message.send()
+    except Exception as exc:  # noqa: BLE001 -- recorded on the row and retried by the sweeper
+        OutboundEmail.objects.filter(pk=email_id).update(status=OutboundEmail.Status.FAILED, last_error=str(exc)[:2000])
+        return False
+    OutboundEmail.objects.filter(pk=email_id).update(status=OutboundEmail.Status.SENT, sent_at=timezone.now())
+    return True
+
+
+def email_sweep(*, older_than_seconds: int = 60, max_attempts: int = 5) -> int:
+    """Send e-mails left pending by a broker outage or a crash; returns how many were sent."""
+    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+    stale_sending = timezone.now() - timezone.timedelta(minutes=15)
+    # A worker that died mid-send leaves "sending"; after a while it is fair to try again.
+    OutboundEmail.objects.filter(status=OutboundEmail.Status.SENDING, created_at__lt=stale_sending).update(
+        status=OutboundEmail.Status.FAILED
+    )
+    ids = OutboundEmail.objects.filter(
+        status__in=[OutboundEmail.Status.PENDING, OutboundEmail.Status.FAILED],
+        created_at__lt=cutoff,
+        attempts__lt=max_attempts,
+    ).values_list("pk", flat=True)[:500]
+    return sum(email_send(email_id=pk) for pk in list(ids))
+
+
+def notify(
+    *,
+    recipient: User,
+    kind: str,
+    key: str,
+    title: str,
+    body: str = "",
+    url: str = "",
+    email_template: str | None = None,
+    context: dict | None = None,
+    attachments: list[dict] | None = None,
+) -> bool:
+    """Tell a person something: in the app, and by e-mail when a template is given.
+
+    At most once per (recipient, kind, key): a second call for the same reason does nothing
+    and returns False.
+    """
+    if email_template:
+        email = email_queue(
+            recipient=recipient,
+            kind=kind,
+            key=key,
+            subject=title,
+            template=email_template,
+            context={"title": title, "body": body, "url": url, **(context or {})},
+            attachments=attachments,
+        )
+        if email is None:
+            return False
+    elif Notification.objects.filter(recipient=recipient, kind=kind, url=url, title=title[:200]).exists():
+        return False
+    notification_create(recipient=recipient, kind=kind, title=title, body=body, url=url)
+    return True
+
+
+# --- job health ---------------------------------------------------------------------------------
+
+
+def heartbeat_start(*, name: str) -> None:
+    JobHeartbeat.objects.update_or_create(name=name, defaults={"last_started_at": timezone.now()})
+
+
+def heartbeat_finish(*, name: str, ok: bool, result: str = "", error: str = "") -> None:
+    JobHeartbeat.objects.update_or_create(
+        name=name,
+        defaults={
+            "last_finished_at": timezone.now(),
+            "last_ok": ok,
+            "last_result": result[:255],
+            "last_error": error[:5000],
+        },
+    )

@@ -1,0 +1,41 @@
+"""Celery tasks of the shared core: thin wrappers around services."""
+
+from celery import shared_task
+
+from . import services
+from .jobs import recorded
+
+
+@shared_task(name="core.email_send_task", autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
+def email_send_task(*, email_id: int) -> bool:
+    return services.email_send(email_id=email_id)
+
+
+@shared_task(name="core.email_sweep_task")
+@recorded("core.email_sweep_task")
+def email_sweep_task() -> int:
+    return services.email_sweep()
+
+
+@shared_task(name="core.module_mark_ended_task")
+@recorded("core.module_mark_ended_task")
+def module_mark_ended_task() -> int:
+    return len(services.module_mark_ended())
+
+
+@shared_task(name="core.heartbeat_task")
+@recorded("core.heartbeat_task")
+def heartbeat_task() -> str:
+    """Proves beat scheduled it and a worker ran it."""
+    return "alive"
+
+
+@shared_task(name="core.ping_task")
+def ping_task(*, value: str) -> str:
+    """Echo, used by the integration test that proves a real worker consumes from the broker."""
+    from django.utils import timezone
+
+    from .models import JobHeartbeat
+
+    JobHeartbeat.objects.update_or_create(name=f"ping:{value}", defaults={"last_finished_at": timezone.now()})
+    return value

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from .views import dashboard, home
+
+app_name = "core"
+
+urlpatterns = [
+    path("", home.HomeView.as_view(), name="home"),
+    path("notifications/", home.NotificationListView.as_view(), name="notification-list"),
+    path("dashboard/", dashboard.DashboardView.as_view(), name="dashboard"),
+    path("notifications/read/", home.NotificationMarkReadView.as_view(), name="notification-read"),
+]

@@ -1,0 +1,80 @@
+"""The personal home page, notifications, and the error pages."""
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.module_loading import import_string
+from django.views import View
+from django.views.generic import ListView, TemplateView
+
+from saypro.core import roles, selectors, services
+
+# Each activity app contributes a panel to the home page: a function (person) -> dict or None
+# with "title", "template" and its context. Listed here so core imports no app at module level.
+HOME_PANELS = [
+    "reflections.panels.home_panel",
+    "feedback.panels.home_panel",
+    "circles.panels.home_panel",
+    "cafes.panels.home_panel",
+]
+
+
+def _home_panels(person) -> list[dict]:
+    panels = []
+    for dotted in HOME_PANELS:
+        try:
+            provider = import_string(dotted)
+        except ImportError:
+            continue
+        panel = provider(person=person)
+        if panel:
+            panels.append(panel)
+    return panels
+
+
+class HomeView(LoginRequiredMixin, TemplateView):
+    template_name = "core/home.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        person = self.request.user
+        ctx.update(
+            panels=_home_panels(person),
+            is_officer=roles.is_officer.test(person),
+            is_mentor=roles.is_mentor.test(person),
+            is_manager=roles.is_manager.test(person),
+            recent_notifications=selectors.notification_list(person=person)[:5],
+        )
+        return ctx
+
+
+class NotificationListView(LoginRequiredMixin, ListView):
+    template_name = "core/notification_list.html"
+    context_object_name = "notifications"
+    paginate_by = 30
+
+    def get_queryset(self):
+        return selectors.notification_list(person=self.request.user)
+
+
+class NotificationMarkReadView(LoginRequiredMixin, View):
+    def post(self, request):
+        ids = request.POST.getlist("id")
+        valid = [int(i) for i in ids if i.isdigit()]
+        services.notifications_mark_read(recipient=request.user, ids=valid or None)
+        if request.htmx:
+            return render(request, "core/partials/bell.html", {"unread_notifications": 0})
+        return HttpResponseRedirect(reverse("core:notification-list"))
+
+
+def error_403(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def error_404(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def error_500(request):
+    return render(request, "500.html", status=500)

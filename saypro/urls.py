@@ -1,0 +1,25 @@
+"""Top-level URLs: each app under its own prefix."""
+
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+# The admin login goes through allauth's protections (rate limits) like the site login.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "SayPro Share Learnings — administration"
+admin.site.site_title = "SayPro admin"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("reflections/", include("reflections.urls")),
+    path("feedback/", include("feedback.urls")),
+    path("circles/", include("circles.urls")),
+    path("cafes/", include("cafes.urls")),
+    path("impact/", include("saypro.impact.urls")),
+    path("", include("saypro.core.urls")),
+]
+
+handler403 = "saypro.core.views.home.error_403"
+handler404 = "saypro.core.views.home.error_404"
+handler500 = "saypro.core.views.home.error_500"
