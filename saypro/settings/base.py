@@ -240,3 +240,19 @@ CELERY_BEAT_SCHEDULE.update(
         "core-email-sweep": {"task": "core.email_sweep_task", "schedule": crontab(minute="*/5")},
     }
 )
+
+# --- per-app scheduled jobs (each app edits only its own block) ------------------------------
+CELERY_BEAT_SCHEDULE.update(
+    {
+        # reflections: BEGIN
+        # reflections: END
+        # feedback: BEGIN
+        # feedback: END
+        # circles: BEGIN
+        # circles: END
+        # cafes: BEGIN
+        # cafes: END
+        # impact: BEGIN
+        # impact: END
+    }
+)

@@ -1,5 +1,7 @@
 """The personal home page, notifications, and the error pages."""
 
+import importlib.util
+
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
@@ -23,11 +25,9 @@ HOME_PANELS = [
 def _home_panels(person) -> list[dict]:
     panels = []
     for dotted in HOME_PANELS:
-        try:
-            provider = import_string(dotted)
-        except ImportError:
+        if importlib.util.find_spec(dotted.rsplit(".", 1)[0]) is None:
             continue
-        panel = provider(person=person)
+        panel = import_string(dotted)(person=person)
         if panel:
             panels.append(panel)
     return panels

@@ -1,13 +1,22 @@
 """Create a believable demo organisation, with every activity holding data."""
 
+import importlib.util
+
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils.module_loading import import_string
 
 from saypro.core.demo import DEMO_LOGINS, DEMO_PASSWORD, seed_core
 
-# Each activity app adds its seeder here: a function (org: DemoOrg) -> None, idempotent.
-APP_SEEDERS: list[str] = []
+# Each activity app's seeder: `<app>/demo.py` with `seed(*, org: DemoOrg) -> None`, idempotent.
+# An app whose demo module does not exist yet is skipped.
+APP_SEEDERS = [
+    "reflections.demo.seed",
+    "feedback.demo.seed",
+    "circles.demo.seed",
+    "cafes.demo.seed",
+    "saypro.impact.demo.seed",
+]
 
 
 class Command(BaseCommand):
@@ -22,6 +31,8 @@ class Command(BaseCommand):
             org = seed_core(people=people, seed=seed)
             self.stdout.write(f"Organisation: {len(org.people)} people, {len(org.modules)} modules.")
             for dotted in APP_SEEDERS:
+                if importlib.util.find_spec(dotted.rsplit(".", 1)[0]) is None:
+                    continue
                 import_string(dotted)(org=org)
                 self.stdout.write(f"Seeded {dotted.split('.')[0]}.")
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Password for every demo login: {DEMO_PASSWORD}"))

@@ -1,0 +1,41 @@
+"""Safe Markdown: what people type is rendered once and sanitised before anyone sees it."""
+
+from __future__ import annotations
+
+import nh3
+from markdown_it import MarkdownIt
+
+# CommonMark without raw HTML: anything in angle brackets is shown as text, never parsed.
+_md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("strikethrough")
+
+ALLOWED_TAGS = {
+    "p", "br", "strong", "em", "s", "del", "code", "pre", "blockquote",
+    "ul", "ol", "li", "a", "h3", "h4", "h5", "h6", "hr",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
+ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+
+
+def render_markdown(text: str) -> str:
+    """Return sanitised HTML for a piece of Markdown.
+
+    Headings are shifted down so a person's `#` never outranks the page's own headings;
+    images are dropped (no content from elsewhere), links get rel="nofollow noopener".
+    """
+    html = _md.render(text or "")
+    for level in range(6, 0, -1):
+        shifted = min(level + 2, 6)
+        html = html.replace(f"<h{level}>", f"<h{shifted}>").replace(f"</h{level}>", f"</h{shifted}>")
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_URL_SCHEMES,
+        link_rel="nofollow noopener noreferrer",
+        strip_comments=True,
+    )
+
+
+def word_count(text: str) -> int:
+    """Words as a reader counts them: runs of non-space characters."""
+    return len((text or "").split())
