@@ -1,0 +1,59 @@
+"""The learning log's shared shape: every activity app contributes entries to one timeline.
+
+Each app exposes `<app>.selectors.learning_log_entries(*, person, start=None, end=None)`
+returning a list of LogEntry; the reflections app (which owns the learning log page and its
+exports) gathers them from the sources below, so it imports no other activity app.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils.module_loading import import_string
+
+LEARNING_LOG_SOURCES = [
+    "reflections.selectors.learning_log_entries",
+    "feedback.selectors.learning_log_entries",
+    "circles.selectors.learning_log_entries",
+    "cafes.selectors.learning_log_entries",
+]
+
+# xAPI verbs from the ADL vocabulary.
+VERB_ATTENDED = "http://adlnet.gov/expapi/verbs/attended"
+VERB_SHARED = "http://adlnet.gov/expapi/verbs/shared"
+VERB_COMMENTED = "http://adlnet.gov/expapi/verbs/commented"
+VERB_SUBMITTED = "http://adlnet.gov/expapi/verbs/submitted"
+VERB_COMPLETED = "http://adlnet.gov/expapi/verbs/completed"
+VERB_PASSED = "http://adlnet.gov/expapi/verbs/passed"
+VERB_PRESENTED = "http://adlnet.gov/expapi/verbs/presented"
+VERB_AUTHORED = "http://adlnet.gov/expapi/verbs/authored"
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One thing a person took part in, as the learning log shows and exports it."""
+
+    when: datetime
+    kind: str  # "reflection", "mentor_feedback", "feedback_session", "contribution", "circle", "talk", "cafe"
+    title: str
+    detail: str
+    url: str
+    verb: str  # an xAPI verb IRI from the constants above
+    object_id: str  # stable id for xAPI, e.g. "reflections.reflection:12"
+
+
+def learning_log_gather(*, person, start: datetime | None = None, end: datetime | None = None) -> list[LogEntry]:
+    """All of a person's log entries from every app that provides them, newest first."""
+    entries: list[LogEntry] = []
+    for dotted in LEARNING_LOG_SOURCES:
+        if importlib.util.find_spec(dotted.rsplit(".", 1)[0]) is None:
+            continue
+        try:
+            source = import_string(dotted)
+        except ImportError:
+            # The app's selectors module exists but provides no log entries yet.
+            continue
+        entries.extend(source(person=person, start=start, end=end))
+    return sorted(entries, key=lambda e: e.when, reverse=True)
