@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -22,10 +22,13 @@ from .models import (
     Location,
     Module,
     Notification,
+    NotificationKind,
+    NotificationPreference,
     OutboundEmail,
     Placement,
     User,
 )
+from .selectors import notification_delivery_for
 
 logger = logging.getLogger(__name__)
 
@@ -168,16 +171,21 @@ def email_queue(
         return None
     from .tasks import email_send_task
 
-    transaction.on_commit(lambda: _enqueue_quietly(email_send_task, email_id=email.pk))
+    transaction.on_commit(lambda: task_enqueue(email_send_task, email_id=email.pk))
     return email
 
 
-def _enqueue_quietly(task, **kwargs) -> None:
-    """Queue a task; a broker outage must not fail the request, since the row is already saved."""
+def task_enqueue(task, **kwargs) -> bool:
+    """Queue a task; return False instead of raising when the broker is unreachable.
+
+    Callers save their state first, so a broker outage delays work but never loses it.
+    """
     try:
         task.apply_async(kwargs=kwargs)
     except Exception:
-        logger.warning("Broker unavailable; %s(%s) left for the sweeper", task.name, kwargs, exc_info=True)
+        logger.warning("Broker unavailable; %s(%s) not queued", task.name, kwargs, exc_info=True)
+        return False
+    return True
 
 
 def email_send(*, email_id: int) -> bool:
@@ -220,6 +228,10 @@ def email_sweep(*, older_than_seconds: int = 60, max_attempts: int = 5) -> int:
     return sum(email_send(email_id=pk) for pk in list(ids))
 
 
+class _AlreadyNotified(Exception):
+    """Raised inside notify's savepoint to undo the in-app row when the e-mail already exists."""
+
+
 def notify(
     *,
     recipient: User,
@@ -232,27 +244,114 @@ def notify(
     context: dict | None = None,
     attachments: list[dict] | None = None,
 ) -> bool:
-    """Tell a person something: in the app, and by e-mail when a template is given.
+    """Tell a person something: in the app always, and by e-mail when a template is given.
 
     At most once per (recipient, kind, key): a second call for the same reason does nothing
-    and returns False.
+    and returns False. The person's preference for the kind's category decides the e-mail:
+    sent now (queued after commit), left for the daily digest, or not sent at all.
+
+    Side effects: one Notification row; with a template and "e-mail now", one OutboundEmail
+    row and a Celery task queued on commit.
     """
-    if email_template:
-        email = email_queue(
-            recipient=recipient,
-            kind=kind,
-            key=key,
-            subject=title,
-            template=email_template,
-            context={"title": title, "body": body, "url": url, **(context or {})},
-            attachments=attachments,
-        )
-        if email is None:
-            return False
-    elif Notification.objects.filter(recipient=recipient, kind=kind, url=url, title=title[:200]).exists():
+    if not key:
+        raise ValueError("notify needs a key naming the reason, so it can be sent at most once.")
+    delivery = notification_delivery_for(person=recipient, kind=kind) if email_template else None
+    try:
+        with transaction.atomic():
+            Notification.objects.create(
+                recipient=recipient,
+                kind=kind,
+                key=key[:200],
+                title=title[:200],
+                body=body,
+                url=url,
+                digest_pending=delivery == NotificationPreference.Delivery.DIGEST,
+            )
+            if delivery == NotificationPreference.Delivery.EMAIL:
+                email = email_queue(
+                    recipient=recipient,
+                    kind=kind,
+                    key=key,
+                    subject=title,
+                    template=email_template,
+                    context={"title": title, "body": body, "url": url, **(context or {})},
+                    attachments=attachments,
+                )
+                if email is None:
+                    raise _AlreadyNotified
+    except (IntegrityError, _AlreadyNotified):
         return False
-    notification_create(recipient=recipient, kind=kind, title=title, body=body, url=url)
     return True
+
+
+def notification_preferences_save(*, person: User, deliveries: dict[str, str]) -> int:
+    """Store how a person wants each category of e-mail; returns how many categories changed.
+
+    `deliveries` maps NotificationKind values to NotificationPreference.Delivery values; an
+    unknown category or delivery raises ValueError and nothing is saved. A category moved to
+    "in the app only" also drops its notifications still waiting for the digest.
+    """
+    categories, options = set(NotificationKind.values), set(NotificationPreference.Delivery.values)
+    bad = {k: v for k, v in deliveries.items() if k not in categories or v not in options}
+    if bad:
+        raise ValueError(f"Unknown notification categories or deliveries: {sorted(bad.items())}")
+    current = {p.kind: p for p in NotificationPreference.objects.filter(person=person)}
+    changed = 0
+    with transaction.atomic():
+        for category, delivery in deliveries.items():
+            pref = current.get(category)
+            if pref is None:
+                if delivery == NotificationPreference.Delivery.EMAIL:
+                    continue  # no row already means "e-mail now"
+                NotificationPreference.objects.create(person=person, kind=category, delivery=delivery)
+            elif pref.delivery != delivery:
+                pref.delivery = delivery
+                pref.save(update_fields=["delivery"])
+            else:
+                continue
+            changed += 1
+            if delivery == NotificationPreference.Delivery.IN_APP:
+                waiting = Notification.objects.filter(recipient=person, digest_pending=True)
+                ids = [n.pk for n in waiting.only("pk", "kind") if NotificationKind.of(n.kind) == category]
+                Notification.objects.filter(pk__in=ids).update(digest_pending=False)
+    return changed
+
+
+def notification_digest_send(*, day: date, now: datetime | None = None) -> int:
+    """Send each person one e-mail gathering their notifications that wait for the digest.
+
+    The digest of `day` holds what arrived up to the end of that day (or `now`, whichever is
+    earlier) and was not in an earlier digest. At most one digest per person and day (the
+    OutboundEmail key "digest:<day>"); what arrives after a person's digest went out waits for
+    the next day's. Returns the number of digests queued; safe to run twice.
+
+    Side effects: OutboundEmail rows (queued on commit); the gathered notifications are no
+    longer pending.
+    """
+    tz = timezone.get_current_timezone()
+    end_of_day = datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
+    cutoff = min(end_of_day, now or timezone.now())
+    due = Notification.objects.filter(digest_pending=True, created_at__lt=cutoff)
+    people = User.objects.filter(pk__in=due.values("recipient_id"), is_active=True).order_by("pk")
+    queued = 0
+    for person in people.iterator(chunk_size=200):
+        with transaction.atomic():
+            notifications = list(due.filter(recipient=person).select_for_update().order_by("created_at", "id"))
+            if not notifications:
+                continue
+            email = email_queue(
+                recipient=person,
+                kind="digest",
+                key=f"digest:{day.isoformat()}",
+                subject=f"Your daily digest: {len(notifications)} update{'s' if len(notifications) != 1 else ''}",
+                template="core/email/notification_digest",
+                context={"notifications": notifications, "day": day},
+            )
+            if email is None:
+                continue  # today's digest already went out; these wait for tomorrow's
+            Notification.objects.filter(pk__in=[n.pk for n in notifications]).update(digest_pending=False)
+            queued += 1
+    return queued
 
 
 # --- job health ---------------------------------------------------------------------------------
