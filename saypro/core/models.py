@@ -269,20 +269,128 @@ class AuditEntry(models.Model):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor}: {self.action} {self.target_repr}"
 
 
+class NotificationKind(models.TextChoices):
+    """The categories a person chooses e-mail delivery for on the preferences page.
+
+    Apps notify with fine-grained kinds ("session_reminder", "reflection_prompt"); `of` maps
+    such a kind to its category. A kind no category claims is always e-mailed at once.
+    """
+
+    REMINDERS = "reminders", "Reminders before sessions, circles and cafés"
+    REFLECTION_PROMPTS = "reflection_prompts", "Invitations to write a reflection"
+    MENTOR_FEEDBACK = "mentor_feedback", "Mentor reviews of reflections"
+    BOARD = "board", "Comments and “I'll try this” on your shared reflections"
+    TALK_FEEDBACK = "talk_feedback", "Feedback on your lightning talks"
+    ACTIVITY = "activity", "News about your sessions, circles and cafés"
+    NEWSLETTER = "newsletter", "The monthly newsletter"
+    REPORTS = "reports", "Monthly impact reports"
+
+    @classmethod
+    def of(cls, kind: str) -> NotificationKind | None:
+        """The preference category of a notification kind, or None when no category claims it."""
+        if kind in cls.values:
+            return cls(kind)
+        if kind in NOTIFICATION_KIND_CATEGORY:
+            return NOTIFICATION_KIND_CATEGORY[kind]
+        if kind.endswith("_reminder"):
+            return cls.REMINDERS
+        return None
+
+
+# The fine-grained kinds the apps notify with, by category. Kinds ending in "_reminder" are
+# reminders without being listed.
+NOTIFICATION_KIND_CATEGORY: dict[str, NotificationKind] = {
+    "reflection_prompt": NotificationKind.REFLECTION_PROMPTS,
+    "reflection_invite": NotificationKind.REFLECTION_PROMPTS,
+    "reflection_submitted": NotificationKind.MENTOR_FEEDBACK,
+    "reflection_validated": NotificationKind.MENTOR_FEEDBACK,
+    "reflection_changes_requested": NotificationKind.MENTOR_FEEDBACK,
+    "mentor_comment": NotificationKind.MENTOR_FEEDBACK,
+    "reflection_comment": NotificationKind.BOARD,
+    "board_comment": NotificationKind.BOARD,
+    "board_try": NotificationKind.BOARD,
+    "board_tried": NotificationKind.BOARD,
+    "talk_feedback_received": NotificationKind.TALK_FEEDBACK,
+    "talk_accepted": NotificationKind.ACTIVITY,
+    "talk_declined": NotificationKind.ACTIVITY,
+    "session_scheduled": NotificationKind.ACTIVITY,
+    "session_changed": NotificationKind.ACTIVITY,
+    "session_cancelled": NotificationKind.ACTIVITY,
+    "session_summary": NotificationKind.ACTIVITY,
+    "circle_assigned": NotificationKind.ACTIVITY,
+    "circle_published": NotificationKind.ACTIVITY,
+    "circle_changed": NotificationKind.ACTIVITY,
+    "circle_cancelled": NotificationKind.ACTIVITY,
+    "cafe_rsvp_promoted": NotificationKind.ACTIVITY,
+    "cafe_changed": NotificationKind.ACTIVITY,
+    "cafe_cancelled": NotificationKind.ACTIVITY,
+    "newsletter_issue": NotificationKind.NEWSLETTER,
+    "snapshot_built": NotificationKind.REPORTS,
+    "impact_report": NotificationKind.REPORTS,
+}
+
+
+class NotificationPreference(models.Model):
+    """How a person wants the e-mails of one category: now, in a daily digest, or not at all.
+
+    No row means "e-mail now". Security e-mails (sign-in, password, address changes) are sent
+    by allauth and never pass through preferences.
+    """
+
+    class Delivery(models.TextChoices):
+        EMAIL = "email", "E-mail now"
+        DIGEST = "digest", "Daily digest"
+        IN_APP = "in_app", "In the app only"
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(max_length=40, choices=NotificationKind.choices)
+    delivery = models.CharField(max_length=10, choices=Delivery.choices, default=Delivery.EMAIL)
+
+    class Meta:
+        verbose_name = "notification preference"
+        constraints = [
+            models.UniqueConstraint(fields=["person", "kind"], name="notification_preference_once"),
+            models.CheckConstraint(
+                condition=Q(delivery__in=["email", "digest", "in_app"]), name="notification_preference_delivery_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}: {self.kind} by {self.delivery}"
+
+
 class Notification(models.Model):
-    """An in-app notification (the bell)."""
+    """An in-app notification (the bell).
+
+    `key` names the reason (with `kind`), so a reason reaches a person at most once even when
+    no e-mail goes with it. `digest_pending` marks one whose e-mail waits for the daily digest.
+    """
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=40)
+    key = models.CharField(max_length=200, blank=True)
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True)
     url = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
+    digest_pending = models.BooleanField(default=False, help_text="Its e-mail waits for the daily digest.")
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["recipient", "read_at"])]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"]),
+            models.Index(
+                fields=["recipient", "created_at"], condition=Q(digest_pending=True), name="notification_digest_due"
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "key"], condition=~Q(key=""), name="notification_once_per_key"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.recipient}: {self.title}"

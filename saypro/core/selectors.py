@@ -6,7 +6,17 @@ from datetime import datetime
 
 from django.db.models import Q, QuerySet
 
-from .models import AuditEntry, ManagerScope, MentorLink, Notification, OrgImport, Placement, User
+from .models import (
+    AuditEntry,
+    ManagerScope,
+    MentorLink,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+    OrgImport,
+    Placement,
+    User,
+)
 
 
 def notification_unread_count(*, person: User) -> int:
@@ -15,6 +25,24 @@ def notification_unread_count(*, person: User) -> int:
 
 def notification_list(*, person: User) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=person).order_by("-created_at", "-id")
+
+
+def notification_delivery_for(*, person: User, kind: str) -> str:
+    """How a notification of `kind` reaches a person by e-mail: a NotificationPreference.Delivery value.
+
+    Kinds outside every category, and categories the person never set, are e-mailed at once.
+    """
+    category = NotificationKind.of(kind)
+    if category is None:
+        return NotificationPreference.Delivery.EMAIL
+    chosen = NotificationPreference.objects.filter(person=person, kind=category).values_list("delivery", flat=True)
+    return chosen.first() or NotificationPreference.Delivery.EMAIL
+
+
+def notification_preferences_of(*, person: User) -> dict[str, str]:
+    """Every category with the person's chosen delivery (e-mail now where none was chosen)."""
+    chosen = dict(NotificationPreference.objects.filter(person=person).values_list("kind", "delivery"))
+    return {category: chosen.get(category, NotificationPreference.Delivery.EMAIL) for category in NotificationKind}
 
 
 def mentor_ids_of(*, mentee: User) -> list[int]:

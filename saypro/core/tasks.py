@@ -17,6 +17,15 @@ def email_sweep_task() -> int:
     return services.email_sweep()
 
 
+@shared_task(name="core.notification_digest_task")
+@recorded("core.notification_digest_task")
+def notification_digest_task() -> int:
+    """Today's digest e-mails (organisation time); a second run the same day sends nothing new."""
+    from django.utils import timezone
+
+    return services.notification_digest_send(day=timezone.localdate())
+
+
 @shared_task(name="core.module_mark_ended_task")
 @recorded("core.module_mark_ended_task")
 def module_mark_ended_task() -> int:

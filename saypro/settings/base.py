@@ -219,6 +219,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.module_mark_ended_task",
         "schedule": crontab(minute=0, hour=1),
     },
+    # Every day at 17:00 organisation time: e-mail each person the digest of the day's notifications.
+    "core-notification-digest": {
+        "task": "core.notification_digest_task",
+        "schedule": crontab(minute=0, hour=17),
+    },
     # Every five minutes: record that beat and a worker are alive, for the officer's job health.
     "core-heartbeat": {
         "task": "core.heartbeat_task",
