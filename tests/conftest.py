@@ -153,12 +153,14 @@ def database_url_for(settings_dict: dict) -> str:
 
 
 @pytest.fixture
-def live_worker(transactional_db, tmp_path):
+def live_worker(transactional_db, django_db_serialized_rollback, tmp_path):
     """Start `celery worker` in a subprocess on the test database and the broker in CELERY_BROKER_URL.
 
     Needs DATABASE_URL=postgres://... (SQLite's test database lives in memory, which another
     process cannot open) and CELERY_BROKER_URL. The worker sends e-mail to files in
     `live_worker.mail_dir`. Data a test writes must be committed (transactional_db) to be seen.
+    Serialized rollback brings back what data migrations made (the role groups), which the
+    flush after a transactional test removes.
     """
     from django.db import connection
 
@@ -233,20 +235,32 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 360, "height": 740}
 
 
-@pytest.fixture(scope="session")
-def chromium():
-    """One Chromium for the whole run; each test gets its own context (cookies, storage)."""
+@pytest.fixture
+def chromium(live_server, transactional_db, django_db_serialized_rollback):
+    """A Chromium for one test, started after the test database is ready.
+
+    While Playwright's sync API is active, an asyncio loop runs in this thread, and Django hands
+    ORM calls made here separate connection objects. So the database fixtures (serialized
+    rollback, which restores what data migrations made, and the flush) must run before the
+    browser starts and after it stops; test code may still use the ORM on committed data.
+    Starting Playwright and Chromium takes well under a second.
+    """
     executable = chromium_path()
     if executable is None:
         skip_or_fail("Chromium is not installed (apt-get install chromium)")
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
     playwright = sync_playwright().start()
-    browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
     try:
-        yield browser
+        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
     finally:
-        browser.close()
+        # Close the connections opened while the loop ran, or the test database cannot be dropped.
+        connections.close_all()
         playwright.stop()
 
 
@@ -261,16 +275,16 @@ def _page(browser, viewport: dict):
 
 
 @pytest.fixture
-def browser_page(chromium, live_server):
-    """A fresh desktop-sized page (1280x800); `page.js_errors` collects uncaught script errors."""
+def browser_page(chromium):
+    """A fresh desktop-sized page (1280x800) beside `live_server`; `page.js_errors` lists uncaught script errors."""
     context, page = _page(chromium, DESKTOP)
     yield page
     context.close()
 
 
 @pytest.fixture
-def phone_page(chromium, live_server):
-    """A fresh phone-sized page (360x740)."""
+def phone_page(chromium):
+    """A fresh phone-sized page (360x740) beside `live_server`."""
     context, page = _page(chromium, PHONE)
     yield page
     context.close()
