@@ -162,6 +162,9 @@ ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key", "login": "30/m/ip"}
 # People arrive by import or invitation; open sign-up only for listed e-mail domains.
 SIGNUP_ALLOWED_DOMAINS = [d.lower() for d in env_list("SIGNUP_ALLOWED_DOMAINS")]
 
+# The officer's dashboard lists mentees whose submitted reflections have waited longer than this for a mentor.
+MENTOR_QUEUE_STALE_DAYS = int(os.environ.get("MENTOR_QUEUE_STALE_DAYS", "7"))
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -199,6 +202,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_out": str(_queue_dir),
         "processed_folder": str(VAR_DIR / "celery-processed"),
         "store_processed": False,
+        # Exchange bindings; kombu's default is a folder "control" in the working directory.
+        "control_folder": str(VAR_DIR / "celery-control"),
     }
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True

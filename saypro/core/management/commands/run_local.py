@@ -14,6 +14,38 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 
+def worker_command(*, python: str = sys.executable) -> list[str]:
+    """The Celery worker of `make run` (a thread pool: light, and fine for SQLite's file locks)."""
+    return [
+        python,
+        "-m",
+        "celery",
+        "-A",
+        "saypro",
+        "worker",
+        "--pool=threads",
+        "--concurrency=4",
+        "--loglevel=INFO",
+        "--without-gossip",
+        "--without-mingle",
+    ]
+
+
+def beat_command(*, var_dir: Path, python: str = sys.executable) -> list[str]:
+    """Celery beat of `make run`; the schedule lives in the database (django-celery-beat)."""
+    return [
+        python,
+        "-m",
+        "celery",
+        "-A",
+        "saypro",
+        "beat",
+        "--loglevel=INFO",
+        "--schedule",
+        str(Path(var_dir, "celerybeat-schedule")),
+    ]
+
+
 class Command(BaseCommand):
     help = "Serve the site on 127.0.0.1:8000 with a Celery worker and beat running beside it."
 
@@ -21,35 +53,10 @@ class Command(BaseCommand):
         parser.add_argument("--addrport", default="127.0.0.1:8000")
 
     def handle(self, *args, addrport: str, **options):
-        for folder in ("celery-queue", "celery-processed"):
-            Path(settings.VAR_DIR, folder).mkdir(parents=True, exist_ok=True)
-        python = sys.executable
         commands = {
-            "worker": [
-                python,
-                "-m",
-                "celery",
-                "-A",
-                "saypro",
-                "worker",
-                "--pool=threads",
-                "--concurrency=4",
-                "--loglevel=INFO",
-                "--without-gossip",
-                "--without-mingle",
-            ],
-            "beat": [
-                python,
-                "-m",
-                "celery",
-                "-A",
-                "saypro",
-                "beat",
-                "--loglevel=INFO",
-                "--schedule",
-                str(Path(settings.VAR_DIR, "celerybeat-schedule")),
-            ],
-            "web": [python, "manage.py", "runserver", addrport],
+            "worker": worker_command(),
+            "beat": beat_command(var_dir=settings.VAR_DIR),
+            "web": [sys.executable, "manage.py", "runserver", addrport],
         }
         processes = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}  # noqa: S603 -- fixed argv
         self.stdout.write(
