@@ -1,0 +1,181 @@
+"""The production stack as described by docker-compose.yml and the Dockerfile, and production settings.
+
+There is no Docker engine on a developer's machine or CI, so the files are read and every
+command's targets are resolved against the code: a renamed module or a mistyped flag fails here.
+"""
+
+import importlib
+import importlib.util
+import os
+import secrets
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from django.utils.module_loading import import_string
+from gunicorn.config import Config
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+APP_SERVICES = ("web", "worker", "beat")
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    return yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text())
+
+
+@pytest.fixture(scope="module")
+def services(compose) -> dict:
+    return compose["services"]
+
+
+def argv(service: dict) -> list[str]:
+    command = service["command"]
+    return list(command) if isinstance(command, list) else shlex.split(command)
+
+
+def web_steps(services) -> list[list[str]]:
+    """The web service's shell command split into its `&&` steps."""
+    command = argv(services["web"])
+    assert command[:2] == ["sh", "-c"]
+    return [shlex.split(step) for step in command[2].split("&&")]
+
+
+def option(command: list[str], name: str) -> str:
+    return command[command.index(name) + 1]
+
+
+def test_compose_has_the_six_services(services):
+    assert sorted(services) == ["beat", "mailpit", "postgres", "redis", "web", "worker"]
+
+
+def test_compose_web_worker_and_beat_share_one_image(services):
+    builds = {name: (services[name]["build"], services[name]["image"]) for name in APP_SERVICES}
+
+    assert set(builds.values()) == {(".", "saypro-share-learnings:latest")}
+
+
+def test_compose_app_services_share_one_production_environment(services):
+    environments = [services[name]["environment"] for name in APP_SERVICES]
+    env = environments[0]
+
+    assert environments[1] == env and environments[2] == env
+    assert env["DJANGO_SETTINGS_MODULE"] == "saypro.settings.production"
+    assert importlib.util.find_spec(env["DJANGO_SETTINGS_MODULE"]) is not None
+    assert env["DATABASE_URL"] == "postgres://saypro:${POSTGRES_PASSWORD:-saypro}@postgres:5432/saypro"
+    assert env["CELERY_BROKER_URL"] == "redis://redis:6379/0"
+    assert env["CACHE_URL"] == "redis://redis:6379/1"
+    assert env["SECRET_KEY"].startswith("${SECRET_KEY:?")
+    assert "ALLOWED_HOSTS" in env
+    assert env["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert env["EMAIL_HOST"] == "${EMAIL_HOST:-mailpit}"
+    assert env["EMAIL_PORT"] == "${EMAIL_PORT:-1025}"
+    assert env["SECURE_SSL_REDIRECT"] == "${SECURE_SSL_REDIRECT:-false}"
+    assert import_string(env["EMAIL_BACKEND"]).__name__ == "EmailBackend"
+
+
+def test_compose_postgres_redis_and_web_have_healthchecks(services):
+    assert "pg_isready" in " ".join(services["postgres"]["healthcheck"]["test"])
+    assert services["redis"]["healthcheck"]["test"] == ["CMD", "redis-cli", "ping"]
+    web_check = services["web"]["healthcheck"]["test"]
+    assert web_check[:3] == ["CMD", "python", "-c"]
+    assert "http://127.0.0.1:8000/accounts/login/" in web_check[3]
+    compile(web_check[3], "healthcheck", "exec")
+
+
+def test_compose_app_services_wait_for_healthy_dependencies(services):
+    for name in APP_SERVICES:
+        depends = services[name]["depends_on"]
+        assert depends["postgres"] == {"condition": "service_healthy"}, name
+        assert depends["redis"] == {"condition": "service_healthy"}, name
+    assert services["worker"]["depends_on"]["web"] == {"condition": "service_healthy"}
+    assert services["beat"]["depends_on"]["web"] == {"condition": "service_healthy"}
+
+
+def test_compose_web_runs_migrations_then_gunicorn(services):
+    steps = web_steps(services)
+
+    assert steps[0] == ["python", "manage.py", "migrate", "--noinput"]
+    assert steps[1][:2] == ["exec", "gunicorn"]
+
+
+def test_compose_gunicorn_command_targets_the_wsgi_application(services):
+    gunicorn_args = web_steps(services)[1][2:]
+    parsed = Config().parser().parse_args(gunicorn_args)
+    module_name, attribute = parsed.args[0].split(":")
+
+    assert parsed.args == ["saypro.wsgi:application"]
+    assert parsed.bind == ["0.0.0.0:8000"]
+    assert parsed.workers == 3
+    assert "--no-control-socket" in gunicorn_args
+    assert callable(getattr(importlib.import_module(module_name), attribute))
+
+
+def test_compose_worker_and_beat_load_the_celery_app_and_database_scheduler(services):
+    worker, beat = argv(services["worker"]), argv(services["beat"])
+
+    assert worker[:4] == ["celery", "-A", "saypro", "worker"]
+    assert beat[:4] == ["celery", "-A", "saypro", "beat"]
+    assert importlib.import_module("saypro").celery_app.main == "saypro"
+    scheduler = option(beat, "--scheduler")
+    assert scheduler == "django_celery_beat.schedulers:DatabaseScheduler"
+    assert import_string(scheduler.replace(":", ".")).__name__ == "DatabaseScheduler"
+
+
+def test_compose_mailpit_catches_mail_on_1025_with_web_ui_on_8025(services):
+    mailpit = services["mailpit"]
+
+    assert mailpit["image"] == "axllent/mailpit"
+    assert mailpit["ports"] == ["8025:8025"]
+    assert mailpit["expose"] == ["1025"]
+
+
+def test_dockerfile_builds_one_non_root_image_with_static_files():
+    lines = [line.strip() for line in (REPO_ROOT / "Dockerfile").read_text().splitlines()]
+    text = "\n".join(lines)
+
+    assert lines[[i for i, line in enumerate(lines) if line.startswith("FROM")][0]] == "FROM python:3.11-slim"
+    assert "RUN pip install -r requirements/base.txt" in lines
+    assert "python manage.py collectstatic --noinput" in text
+    user_lines = [line for line in lines if line.startswith("USER ")]
+    assert user_lines == ["USER saypro"]
+    assert '"--no-control-socket"' in text
+    assert (REPO_ROOT / ".dockerignore").read_text().splitlines()[:2] == [".git", ".venv"]
+
+
+def production_env(**extra: str) -> dict[str, str]:
+    """A clean environment: nothing from the developer's shell leaks into the settings."""
+    return {"PATH": os.environ.get("PATH", ""), "DJANGO_SETTINGS_MODULE": "saypro.settings.production", **extra}
+
+
+def test_production_settings_pass_deploy_checks_without_warnings():
+    env = production_env(SECRET_KEY=secrets.token_urlsafe(64), ALLOWED_HOSTS="learning.example.org")
+
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip() == "System check identified no issues (0 silenced)."
+
+
+def test_production_settings_refuse_to_start_without_secret_key():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=REPO_ROOT,
+        env=production_env(ALLOWED_HOSTS="learning.example.org"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 1
+    assert "ImproperlyConfigured: SECRET_KEY must be set in production." in result.stderr
