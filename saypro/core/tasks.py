@@ -48,3 +48,11 @@ def ping_task(*, value: str) -> str:
 
     JobHeartbeat.objects.update_or_create(name=f"ping:{value}", defaults={"last_finished_at": timezone.now()})
     return value
+
+
+@shared_task(name="core.org_import_task")
+def org_import_task(*, org_import_id: int) -> str:
+    """Run one uploaded org chart import; a second delivery finds it no longer queued and stops."""
+    from .org_import import org_import_run
+
+    return org_import_run(org_import_id=org_import_id)
