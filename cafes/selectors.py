@@ -1,0 +1,373 @@
+"""Reads of the cafés app: querysets with their joins applied and visibility filtered for the viewer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.urls import reverse
+from django.utils import timezone
+
+from saypro.core.learning_log import VERB_ATTENDED, VERB_PRESENTED, LogEntry
+from saypro.core.models import User
+from saypro.core.roles import is_officer
+
+from .models import (
+    AVERAGES_FROM,
+    RATING_QUESTIONS,
+    Cafe,
+    Rsvp,
+    SpeakerPreference,
+    TalkFeedback,
+    TalkInterest,
+    TalkProposal,
+)
+
+AGENDA_STATES = (TalkProposal.State.ACCEPTED, TalkProposal.State.DELIVERED)
+
+# --- cafés ------------------------------------------------------------------------------------------
+
+
+def cafe_list(*, viewer: User) -> QuerySet[Cafe]:
+    """Cafés the viewer may see (officers also see drafts), with seat and talk counts."""
+    qs = Cafe.objects.annotate(
+        going_count=Count("rsvps", filter=Q(rsvps__status=Rsvp.Status.GOING), distinct=True),
+        talk_count=Count("talks", filter=Q(talks__state__in=AGENDA_STATES), distinct=True),
+    )
+    if not is_officer.test(viewer):
+        qs = qs.exclude(state=Cafe.State.DRAFT)
+    return qs
+
+
+def cafe_upcoming(*, viewer: User, now: datetime | None = None) -> QuerySet[Cafe]:
+    now = now or timezone.now()
+    return (
+        cafe_list(viewer=viewer)
+        .filter(starts_at__gte=now)
+        .exclude(state__in=[Cafe.State.HELD, Cafe.State.CANCELLED])
+        .order_by("starts_at", "id")
+    )
+
+
+def cafe_past(*, viewer: User, now: datetime | None = None) -> QuerySet[Cafe]:
+    now = now or timezone.now()
+    return (
+        cafe_list(viewer=viewer)
+        .filter(Q(starts_at__lt=now) | Q(state__in=[Cafe.State.HELD, Cafe.State.CANCELLED]))
+        .order_by("-starts_at", "-id")
+    )
+
+
+def cafe_open_for_proposals(*, now: datetime | None = None) -> QuerySet[Cafe]:
+    """Cafés a talk can still be proposed for or accepted into."""
+    now = now or timezone.now()
+    return Cafe.objects.filter(state__in=[Cafe.State.OPEN, Cafe.State.PUBLISHED], starts_at__gt=now).order_by(
+        "starts_at", "id"
+    )
+
+
+@dataclass(frozen=True)
+class AgendaSlot:
+    number: int
+    talk: TalkProposal
+    starts_at: datetime
+    ends_at: datetime
+
+
+def cafe_agenda(*, cafe: Cafe) -> list[AgendaSlot]:
+    """The café's talks in slot order with their computed start times (one query)."""
+    talks = (
+        TalkProposal.objects.filter(cafe=cafe, state__in=AGENDA_STATES)
+        .select_related("speaker")
+        .order_by("position", "id")
+    )
+    slots = []
+    at = cafe.starts_at + timedelta(minutes=cafe.opening_minutes)
+    for number, talk in enumerate(talks, start=1):
+        ends = at + timedelta(minutes=talk.duration_minutes)
+        slots.append(AgendaSlot(number=number, talk=talk, starts_at=at, ends_at=ends))
+        at = ends + timedelta(minutes=cafe.changeover_minutes)
+    return slots
+
+
+@dataclass(frozen=True)
+class SeatCounts:
+    capacity: int
+    going: int
+    waitlist: int
+
+    @property
+    def left(self) -> int:
+        return max(0, self.capacity - self.going)
+
+
+def cafe_seat_counts(*, cafe: Cafe) -> SeatCounts:
+    counts = Rsvp.objects.filter(cafe=cafe).aggregate(
+        going=Count("id", filter=Q(status=Rsvp.Status.GOING)),
+        waitlist=Count("id", filter=Q(status=Rsvp.Status.WAITLIST)),
+    )
+    return SeatCounts(capacity=cafe.capacity, going=counts["going"], waitlist=counts["waitlist"])
+
+
+def rsvp_of(*, cafe: Cafe, person: User) -> Rsvp | None:
+    """The person's RSVP, with their place on the waitlist annotated (one query)."""
+    ahead = (
+        Rsvp.objects.filter(cafe=OuterRef("cafe"), status=Rsvp.Status.WAITLIST)
+        .filter(
+            Q(answered_at__lt=OuterRef("answered_at")) | Q(answered_at=OuterRef("answered_at"), id__lte=OuterRef("id"))
+        )
+        .order_by()
+        .values("cafe")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Rsvp.objects.filter(cafe=cafe, person=person).annotate(waitlist_place=Subquery(ahead)).first()
+
+
+def rsvp_going_list(*, cafe: Cafe) -> QuerySet[Rsvp]:
+    return Rsvp.objects.filter(cafe=cafe, status=Rsvp.Status.GOING).select_related("person").order_by("answered_at")
+
+
+def cafe_next_for(*, person: User, now: datetime | None = None) -> tuple[Cafe | None, Rsvp | None]:
+    """The next café open to colleagues and the person's RSVP to it (two queries at most)."""
+    now = now or timezone.now()
+    cafe = (
+        Cafe.objects.filter(state__in=[Cafe.State.OPEN, Cafe.State.PUBLISHED], starts_at__gt=now)
+        .order_by("starts_at", "id")
+        .first()
+    )
+    if cafe is None:
+        return None, None
+    return cafe, Rsvp.objects.filter(cafe=cafe, person=person).first()
+
+
+# --- talks and proposals ----------------------------------------------------------------------------
+
+
+def talk_list(*, viewer: User, state: str | None = None) -> QuerySet[TalkProposal]:
+    """Proposals the viewer may see, with interest counted and the viewer's own interest marked."""
+    qs = TalkProposal.objects.select_related("speaker", "cafe").annotate(
+        interest_count=Count("interests", distinct=True),
+        viewer_interested=Exists(TalkInterest.objects.filter(talk=OuterRef("pk"), person_id=viewer.pk)),
+    )
+    if not is_officer.test(viewer):
+        qs = qs.filter(Q(state__in=TalkProposal.PUBLIC_STATES) | Q(speaker_id=viewer.pk))
+    if state:
+        qs = qs.filter(state=state)
+    return qs.order_by("-created_at", "-id")
+
+
+def talk_get(*, pk: int, viewer: User) -> TalkProposal | None:
+    return talk_list(viewer=viewer).filter(pk=pk).first()
+
+
+def talk_for_permission(*, pk: int) -> TalkProposal | None:
+    return TalkProposal.objects.select_related("speaker", "cafe").filter(pk=pk).first()
+
+
+def talks_of_speaker(*, speaker: User) -> QuerySet[TalkProposal]:
+    return TalkProposal.objects.filter(speaker=speaker).select_related("cafe").order_by("-created_at", "-id")
+
+
+def speaker_has_spoken(*, speaker: User, exclude_pk: int | None = None) -> bool:
+    qs = TalkProposal.objects.filter(speaker=speaker, state__in=AGENDA_STATES)
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs.exists()
+
+
+# --- feedback ---------------------------------------------------------------------------------------
+
+
+def feedback_refusal(*, talk: TalkProposal, person: User, now: datetime | None = None) -> str | None:
+    """Why this person may not give feedback on this talk now, or None when they may."""
+    now = now or timezone.now()
+    if talk.speaker_id == person.pk:
+        return "This is your own talk: feedback comes from the audience. Your feedback page shows what they said."
+    cafe = talk.cafe
+    if cafe is None or talk.state not in AGENDA_STATES:
+        return "Feedback opens once the talk is on a café's agenda and the café has started."
+    if cafe.state == Cafe.State.CANCELLED:
+        return "This café was cancelled, so its talks take no feedback."
+    if cafe.state not in (Cafe.State.PUBLISHED, Cafe.State.HELD) or now < cafe.starts_at:
+        return "Feedback opens when the café starts."
+    attended = Rsvp.objects.filter(cafe=cafe, person=person).filter(Q(status=Rsvp.Status.GOING) | Q(attended=True))
+    if not attended.exists():
+        return "Only people who were at this café (who RSVP'd going) can give feedback on its talks."
+    return None
+
+
+def feedback_of(*, talk: TalkProposal, giver: User) -> TalkFeedback | None:
+    return TalkFeedback.objects.filter(talk=talk, giver=giver).first()
+
+
+def _one_decimal(value) -> Decimal | None:
+    if value is None:
+        return None
+    return Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class RatingAverage:
+    field: str
+    question: str
+    average: Decimal
+
+
+@dataclass(frozen=True)
+class FeedbackSummary:
+    """What a speaker may see of the feedback on one talk: never who gave it."""
+
+    count: int
+    averages: list[RatingAverage]
+    worked: list[str]
+    try_next: list[str]
+
+    @property
+    def shows_averages(self) -> bool:
+        return self.count >= AVERAGES_FROM
+
+
+def talk_feedback_summary(*, talk: TalkProposal) -> FeedbackSummary:
+    """Averages (from three answers on) and the texts, sorted so their order reveals nothing (one query)."""
+    rows = list(
+        TalkFeedback.objects.filter(talk=talk, hidden_at__isnull=True).values_list(
+            "clarity", "usefulness", "delivery", "worked", "try_next"
+        )
+    )
+    count = len(rows)
+    averages = []
+    if count >= AVERAGES_FROM:
+        for index, (field, question) in enumerate(RATING_QUESTIONS.items()):
+            averages.append(
+                RatingAverage(field=field, question=question, average=_one_decimal(sum(r[index] for r in rows) / count))
+            )
+    return FeedbackSummary(
+        count=count,
+        averages=averages,
+        worked=sorted((r[3] for r in rows if r[3].strip()), key=str.lower),
+        try_next=sorted((r[4] for r in rows if r[4].strip()), key=str.lower),
+    )
+
+
+def feedback_for_moderation(*, talk: TalkProposal) -> QuerySet[TalkFeedback]:
+    """Every piece of feedback on a talk with its giver: for the officer acting on abuse only."""
+    return TalkFeedback.objects.filter(talk=talk).select_related("giver").order_by("created_at", "id")
+
+
+@dataclass(frozen=True)
+class GrowthRow:
+    talk: TalkProposal
+    count: int
+    averages: dict[str, Decimal | None]
+
+    @property
+    def shows_averages(self) -> bool:
+        return self.count >= AVERAGES_FROM
+
+
+def speaker_growth(*, speaker: User) -> list[GrowthRow]:
+    """The speaker's talks that were on an agenda, oldest first, with feedback averages (one query).
+
+    Averages are None for a talk with fewer than three answers, so none can be traced to a person.
+    """
+    visible = Q(feedback__hidden_at__isnull=True)
+    talks = (
+        TalkProposal.objects.filter(speaker=speaker, state__in=AGENDA_STATES)
+        .select_related("cafe")
+        .annotate(
+            feedback_count=Count("feedback", filter=visible),
+            **{f"avg_{field}": Avg(f"feedback__{field}", filter=visible) for field in RATING_QUESTIONS},
+        )
+        .order_by("cafe__starts_at", "id")
+    )
+    rows = []
+    for talk in talks:
+        enough = talk.feedback_count >= AVERAGES_FROM
+        rows.append(
+            GrowthRow(
+                talk=talk,
+                count=talk.feedback_count,
+                averages={
+                    field: _one_decimal(getattr(talk, f"avg_{field}")) if enough else None for field in RATING_QUESTIONS
+                },
+            )
+        )
+    return rows
+
+
+def speaker_preference_of(*, person: User) -> SpeakerPreference:
+    """The person's speaker preferences; an unsaved default when they never chose."""
+    return SpeakerPreference.objects.filter(person=person).first() or SpeakerPreference(person=person)
+
+
+# --- the monthly report and the learning log ---------------------------------------------------------
+
+
+def cafe_talks_delivered_in(*, start: datetime, end: datetime) -> QuerySet[TalkProposal]:
+    """Talks delivered at cafés held with their start in [start, end): peer learnings shared.
+
+    Each talk carries the speaker's department, location and job role at the time.
+    """
+    return (
+        TalkProposal.objects.filter(
+            state=TalkProposal.State.DELIVERED,
+            cafe__state=Cafe.State.HELD,
+            cafe__starts_at__gte=start,
+            cafe__starts_at__lt=end,
+        )
+        .select_related("cafe", "speaker", "department", "location", "job_role")
+        .order_by("cafe__starts_at", "position", "id")
+    )
+
+
+def cafe_attendance_in(*, start: datetime, end: datetime) -> QuerySet[Rsvp]:
+    """Attendances at cafés held with their start in [start, end), with the person's placement at the time."""
+    return (
+        Rsvp.objects.filter(
+            attended=True, cafe__state=Cafe.State.HELD, cafe__starts_at__gte=start, cafe__starts_at__lt=end
+        )
+        .select_related("cafe", "person", "department", "location", "job_role")
+        .order_by("cafe__starts_at", "id")
+    )
+
+
+def learning_log_entries(*, person: User, start: datetime | None = None, end: datetime | None = None) -> list[LogEntry]:
+    """Talks the person gave and cafés they attended, for the learning log (two queries)."""
+    talks = TalkProposal.objects.filter(
+        speaker=person, state=TalkProposal.State.DELIVERED, cafe__state=Cafe.State.HELD
+    ).select_related("cafe")
+    attended = Rsvp.objects.filter(person=person, attended=True, cafe__state=Cafe.State.HELD).select_related("cafe")
+    if start is not None:
+        talks = talks.filter(cafe__starts_at__gte=start)
+        attended = attended.filter(cafe__starts_at__gte=start)
+    if end is not None:
+        talks = talks.filter(cafe__starts_at__lt=end)
+        attended = attended.filter(cafe__starts_at__lt=end)
+    entries = [
+        LogEntry(
+            when=talk.cafe.starts_at,
+            kind="talk",
+            title=f"Gave a lightning talk: {talk.title}",
+            detail=talk.idea,
+            url=reverse("cafes:proposal-detail", args=[talk.pk]),
+            verb=VERB_PRESENTED,
+            object_id=f"cafes.talkproposal:{talk.pk}",
+        )
+        for talk in talks
+    ]
+    entries.extend(
+        LogEntry(
+            when=rsvp.cafe.starts_at,
+            kind="cafe",
+            title=f"Attended a knowledge café: {rsvp.cafe.title}",
+            detail=rsvp.cafe.theme,
+            url=reverse("cafes:cafe-detail", args=[rsvp.cafe_id]),
+            verb=VERB_ATTENDED,
+            object_id=f"cafes.cafe:{rsvp.cafe_id}",
+        )
+        for rsvp in attended
+    )
+    return sorted(entries, key=lambda e: e.when, reverse=True)

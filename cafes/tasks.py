@@ -1,0 +1,22 @@
+"""Scheduled jobs of the cafés app: thin, idempotent wrappers around services."""
+
+from celery import shared_task
+
+from saypro.core.jobs import recorded
+
+from . import services
+
+
+@shared_task(name="cafes.cafe_draft_next_month_task")
+@recorded("cafes.cafe_draft_next_month_task")
+def cafe_draft_next_month_task() -> int | None:
+    """Draft next month's café; returns its id, or None when one is planned already."""
+    cafe = services.cafe_draft_next_month()
+    return cafe.pk if cafe else None
+
+
+@shared_task(name="cafes.cafe_send_reminders_task")
+@recorded("cafes.cafe_send_reminders_task")
+def cafe_send_reminders_task() -> int:
+    """Send due day and hour reminders; each goes at most once per person."""
+    return services.cafe_send_reminders()
