@@ -1,0 +1,420 @@
+"""Reads of the circles app, with joins and visibility already applied for the viewer."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from fractions import Fraction
+
+from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+
+from saypro.core.learning_log import VERB_ATTENDED, VERB_SHARED, LogEntry
+from saypro.core.models import User
+
+from .forming import CircleExplanation, explain
+from .forming import Signup as FormingSignup
+from .models import (
+    MAX_SIZE,
+    Circle,
+    Learning,
+    Membership,
+    NeverWith,
+    Round,
+    Signup,
+    SignupChoice,
+    StandingSignup,
+    Topic,
+)
+
+# How far back "who met whom" reaches when forming circles.
+HISTORY_WEEKS = 12
+
+# --- topics and rounds ---------------------------------------------------------------------------
+
+
+def topic_list(*, active_only: bool = False) -> QuerySet[Topic]:
+    qs = Topic.objects.all()
+    return qs.filter(is_active=True) if active_only else qs
+
+
+def round_open_get(*, now: datetime | None = None) -> Round | None:
+    """The round people can sign up for now (the earliest open one whose deadline is ahead)."""
+    now = now or timezone.now()
+    return (
+        Round.objects.filter(state=Round.State.OPEN, signup_deadline__gt=now)
+        .prefetch_related(Prefetch("topics", queryset=Topic.objects.order_by("name")))
+        .order_by("signup_deadline")
+        .first()
+    )
+
+
+def round_list() -> QuerySet[Round]:
+    """Rounds for the officer, newest first, with sign-up and circle counts."""
+    return Round.objects.annotate(
+        signup_count=Count("signups", filter=Q(signups__not_this_week=False), distinct=True),
+        circle_count=Count("circles", distinct=True),
+    ).order_by("-week_starts_on")
+
+
+def round_get(*, pk: int) -> Round | None:
+    return (
+        Round.objects.prefetch_related(Prefetch("topics", queryset=Topic.objects.order_by("name")))
+        .filter(pk=pk)
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class RoundCounts:
+    """Sign-up figures an officer may see: counts only, never who chose what."""
+
+    signed_up: int
+    not_this_week: int
+    standing: int
+    by_first_choice: list[tuple[str, int]]
+    by_department: list[tuple[str, int]]
+
+
+def round_signup_counts(*, round: Round) -> RoundCounts:
+    """Count a round's sign-ups by first-choice topic and by department, in the database."""
+    totals = Signup.objects.filter(round=round).aggregate(
+        signed_up=Count("id", filter=Q(not_this_week=False)),
+        not_this_week=Count("id", filter=Q(not_this_week=True)),
+        standing=Count("id", filter=Q(not_this_week=False, source=Signup.Source.STANDING)),
+    )
+    by_topic = (
+        SignupChoice.objects.filter(signup__round=round, signup__not_this_week=False, rank=1)
+        .values("topic__name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "topic__name")
+    )
+    by_department = (
+        Signup.objects.filter(round=round, not_this_week=False)
+        .values("person__department__name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "person__department__name")
+    )
+    return RoundCounts(
+        signed_up=totals["signed_up"],
+        not_this_week=totals["not_this_week"],
+        standing=totals["standing"],
+        by_first_choice=[(row["topic__name"], row["n"]) for row in by_topic],
+        by_department=[(row["person__department__name"] or "No department", row["n"]) for row in by_department],
+    )
+
+
+def _member_prefetch() -> Prefetch:
+    return Prefetch(
+        "memberships",
+        queryset=Membership.objects.select_related("person", "department", "location", "job_role").order_by(
+            "left_at", "person__last_name", "person__first_name", "person_id"
+        ),
+    )
+
+
+def round_circle_list(*, round: Round) -> QuerySet[Circle]:
+    """A round's circles with topic, host and members (including those who left, to show the gap)."""
+    return round.circles.select_related("topic", "host").prefetch_related(_member_prefetch()).order_by("number")
+
+
+def round_unplaced_list(*, round: Round) -> QuerySet[User]:
+    """People signed up for a formed round who are in no circle of it."""
+    return (
+        User.objects.filter(circle_signups__round=round, circle_signups__not_this_week=False)
+        .exclude(Exists(Membership.objects.filter(round=round, person_id=OuterRef("pk"))))
+        .select_related("department", "location")
+        .order_by("last_name", "first_name", "pk")
+    )
+
+
+# --- what a person sees --------------------------------------------------------------------------
+
+
+def signup_get(*, round: Round, person: User) -> Signup | None:
+    return (
+        Signup.objects.filter(round=round, person=person)
+        .prefetch_related(Prefetch("choices", queryset=SignupChoice.objects.select_related("topic").order_by("rank")))
+        .first()
+    )
+
+
+def standing_get(*, person: User) -> StandingSignup | None:
+    return StandingSignup.objects.filter(person=person).first()
+
+
+def never_with_list(*, person: User) -> QuerySet[NeverWith]:
+    return NeverWith.objects.filter(person=person).select_related("other", "other__department").order_by("created_at")
+
+
+def circle_list_for(*, person: User) -> QuerySet[Circle]:
+    """The published circles a person is (or was) a member of, newest first, with members and learnings."""
+    return (
+        Circle.objects.filter(round__state=Round.State.PUBLISHED, memberships__person=person)
+        .select_related("topic", "round", "host")
+        .prefetch_related(
+            _member_prefetch(),
+            Prefetch(
+                "learnings",
+                queryset=Learning.objects.filter(is_hidden=False).select_related("author").order_by("created_at", "id"),
+                to_attr="visible_learnings",
+            ),
+        )
+        .order_by("-round__meets_at", "-pk")
+    )
+
+
+def circle_get_for(*, pk: int, person: User) -> Circle | None:
+    """A circle with members and visible learnings, or None (the view decides who may see it)."""
+    return (
+        Circle.objects.filter(pk=pk)
+        .select_related("topic", "round", "host")
+        .prefetch_related(
+            _member_prefetch(),
+            Prefetch(
+                "learnings",
+                queryset=Learning.objects.filter(is_hidden=False).select_related("author").order_by("created_at", "id"),
+                to_attr="visible_learnings",
+            ),
+        )
+        .first()
+    )
+
+
+def membership_get(*, circle: Circle, person: User) -> Membership | None:
+    return Membership.objects.filter(circle=circle, person=person).first()
+
+
+@dataclass(frozen=True)
+class MetPerson:
+    person: User
+    times: int
+    last_met_on: date
+
+
+def people_met_list(*, person: User) -> list[MetPerson]:
+    """Who a person has shared a published circle with (neither having left it), most recent first."""
+    mine = Membership.objects.filter(
+        person=person, left_at__isnull=True, round__state=Round.State.PUBLISHED, round__meets_at__lte=timezone.now()
+    ).values("circle_id")
+    rows = list(
+        Membership.objects.filter(circle_id__in=mine, left_at__isnull=True)
+        .exclude(person=person)
+        .values("person_id")
+        .annotate(times=Count("id"), last=Max("round__week_starts_on"))
+        .order_by("-last", "person_id")
+    )
+    people = User.objects.select_related("department", "location").in_bulk([row["person_id"] for row in rows])
+    return [MetPerson(person=people[row["person_id"]], times=row["times"], last_met_on=row["last"]) for row in rows]
+
+
+# --- forming inputs ------------------------------------------------------------------------------
+
+
+def meeting_history(
+    *, week_starts_on: date, person_ids: set[int] | None = None, round: Round | None = None
+) -> dict[frozenset[int], int]:
+    """Who met whom in the published circles of the last weeks: {pair: weeks ago}, the most recent meeting.
+
+    Either `round` (everybody signed up for it, joined in the database) or `person_ids`
+    narrows the people; a pair counts when both were members and neither had left.
+    """
+    since = week_starts_on - timedelta(weeks=HISTORY_WEEKS)
+    qs = Membership.objects.filter(
+        round__state=Round.State.PUBLISHED,
+        round__week_starts_on__gte=since,
+        round__week_starts_on__lt=week_starts_on,
+        left_at__isnull=True,
+    )
+    if round is not None:
+        qs = qs.filter(Exists(Signup.objects.filter(round=round, person_id=OuterRef("person_id"), not_this_week=False)))
+    if person_ids is not None:
+        qs = qs.filter(person_id__in=person_ids)
+    circles: dict[int, tuple[date, list[int]]] = {}
+    for circle_id, person_id, week in qs.values_list("circle_id", "person_id", "round__week_starts_on").iterator():
+        circles.setdefault(circle_id, (week, []))[1].append(person_id)
+    history: dict[frozenset[int], int] = {}
+    for week, members in circles.values():
+        weeks_ago = max(1, (week_starts_on - week).days // 7)
+        for i, a in enumerate(members):
+            for b in members[i + 1 :]:
+                pair = frozenset((a, b))
+                if weeks_ago < history.get(pair, HISTORY_WEEKS + 1):
+                    history[pair] = weeks_ago
+    return history
+
+
+def never_with_pairs(*, round: Round | None = None, person_ids: set[int] | None = None) -> set[frozenset[int]]:
+    """The "never with" rules among the people of a round (or a set of people), as unordered pairs."""
+    qs = NeverWith.objects.all()
+    if round is not None:
+        signed = Signup.objects.filter(round=round, not_this_week=False)
+        qs = qs.filter(
+            Exists(signed.filter(person_id=OuterRef("person_id"))),
+            Exists(signed.filter(person_id=OuterRef("other_id"))),
+        )
+    if person_ids is not None:
+        qs = qs.filter(person_id__in=person_ids, other_id__in=person_ids)
+    return {frozenset(pair) for pair in qs.values_list("person_id", "other_id")}
+
+
+def forming_signups(*, round: Round, person_ids: set[int] | None = None) -> list[FormingSignup]:
+    """A round's sign-ups as the forming algorithm takes them (current department, location, role)."""
+    signups = Signup.objects.filter(round=round, not_this_week=False)
+    choices = SignupChoice.objects.filter(signup__round=round, signup__not_this_week=False)
+    if person_ids is not None:
+        signups = signups.filter(person_id__in=person_ids)
+        choices = choices.filter(signup__person_id__in=person_ids)
+    ranked: dict[int, list[int]] = {}
+    for person_id, topic_id in choices.order_by("signup__person_id", "rank").values_list(
+        "signup__person_id", "topic_id"
+    ):
+        ranked.setdefault(person_id, []).append(topic_id)
+    rows = signups.values_list("person_id", "person__department_id", "person__location_id", "person__job_role_id")
+    return [
+        FormingSignup(
+            person_id=pid, department_id=dept, location_id=loc, job_role_id=role, preferences=tuple(ranked.get(pid, ()))
+        )
+        for pid, dept, loc, role in rows.order_by("person_id")
+    ]
+
+
+def circle_explain(*, circle: Circle, member_ids: list[int]) -> CircleExplanation:
+    """The forming explanation of a circle with the given members, computed now."""
+    round = circle.round
+    ids = set(member_ids)
+    signups = {s.person_id: s for s in forming_signups(round=round, person_ids=ids)}
+    # Somebody placed by hand without a sign-up still has a department, location and role.
+    missing = ids - signups.keys()
+    for pid, dept, loc, role in User.objects.filter(pk__in=missing).values_list(
+        "pk", "department_id", "location_id", "job_role_id"
+    ):
+        signups[pid] = FormingSignup(person_id=pid, department_id=dept, location_id=loc, job_role_id=role)
+    history = meeting_history(week_starts_on=round.week_starts_on, person_ids=ids)
+    return explain(sorted(ids), circle.topic_id, signups, history)
+
+
+def explanation_to_json(explanation: CircleExplanation) -> dict:
+    data = dataclasses.asdict(explanation)
+    data["repeated_pairs"] = [list(p) for p in explanation.repeated_pairs]
+    data["first_choice_member_ids"] = list(explanation.first_choice_member_ids)
+    return data
+
+
+def circle_active_members(*, circle: Circle) -> list[Membership]:
+    return list(circle.memberships.filter(left_at__isnull=True).select_related("person"))
+
+
+def circle_move_targets(*, round: Round) -> QuerySet[Circle]:
+    """Circles a person may be moved into: unlocked, with room."""
+    return (
+        round.circles.filter(is_locked=False)
+        .select_related("topic")
+        .annotate(size=Count("memberships", filter=Q(memberships__left_at__isnull=True)))
+        .filter(size__lt=MAX_SIZE)
+        .order_by("number")
+    )
+
+
+# --- the monthly report --------------------------------------------------------------------------
+
+
+def circle_learnings_shared_in(*, start: datetime, end: datetime) -> QuerySet[Learning]:
+    """Visible circle learnings recorded in [start, end), with the sharer's department at the time."""
+    return (
+        Learning.objects.filter(is_hidden=False, created_at__gte=start, created_at__lt=end)
+        .select_related("department")
+        .order_by("created_at", "id")
+    )
+
+
+@dataclass(frozen=True)
+class CircleCohesion:
+    """Cohesion of the circles meeting in a span: attendance and department mix.
+
+    `per_circle` holds (circle id, members, distinct departments among members); the mix
+    index is the mean over circles of departments ÷ members, kept as an exact fraction.
+    """
+
+    circles: int
+    memberships: int
+    attended: int
+    per_circle: list[tuple[int, int, int]]
+
+    @property
+    def attendance_rate(self) -> Fraction | None:
+        return Fraction(self.attended, self.memberships) if self.memberships else None
+
+    @property
+    def mix_index(self) -> Fraction | None:
+        ratios = [Fraction(departments, members) for _, members, departments in self.per_circle if members]
+        return sum(ratios, Fraction(0)) / len(ratios) if ratios else None
+
+
+def circle_cohesion_in(*, start: datetime, end: datetime) -> CircleCohesion:
+    """Memberships, attended memberships and departments per circle, for published circles meeting in [start, end).
+
+    A member who left before the meeting is not counted; members are those still in the circle.
+    """
+    rows = list(
+        Circle.objects.filter(round__state=Round.State.PUBLISHED, round__meets_at__gte=start, round__meets_at__lt=end)
+        .annotate(
+            members=Count("memberships", filter=Q(memberships__left_at__isnull=True), distinct=True),
+            departments=Count("memberships__department", filter=Q(memberships__left_at__isnull=True), distinct=True),
+            attended=Coalesce(
+                Sum(
+                    Value(1, output_field=IntegerField()),
+                    filter=Q(memberships__left_at__isnull=True, memberships__attended=True),
+                ),
+                0,
+            ),
+        )
+        .values_list("pk", "members", "departments", "attended")
+        .order_by("pk")
+    )
+    return CircleCohesion(
+        circles=len(rows),
+        memberships=sum(r[1] for r in rows),
+        attended=sum(r[3] for r in rows),
+        per_circle=[(r[0], r[1], r[2]) for r in rows],
+    )
+
+
+def learning_log_entries(*, person: User, start: datetime | None = None, end: datetime | None = None) -> list[LogEntry]:
+    """A person's circle meetings attended and learnings shared, for the learning log."""
+    memberships = Membership.objects.filter(person=person, attended=True, round__state=Round.State.PUBLISHED)
+    learnings = Learning.objects.filter(author=person, is_hidden=False)
+    if start is not None:
+        memberships = memberships.filter(round__meets_at__gte=start)
+        learnings = learnings.filter(created_at__gte=start)
+    if end is not None:
+        memberships = memberships.filter(round__meets_at__lt=end)
+        learnings = learnings.filter(created_at__lt=end)
+    entries = [
+        LogEntry(
+            when=m.round.meets_at,
+            kind="circle",
+            title=f"Peer sharing circle: {m.circle.topic.name}",
+            detail=f"Circle {m.circle.number}, week of {m.round.week_starts_on:%d %b %Y}",
+            url=reverse("circles:circle-detail", kwargs={"pk": m.circle_id}),
+            verb=VERB_ATTENDED,
+            object_id=f"circles.circle:{m.circle_id}",
+        )
+        for m in memberships.select_related("round", "circle__topic")
+    ]
+    entries += [
+        LogEntry(
+            when=learning.created_at,
+            kind="circle",
+            title=f"Learning shared in a circle on {learning.circle.topic.name}",
+            detail=learning.body[:300],
+            url=reverse("circles:circle-detail", kwargs={"pk": learning.circle_id}),
+            verb=VERB_SHARED,
+            object_id=f"circles.learning:{learning.pk}",
+        )
+        for learning in learnings.select_related("circle__topic")
+    ]
+    return sorted(entries, key=lambda e: e.when, reverse=True)

@@ -1,0 +1,26 @@
+"""Scheduled jobs of the circles app: thin, keyword ids only, idempotent."""
+
+from celery import shared_task
+
+from saypro.core.jobs import recorded
+
+from . import services
+
+
+@shared_task(name="circles.circle_round_open_next_task")
+@recorded("circles.circle_round_open_next_task")
+def circle_round_open_next_task() -> str:
+    round = services.circle_round_open_next()
+    return f"opened round {round.pk}" if round else "already open"
+
+
+@shared_task(name="circles.circle_rounds_form_due_task")
+@recorded("circles.circle_rounds_form_due_task")
+def circle_rounds_form_due_task() -> int:
+    return services.circle_rounds_form_due()
+
+
+@shared_task(name="circles.circle_reminders_send_task")
+@recorded("circles.circle_reminders_send_task")
+def circle_reminders_send_task() -> int:
+    return services.circle_reminders_send()

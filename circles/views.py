@@ -1,0 +1,554 @@
+"""Pages of the circles app: thin views over selectors and services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views import View
+from django.views.generic import TemplateView
+from rules.contrib.views import PermissionRequiredMixin
+
+from saypro.core.models import User
+
+from . import selectors, services
+from .forms import (
+    RANK_FIELDS,
+    AttendanceForm,
+    LearningForm,
+    LeaveForm,
+    MoveForm,
+    NeverWithForm,
+    RoundForm,
+    SignupForm,
+    StandingForm,
+    TopicForm,
+)
+from .models import Circle, Round, Topic
+
+CIRCLES_PER_PAGE = 30
+
+
+def add_service_errors(form, error: ValidationError, field_map: dict[str, str] | None = None) -> None:
+    """Put a service's ValidationError next to the form field it names (or at the top)."""
+    field_map = field_map or {}
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            target = field_map.get(field, field)
+            for message in errors:
+                form.add_error(target if target in form.fields else None, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+class ParticipantMixin(PermissionRequiredMixin):
+    permission_required = "circles.take_part"
+
+
+class OfficerMixin(PermissionRequiredMixin):
+    """Officer-only pages: anonymous people sign in, other signed-in people get 403."""
+
+    permission_required = "circles.run_rounds"
+
+
+class CircleObjectMixin(PermissionRequiredMixin):
+    """Pages about one circle; a signed-in person without rights gets 404, since even its existence is private."""
+
+    permission_required = "circles.see_circle"
+
+    def get_circle(self) -> Circle:
+        if not hasattr(self, "_circle"):
+            self._circle = get_object_or_404(
+                Circle.objects.select_related("round", "topic", "host"), pk=self.kwargs["pk"]
+            )
+        return self._circle
+
+    def get_permission_object(self):
+        return self.get_circle()
+
+    def handle_no_permission(self):
+        if self.request.user.is_authenticated:
+            raise Http404("No such circle.")
+        return super().handle_no_permission()
+
+
+# --- a person's pages -----------------------------------------------------------------------------
+
+
+class MyCirclesView(ParticipantMixin, TemplateView):
+    template_name = "circles/mine.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        person = self.request.user
+        now = timezone.now()
+        circles = list(selectors.circle_list_for(person=person)[:20])
+        open_round = selectors.round_open_get(now=now)
+        ctx.update(
+            open_round=open_round,
+            signup=selectors.signup_get(round=open_round, person=person) if open_round else None,
+            standing=selectors.standing_get(person=person),
+            upcoming=[c for c in circles if c.round.ends_at > now],
+            past=[c for c in circles if c.round.ends_at <= now],
+            now=now,
+        )
+        return ctx
+
+
+class SignupView(ParticipantMixin, View):
+    template_name = "circles/signup.html"
+
+    def _render(self, request, form, round, signup, status=200):
+        return render(request, self.template_name, {"form": form, "round": round, "signup": signup}, status=status)
+
+    def get(self, request):
+        round = selectors.round_open_get()
+        if round is None:
+            return render(request, self.template_name, {"round": None})
+        signup = selectors.signup_get(round=round, person=request.user)
+        initial = {}
+        if signup is not None:
+            initial["not_this_week"] = signup.not_this_week
+            for name, choice in zip(RANK_FIELDS, signup.choices.all(), strict=False):
+                initial[name] = choice.topic_id
+        standing = selectors.standing_get(person=request.user)
+        initial["every_week"] = bool(standing and standing.is_active)
+        return self._render(request, SignupForm(round=round, initial=initial), round, signup)
+
+    def post(self, request):
+        # The round the person saw, so a form sent after its deadline is told so.
+        round_id = request.POST.get("round", "")
+        round = (
+            Round.objects.filter(pk=round_id).first() if round_id.isdigit() else None
+        ) or selectors.round_open_get()
+        if round is None:
+            messages.error(request, "There is no round open for sign-up right now.")
+            return HttpResponseRedirect(reverse("circles:mine"))
+        signup = selectors.signup_get(round=round, person=request.user)
+        form = SignupForm(request.POST, round=round)
+        if form.is_valid():
+            try:
+                services.signup_save(
+                    round=round,
+                    person=request.user,
+                    topic_ids=form.ranked_topic_ids(),
+                    not_this_week=form.cleaned_data["not_this_week"],
+                    every_week=form.cleaned_data["every_week"],
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc, {"topics": "first_choice"})
+            else:
+                if form.cleaned_data["not_this_week"]:
+                    messages.success(request, "Noted: not this week. See you another week.")
+                else:
+                    messages.success(request, "You are signed up. Your circle is announced after the deadline.")
+                return HttpResponseRedirect(reverse("circles:mine"))
+        return self._render(request, form, round, signup, status=400)
+
+
+class StandingView(ParticipantMixin, View):
+    template_name = "circles/standing.html"
+
+    def get(self, request):
+        standing = selectors.standing_get(person=request.user)
+        initial = {"is_active": True}
+        if standing is not None:
+            initial = {"is_active": standing.is_active, "paused_until": standing.paused_until}
+            for name, topic_id in zip(RANK_FIELDS, standing.topic_ids, strict=False):
+                initial[name] = topic_id
+        return render(request, self.template_name, {"form": StandingForm(initial=initial), "standing": standing})
+
+    def post(self, request):
+        form = StandingForm(request.POST)
+        if form.is_valid():
+            try:
+                services.standing_save(
+                    person=request.user,
+                    topic_ids=form.ranked_topic_ids(),
+                    is_active=form.cleaned_data["is_active"],
+                    paused_until=form.cleaned_data["paused_until"],
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc, {"topics": "first_choice"})
+            else:
+                messages.success(request, "Your weekly sign-up is saved.")
+                return HttpResponseRedirect(reverse("circles:mine"))
+        standing = selectors.standing_get(person=request.user)
+        return render(request, self.template_name, {"form": form, "standing": standing}, status=400)
+
+
+class NeverWithView(ParticipantMixin, View):
+    template_name = "circles/never_with.html"
+
+    def _render(self, request, form, status=200):
+        rules = selectors.never_with_list(person=request.user)
+        return render(request, self.template_name, {"form": form, "rules": rules}, status=status)
+
+    def get(self, request):
+        return self._render(request, NeverWithForm())
+
+    def post(self, request):
+        form = NeverWithForm(request.POST)
+        if form.is_valid():
+            try:
+                rule = services.never_with_add(person=request.user, email=form.cleaned_data["email"])
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, f"You will not share a circle with {rule.other.full_name}.")
+                return HttpResponseRedirect(reverse("circles:never-with"))
+        return self._render(request, form, status=400)
+
+
+class NeverWithRemoveView(ParticipantMixin, View):
+    def post(self, request, pk: int):
+        if not services.never_with_remove(person=request.user, rule_id=pk):
+            raise Http404("No such rule.")
+        messages.success(request, "Removed from your list.")
+        return HttpResponseRedirect(reverse("circles:never-with"))
+
+
+class HistoryView(ParticipantMixin, TemplateView):
+    template_name = "circles/history.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["met"] = selectors.people_met_list(person=self.request.user)
+        return ctx
+
+
+# --- one circle -----------------------------------------------------------------------------------
+
+
+class CircleDetailView(CircleObjectMixin, View):
+    template_name = "circles/circle_detail.html"
+
+    def get(self, request, pk: int):
+        return self.render_page(request, learning_form=LearningForm())
+
+    def render_page(self, request, *, learning_form, status=200):
+        person = request.user
+        circle = selectors.circle_get_for(pk=self.get_circle().pk, person=person)
+        memberships = list(circle.memberships.all())
+        mine = next((m for m in memberships if m.person_id == person.pk), None)
+        now = timezone.now()
+        has_met = circle.round.state == Round.State.PUBLISHED and now >= circle.round.meets_at
+        ctx = {
+            "circle": circle,
+            "round": circle.round,
+            "memberships": memberships,
+            "membership": mine,
+            "has_met": has_met,
+            "may_leave": mine is not None and not mine.has_left and not has_met and circle.round.state == "published",
+            "may_share": mine is not None and not mine.has_left and has_met,
+            "may_record_attendance": has_met and request.user.has_perm("circles.record_attendance", circle),
+            "learning_form": learning_form,
+        }
+        return render(request, self.template_name, ctx, status=status)
+
+
+class CircleInviteView(CircleObjectMixin, View):
+    def get(self, request, pk: int):
+        circle = self.get_circle()
+        if circle.round.state != Round.State.PUBLISHED:
+            raise Http404("The circle is not published yet.")
+        members = [m.person for m in selectors.circle_active_members(circle=circle)]
+        invite = services.circle_invite(circle=circle, members=members)
+        response = HttpResponse(invite["content"], content_type=invite["mimetype"])
+        response["Content-Disposition"] = f'attachment; filename="circle-{circle.pk}.ics"'
+        return response
+
+
+class CircleLeaveView(CircleObjectMixin, View):
+    permission_required = "circles.leave_circle"
+    template_name = "circles/circle_leave.html"
+
+    def get(self, request, pk: int):
+        return render(request, self.template_name, {"circle": self.get_circle(), "form": LeaveForm()})
+
+    def post(self, request, pk: int):
+        circle = self.get_circle()
+        form = LeaveForm(request.POST)
+        if form.is_valid():
+            membership = selectors.membership_get(circle=circle, person=request.user)
+            try:
+                services.circle_membership_leave(
+                    membership=membership, by=request.user, reason=form.cleaned_data["reason"]
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, "You left the circle; the host has been told.")
+                return HttpResponseRedirect(reverse("circles:mine"))
+        return render(request, self.template_name, {"circle": circle, "form": form}, status=400)
+
+
+class AttendanceView(CircleObjectMixin, View):
+    permission_required = "circles.record_attendance"
+    template_name = "circles/attendance.html"
+
+    def _render(self, request, form, status=200):
+        return render(request, self.template_name, {"circle": self.get_circle(), "form": form}, status=status)
+
+    def get(self, request, pk: int):
+        memberships = selectors.circle_active_members(circle=self.get_circle())
+        return self._render(request, AttendanceForm(memberships=memberships))
+
+    def post(self, request, pk: int):
+        circle = self.get_circle()
+        memberships = selectors.circle_active_members(circle=circle)
+        form = AttendanceForm(request.POST, memberships=memberships)
+        if form.is_valid():
+            try:
+                services.circle_attendance_record(
+                    circle=circle, by=request.user, attended_person_ids=form.cleaned_data["attended"]
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, "Attendance recorded. Thank you for hosting!")
+                return HttpResponseRedirect(reverse("circles:circle-detail", kwargs={"pk": circle.pk}))
+        return self._render(request, form, status=400)
+
+
+class LearningCreateView(CircleObjectMixin, View):
+    def post(self, request, pk: int):
+        circle = self.get_circle()
+        form = LearningForm(request.POST)
+        if form.is_valid():
+            try:
+                services.circle_learning_record(circle=circle, author=request.user, body=form.cleaned_data["body"])
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, "Learning shared with your circle. A reflection prompt is on its way.")
+                return HttpResponseRedirect(reverse("circles:circle-detail", kwargs={"pk": circle.pk}))
+        return CircleDetailView(request=request, kwargs=self.kwargs, _circle=circle).render_page(
+            request, learning_form=form, status=400
+        )
+
+
+# --- officer pages --------------------------------------------------------------------------------
+
+
+class RoundListView(OfficerMixin, TemplateView):
+    template_name = "circles/round_list.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["rounds"] = selectors.round_list()[:30]
+        return ctx
+
+
+class RoundOpenView(OfficerMixin, View):
+    def post(self, request):
+        today = timezone.localdate()
+        try:
+            round, created = services.round_open(
+                week_starts_on=today + timezone.timedelta(days=7 - today.weekday()), by=request.user
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return HttpResponseRedirect(reverse("circles:round-list"))
+        if created:
+            messages.success(request, "Next week's round is open for sign-up.")
+        else:
+            messages.info(request, "Next week's round was already open.")
+        return HttpResponseRedirect(reverse("circles:round-detail", kwargs={"pk": round.pk}))
+
+
+class RoundMixin(OfficerMixin):
+    def get_round(self) -> Round:
+        if not hasattr(self, "_round"):
+            self._round = selectors.round_get(pk=self.kwargs["pk"])
+            if self._round is None:
+                raise Http404("No such round.")
+        return self._round
+
+
+class RoundDetailView(RoundMixin, TemplateView):
+    template_name = "circles/round_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        round = self.get_round()
+        page = Paginator(selectors.round_circle_list(round=round), CIRCLES_PER_PAGE).get_page(
+            self.request.GET.get("page")
+        )
+        ctx.update(round=round, page_obj=page, **self.circles_context(round, page.object_list))
+        ctx["counts"] = selectors.round_signup_counts(round=round)
+        ctx["unplaced"] = list(selectors.round_unplaced_list(round=round)[:100])
+        return ctx
+
+    @staticmethod
+    def circles_context(round: Round, circles) -> dict:
+        circles = list(circles)
+        names = {m.person_id: m.person.full_name for c in circles for m in c.memberships.all()}
+        rows = []
+        for circle in circles:
+            explanation = circle.explanation or {}
+            active = [m for m in circle.memberships.all() if not m.has_left]
+            rows.append(
+                {
+                    "circle": circle,
+                    "active": active,
+                    "left": [m for m in circle.memberships.all() if m.has_left],
+                    "size_ok": 3 <= len(active) <= 6,
+                    "first_choice": len(explanation.get("first_choice_member_ids", [])),
+                    "repeats": [
+                        (names.get(a, "someone"), names.get(b, "someone"), weeks)
+                        for a, b, weeks in explanation.get("repeated_pairs", [])
+                    ],
+                }
+            )
+        return {"circle_rows": rows, "reviewing": round.state == Round.State.FORMED}
+
+
+class RoundEditView(RoundMixin, View):
+    template_name = "circles/round_edit.html"
+
+    def get(self, request, pk: int):
+        round = self.get_round()
+        return render(request, self.template_name, {"round": round, "form": RoundForm(round=round)})
+
+    def post(self, request, pk: int):
+        round = self.get_round()
+        form = RoundForm(request.POST, round=round)
+        if form.is_valid():
+            try:
+                services.round_update(round=round, by=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, "The round is updated.")
+                return HttpResponseRedirect(reverse("circles:round-detail", kwargs={"pk": round.pk}))
+        return render(request, self.template_name, {"round": round, "form": form}, status=400)
+
+
+class RoundFormGroupsView(RoundMixin, View):
+    def post(self, request, pk: int):
+        round = self.get_round()
+        try:
+            services.circle_round_form_groups(round=round, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            round.refresh_from_db()
+            messages.success(request, round.formation_reason)
+        return HttpResponseRedirect(reverse("circles:round-detail", kwargs={"pk": round.pk}))
+
+
+class RoundPublishView(RoundMixin, View):
+    def post(self, request, pk: int):
+        round = self.get_round()
+        try:
+            services.circle_round_publish(round=round, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "Published: every member has an e-mail with the calendar invite.")
+        return HttpResponseRedirect(reverse("circles:round-detail", kwargs={"pk": round.pk}))
+
+
+class CircleLockView(OfficerMixin, View):
+    def post(self, request, pk: int):
+        circle = get_object_or_404(Circle.objects.select_related("round", "topic"), pk=pk)
+        try:
+            services.circle_lock(circle=circle, by=request.user, locked=request.POST.get("locked") == "1")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return HttpResponseRedirect(
+            reverse("circles:round-detail", kwargs={"pk": circle.round_id}) + f"#circle-{circle.number}"
+        )
+
+
+class MembershipMoveView(RoundMixin, View):
+    """Move one person: a small page (loaded inline by htmx) with a live preview of the target circle."""
+
+    template_name = "circles/move.html"
+
+    def _context(self, form, person):
+        return {"round": self.get_round(), "person": person, "form": form}
+
+    def _person(self):
+        return get_object_or_404(User.objects.select_related("department", "location"), pk=self.kwargs["person_id"])
+
+    def get(self, request, pk: int, person_id: int):
+        round, person = self.get_round(), self._person()
+        form = MoveForm(targets=selectors.circle_move_targets(round=round))
+        template = "circles/partials/move_form.html" if request.htmx else self.template_name
+        return render(request, template, self._context(form, person))
+
+    def post(self, request, pk: int, person_id: int):
+        round, person = self.get_round(), self._person()
+        form = MoveForm(request.POST, targets=selectors.circle_move_targets(round=round))
+        if form.is_valid():
+            to_circle = round.circles.filter(pk=form.cleaned_data["to_circle"]).select_related("round").first()
+            try:
+                if to_circle is None:
+                    raise ValidationError({"to_circle": "That circle no longer exists."})
+                services.circle_membership_move(round=round, person=person, to_circle=to_circle, by=request.user)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, f"{person.full_name} moved to circle {to_circle.number}.")
+                return HttpResponseRedirect(
+                    reverse("circles:round-detail", kwargs={"pk": round.pk}) + f"#circle-{to_circle.number}"
+                )
+        return render(request, self.template_name, self._context(form, person), status=400)
+
+
+class MovePreviewView(RoundMixin, View):
+    """htmx: how the target circle would look (its explanation, recomputed) with this person in it."""
+
+    def get(self, request, pk: int, person_id: int):
+        round = self.get_round()
+        circle = round.circles.filter(pk=request.GET.get("to_circle") or 0).select_related("round", "topic").first()
+        if circle is None:
+            return render(request, "circles/partials/move_preview.html", {"explanation": None})
+        members = [m.person_id for m in selectors.circle_active_members(circle=circle) if m.person_id != person_id]
+        explanation = selectors.circle_explain(circle=circle, member_ids=[*members, int(person_id)])
+        return render(
+            request,
+            "circles/partials/move_preview.html",
+            {"explanation": explanation, "circle": circle, "size": len(members) + 1},
+        )
+
+
+class TopicListView(OfficerMixin, TemplateView):
+    template_name = "circles/topic_list.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["topics"] = selectors.topic_list()
+        return ctx
+
+
+class TopicEditView(OfficerMixin, View):
+    template_name = "circles/topic_form.html"
+
+    def _topic(self) -> Topic | None:
+        pk = self.kwargs.get("pk")
+        return get_object_or_404(Topic, pk=pk) if pk else None
+
+    def get(self, request, pk: int | None = None):
+        topic = self._topic()
+        return render(request, self.template_name, {"form": TopicForm(instance=topic), "topic": topic})
+
+    def post(self, request, pk: int | None = None):
+        topic = self._topic()
+        form = TopicForm(request.POST, instance=topic)
+        if form.is_valid():
+            try:
+                services.topic_save(by=request.user, topic=topic, **form.cleaned_data)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, "The topic is saved.")
+                return HttpResponseRedirect(reverse("circles:topic-list"))
+        return render(request, self.template_name, {"form": form, "topic": topic}, status=400)
