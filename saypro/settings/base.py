@@ -261,6 +261,13 @@ CELERY_BEAT_SCHEDULE.update(
         # circles: BEGIN
         # circles: END
         # cafes: BEGIN
+        # On the 1st of every month at 07:00: draft next month's knowledge café for the officers.
+        "cafes-draft-next-month": {
+            "task": "cafes.cafe_draft_next_month_task",
+            "schedule": crontab(minute=0, hour=7, day_of_month=1),
+        },
+        # Every hour at :10: send due café reminders (a day and an hour before), each at most once.
+        "cafes-send-reminders": {"task": "cafes.cafe_send_reminders_task", "schedule": crontab(minute=10)},
         # cafes: END
         # impact: BEGIN
         # impact: END
