@@ -259,6 +259,15 @@ CELERY_BEAT_SCHEDULE.update(
         # feedback: BEGIN
         # feedback: END
         # circles: BEGIN
+        # Every Monday at 06:00: open next week's circle round (topics, deadline, meeting slot).
+        "circles-round-open-next": {
+            "task": "circles.circle_round_open_next_task",
+            "schedule": crontab(minute=0, hour=6, day_of_week="mon"),
+        },
+        # Every 15 minutes: form the circles of rounds whose sign-up deadline has passed.
+        "circles-rounds-form-due": {"task": "circles.circle_rounds_form_due_task", "schedule": crontab(minute="*/15")},
+        # Every hour at :15: remind members a day and an hour before their circle meets.
+        "circles-reminders-send": {"task": "circles.circle_reminders_send_task", "schedule": crontab(minute=15)},
         # circles: END
         # cafes: BEGIN
         # On the 1st of every month at 07:00: draft next month's knowledge café for the officers.
