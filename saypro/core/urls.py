@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import dashboard, home
+from .views import dashboard, home, preferences
 
 app_name = "core"
 
@@ -9,4 +9,9 @@ urlpatterns = [
     path("notifications/", home.NotificationListView.as_view(), name="notification-list"),
     path("dashboard/", dashboard.DashboardView.as_view(), name="dashboard"),
     path("notifications/read/", home.NotificationMarkReadView.as_view(), name="notification-read"),
+    path(
+        "notifications/preferences/",
+        preferences.NotificationPreferencesView.as_view(),
+        name="notification-preferences",
+    ),
 ]
