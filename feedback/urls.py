@@ -1,5 +1,37 @@
-from django.urls import path  # noqa: F401 -- pages are added as the feedback issue lands
+from django.urls import path
+
+from .views import console, contributions, sessions
 
 app_name = "feedback"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", sessions.SessionListView.as_view(), name="session-list"),
+    path("new/", sessions.SessionCreateView.as_view(), name="session-create"),
+    path("candidates/", sessions.NewsletterCandidatesView.as_view(), name="newsletter-candidates"),
+    path("modules/<int:module_pk>/", sessions.ModuleParticipationView.as_view(), name="module-participation"),
+    path("<int:pk>/", sessions.SessionDetailView.as_view(), name="session-detail"),
+    path("<int:pk>/edit/", sessions.SessionEditView.as_view(), name="session-edit"),
+    path("<int:pk>/schedule/", sessions.SessionScheduleView.as_view(), name="session-schedule"),
+    path("<int:pk>/cancel/", sessions.SessionCancelView.as_view(), name="session-cancel"),
+    path("<int:pk>/open/", console.SessionOpenView.as_view(), name="session-open"),
+    path("<int:pk>/close/", console.SessionCloseView.as_view(), name="session-close"),
+    path("<int:pk>/console/", console.ConsoleView.as_view(), name="console"),
+    path("<int:pk>/console/board/", console.ConsoleBoardView.as_view(), name="console-board"),
+    path("<int:pk>/attendance/", console.AttendanceView.as_view(), name="attendance"),
+    path("<int:pk>/contribute/", contributions.ContributionAddView.as_view(), name="contribution-add"),
+    path("<int:pk>/record/", contributions.ContributionRecordView.as_view(), name="contribution-record"),
+    path("contributions/<int:pk>/edit/", contributions.ContributionEditView.as_view(), name="contribution-edit"),
+    path(
+        "contributions/<int:pk>/withdraw/",
+        contributions.ContributionWithdrawView.as_view(),
+        name="contribution-withdraw",
+    ),
+    path(
+        "contributions/<int:pk>/mark/<str:flag>/",
+        contributions.ContributionFlagView.as_view(),
+        name="contribution-flag",
+    ),
+    path("contributions/<int:pk>/hide/", contributions.ContributionHideView.as_view(), name="contribution-hide"),
+    path("contributions/<int:pk>/suggest/", contributions.SuggestionAddView.as_view(), name="suggestion-add"),
+    path("suggestions/<int:pk>/hide/", contributions.SuggestionHideView.as_view(), name="suggestion-hide"),
+]

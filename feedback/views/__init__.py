@@ -1,0 +1,1 @@
+"""Pages of feedback sessions: one module per page family."""

@@ -1,0 +1,741 @@
+"""Writes of feedback sessions: scheduling, invitations, reminders, contributions, moderation, attendance."""
+
+import datetime as dt
+import uuid
+from unittest import mock
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from feedback import services
+from feedback.models import Contribution, FeedbackSession, Invitation, Suggestion
+from saypro.core import roles
+from saypro.core.models import AuditEntry, Enrolment, JobHeartbeat, Notification, OutboundEmail
+from saypro.core.services import enrolment_withdraw
+from tests.factories import ModuleFactory, UserFactory
+from tests.factories.feedback import ContributionFactory, FeedbackSessionFactory, InvitationFactory
+
+State = FeedbackSession.State
+Kind = Contribution.Kind
+
+
+def later(**kwargs):
+    return timezone.now().replace(microsecond=0) + dt.timedelta(**kwargs)
+
+
+def emails(kind, **filters):
+    return OutboundEmail.objects.filter(kind=kind, **filters)
+
+
+def schedule_kwargs(officer, **overrides):
+    values = {
+        "starts_at": later(days=3),
+        "ends_at": later(days=3, hours=1, minutes=30),
+        "place": "Boardroom 2",
+        "online_url": "",
+        "facilitator": officer,
+        "prompts": "What will you do differently?\nWhat surprised you?",
+        "by": officer,
+    }
+    values.update(overrides)
+    return values
+
+
+@pytest.fixture
+def enrolled_module(db):
+    """A module with two enrolled participants and one who withdrew."""
+    module = ModuleFactory(title="Leading yourself")
+    people = [UserFactory(roles=[roles.EMPLOYEE]) for _ in range(3)]
+    for person in people:
+        Enrolment.objects.create(person=person, module=module)
+    enrolment_withdraw(enrolment=Enrolment.objects.get(person=people[2], module=module))
+    return module, people
+
+
+# --- proposals -----------------------------------------------------------------------------------
+
+
+def test_session_propose_due_proposes_for_major_modules_ended_or_ending_within_a_week(officer):
+    today = timezone.localdate()
+    ended = ModuleFactory(title="Ended", ends_on=today - dt.timedelta(days=2))
+    ending = ModuleFactory(title="Ending", ends_on=today + dt.timedelta(days=7))
+    ModuleFactory(title="Later", ends_on=today + dt.timedelta(days=8))
+    ModuleFactory(title="Minor", ends_on=today - dt.timedelta(days=1), is_major=False)
+    ModuleFactory(title="Long ago", starts_on=today - dt.timedelta(days=90), ends_on=today - dt.timedelta(days=31))
+    FeedbackSessionFactory(module=ModuleFactory(title="Cancelled", ends_on=today), state=State.CANCELLED)
+    FeedbackSessionFactory(module=ModuleFactory(title="Has one", ends_on=today))
+
+    proposed = services.session_propose_due(today=today)
+
+    assert sorted(s.module.title for s in proposed) == ["Ended", "Ending"]
+    assert {s.state for s in proposed} == {State.PROPOSED}
+    assert FeedbackSession.objects.filter(module__in=[ended, ending], state=State.PROPOSED).count() == 2
+    assert sorted(
+        Notification.objects.filter(recipient=officer, kind="session_proposed").values_list("title", flat=True)
+    ) == [
+        "Schedule a feedback session for Ended",
+        "Schedule a feedback session for Ending",
+    ]
+    assert emails("session_proposed", recipient=officer).count() == 2
+
+
+def test_session_propose_due_twice_proposes_once(officer):
+    ModuleFactory(ends_on=timezone.localdate())
+
+    services.session_propose_due()
+    again = services.session_propose_due()
+
+    assert again == []
+    assert FeedbackSession.objects.count() == 1
+    assert Notification.objects.filter(recipient=officer, kind="session_proposed").count() == 1
+
+
+def test_session_propose_due_suggests_a_weekday_morning_after_the_module(db):
+    module = ModuleFactory(ends_on=dt.date(2026, 12, 4))  # a Friday
+
+    (session,) = services.session_propose_due(today=dt.date(2026, 12, 1))
+
+    local = timezone.localtime(session.starts_at)
+    assert (local.date(), local.hour, local.minute) == (dt.date(2026, 12, 7), 10, 0)  # the Monday after
+    assert session.ends_at - session.starts_at == dt.timedelta(minutes=90)
+    assert session.module == module
+
+
+def test_session_propose_due_task_records_its_run(officer):
+    from feedback.tasks import session_propose_due_task
+
+    ModuleFactory(ends_on=timezone.localdate())
+
+    assert session_propose_due_task() == 1
+    assert JobHeartbeat.objects.get(name="feedback.session_propose_due_task").last_result == "1"
+
+
+# --- scheduling ----------------------------------------------------------------------------------
+
+
+def test_session_create_schedules_and_invites_enrolled_participants_not_withdrawn(enrolled_module, officer):
+    module, people = enrolled_module
+
+    session = services.session_create(module=module, **schedule_kwargs(officer))
+
+    assert session.state == State.SCHEDULED
+    assert set(session.invitations.values_list("person_id", flat=True)) == {people[0].pk, people[1].pk}
+    assert AuditEntry.objects.filter(action="feedback.session_schedule", target_id=str(session.pk)).count() == 1
+
+
+def test_session_create_queues_the_invitations_after_commit(
+    enrolled_module, officer, django_capture_on_commit_callbacks
+):
+    module, _ = enrolled_module
+    with django_capture_on_commit_callbacks() as callbacks:
+        session = services.session_create(module=module, **schedule_kwargs(officer))
+
+    with mock.patch("feedback.tasks.session_invitations_send_task.apply_async") as apply_async:
+        for callback in callbacks:
+            callback()
+
+    apply_async.assert_called_once_with(kwargs={"session_id": session.pk})
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"starts_at": later(minutes=-5)}, "starts_at", "This time has already passed; pick a start in the future."),
+        ({"ends_at": later(days=2)}, "ends_at", "The session must end after it starts."),
+        ({"place": "  ", "online_url": ""}, "place", "Give a place, an online link, or both."),
+        ({"facilitator": None}, "facilitator", "Choose the officer who facilitates the session."),
+    ],
+)
+def test_session_create_bad_input_writes_nothing(enrolled_module, officer, overrides, field, message):
+    module, _ = enrolled_module
+
+    with pytest.raises(ValidationError) as exc:
+        services.session_create(module=module, **schedule_kwargs(officer, **overrides))
+
+    assert exc.value.message_dict[field] == [message]
+    assert FeedbackSession.objects.count() == 0
+    assert Invitation.objects.count() == 0
+
+
+def test_session_create_refuses_a_non_officer_facilitator(enrolled_module, officer, employee):
+    module, _ = enrolled_module
+
+    with pytest.raises(ValidationError) as exc:
+        services.session_create(module=module, **schedule_kwargs(officer, facilitator=employee))
+
+    assert exc.value.message_dict["facilitator"] == ["The facilitator must be an Advice Desk Officer."]
+
+
+def test_session_create_refuses_a_second_live_session_for_the_module(enrolled_module, officer):
+    module, _ = enrolled_module
+    services.session_create(module=module, **schedule_kwargs(officer))
+
+    with pytest.raises(ValidationError) as exc:
+        services.session_create(
+            module=module, **schedule_kwargs(officer, starts_at=later(days=5), ends_at=later(days=5, hours=1))
+        )
+
+    assert exc.value.message_dict["module"] == [
+        "Leading yourself already has a feedback session. Cancel it first if it should be replaced."
+    ]
+    assert FeedbackSession.objects.count() == 1
+
+
+def test_session_create_replaces_a_cancelled_session(enrolled_module, officer):
+    module, _ = enrolled_module
+    first = services.session_create(module=module, **schedule_kwargs(officer))
+    services.session_cancel(session=first, reason="The trainer is ill.", by=officer)
+
+    second = services.session_create(
+        module=module, **schedule_kwargs(officer, starts_at=later(days=9), ends_at=later(days=9, hours=1))
+    )
+
+    assert second.state == State.SCHEDULED
+    assert list(FeedbackSession.objects.filter(module=module).order_by("pk").values_list("state", flat=True)) == [
+        State.CANCELLED,
+        State.SCHEDULED,
+    ]
+
+
+def test_one_live_session_per_module_is_a_database_constraint(db):
+    session = FeedbackSessionFactory()
+    FeedbackSessionFactory(module=session.module, state=State.CANCELLED)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        FeedbackSessionFactory(module=session.module, state=State.PROPOSED)
+
+
+def test_session_schedule_confirms_a_proposal(enrolled_module, officer):
+    module, people = enrolled_module
+    (proposal,) = services.session_propose_due(today=module.ends_on)
+
+    services.session_schedule(session=proposal, **schedule_kwargs(officer, online_url="https://meet.example.org/x"))
+
+    proposal.refresh_from_db()
+    assert (proposal.state, proposal.facilitator, proposal.online_url) == (
+        State.SCHEDULED,
+        officer,
+        "https://meet.example.org/x",
+    )
+    assert proposal.invitations.count() == 2
+
+
+def test_session_schedule_refuses_a_session_already_scheduled(session, officer):
+    with pytest.raises(ValidationError) as exc:
+        services.session_schedule(session=session, **schedule_kwargs(officer))
+
+    assert exc.value.messages == ["Only a proposed session can be scheduled; this one is Scheduled."]
+
+
+# --- invitations, changes and cancellation ------------------------------------------------------
+
+
+def test_session_invitations_send_emails_each_participant_once_with_a_calendar_invite(enrolled_module, officer):
+    module, people = enrolled_module
+    session = services.session_create(module=module, **schedule_kwargs(officer))
+
+    first = services.session_invitations_send(session_id=session.pk)
+    second = services.session_invitations_send(session_id=session.pk)
+
+    assert (first, second) == (2, 0)
+    sent = emails("session_scheduled").order_by("recipient_id")
+    assert [e.recipient_id for e in sent] == [people[0].pk, people[1].pk]
+    ics = sent[0].attachments[0]["content"]
+    assert "METHOD:REQUEST" in ics
+    assert "SEQUENCE:0" in ics
+    assert f"UID:feedback-session-{session.pk}@saypro-share-learnings" in ics
+    assert "Boardroom 2" in sent[0].body_text
+    assert "What will you do differently?" in sent[0].body_text
+    assert set(session.invitations.values_list("notified_sequence", flat=True)) == {0}
+
+
+def test_session_invitations_send_invites_a_late_enrolment(enrolled_module, officer):
+    module, _ = enrolled_module
+    session = services.session_create(module=module, **schedule_kwargs(officer))
+    services.session_invitations_send(session_id=session.pk)
+    late = UserFactory()
+    Enrolment.objects.create(person=late, module=module)
+
+    assert services.session_invitations_send(session_id=session.pk) == 1
+    assert emails("session_scheduled", recipient=late).count() == 1
+
+
+def test_session_update_of_time_sends_an_updated_invite_with_a_higher_sequence(enrolled_module, officer):
+    module, people = enrolled_module
+    session = services.session_create(module=module, **schedule_kwargs(officer))
+    services.session_invitations_send(session_id=session.pk)
+
+    services.session_update(
+        session=session, **schedule_kwargs(officer, starts_at=later(days=4), ends_at=later(days=4, hours=1))
+    )
+    services.session_invitations_send(session_id=session.pk)
+
+    assert session.sequence == 1
+    changed = emails("session_changed", recipient=people[0]).get()
+    assert "SEQUENCE:1" in changed.attachments[0]["content"]
+    assert f"UID:feedback-session-{session.pk}@saypro-share-learnings" in changed.attachments[0]["content"]
+    assert changed.subject.startswith("[SayPro] Changed: Feedback session: Leading yourself")
+    assert emails("session_scheduled", recipient=people[0]).count() == 1
+
+
+def test_session_update_of_prompts_only_sends_no_new_invite(session, officer, django_capture_on_commit_callbacks):
+    kwargs = schedule_kwargs(officer, starts_at=session.starts_at, ends_at=session.ends_at, place=session.place)
+    with django_capture_on_commit_callbacks() as callbacks:
+        services.session_update(session=session, **{**kwargs, "prompts": "One new question"})
+
+    assert session.sequence == 0
+    assert callbacks == []
+
+
+def test_session_update_of_a_held_session_is_refused(session, officer):
+    session.state = State.HELD
+    session.save()
+
+    with pytest.raises(ValidationError) as exc:
+        services.session_update(session=session, **schedule_kwargs(officer))
+
+    assert exc.value.messages == ["A held session can no longer be changed."]
+
+
+def test_session_cancel_tells_every_participant_with_the_reason_and_a_calendar_cancellation(session, officer, employee):
+    services.session_cancel(session=session, reason="  The venue flooded.  ", by=officer)
+    told = services.session_cancellation_send(session_id=session.pk)
+
+    session.refresh_from_db()
+    assert (session.state, session.cancel_reason, session.sequence) == (State.CANCELLED, "The venue flooded.", 1)
+    assert told == 2
+    email = emails("session_cancelled", recipient=employee).get()
+    assert "METHOD:CANCEL" in email.attachments[0]["content"]
+    assert "SEQUENCE:1" in email.attachments[0]["content"]
+    assert "Reason: The venue flooded." in email.body_text
+    entry = AuditEntry.objects.get(action="feedback.session_cancel")
+    assert (entry.actor, entry.reason) == (officer, "The venue flooded.")
+
+
+def test_session_cancel_without_a_reason_changes_nothing(session, officer):
+    with pytest.raises(ValidationError) as exc:
+        services.session_cancel(session=session, reason="   ", by=officer)
+
+    assert exc.value.message_dict == {"reason": ["Say why the session is cancelled; participants read it."]}
+    session.refresh_from_db()
+    assert session.state == State.SCHEDULED
+    assert AuditEntry.objects.count() == 0
+
+
+# --- reminders -----------------------------------------------------------------------------------
+
+
+def reminder_counts():
+    return {
+        kind: sorted(emails(kind).values_list("recipient_id", flat=True))
+        for kind in ("session_day_reminder", "session_hour_reminder")
+    }
+
+
+def test_session_reminders_send_the_day_before_and_an_hour_before_once_each(session, employee, peer):
+    invited = sorted([employee.pk, peer.pk])
+
+    day = services.session_reminders_send(now=session.starts_at - dt.timedelta(hours=20))
+    day_again = services.session_reminders_send(now=session.starts_at - dt.timedelta(hours=19))
+    hour = services.session_reminders_send(now=session.starts_at - dt.timedelta(minutes=55))
+    hour_again = services.session_reminders_send(now=session.starts_at - dt.timedelta(minutes=10))
+
+    assert (day, day_again, hour, hour_again) == (2, 0, 2, 0)
+    assert reminder_counts() == {"session_day_reminder": invited, "session_hour_reminder": invited}
+    email = emails("session_hour_reminder", recipient=employee).get()
+    assert email.subject == f"[SayPro] In an hour: Feedback session: {session.module.title}, " + services._when(session)
+
+
+def test_session_reminders_send_nothing_outside_the_windows(session):
+    assert services.session_reminders_send(now=session.starts_at - dt.timedelta(hours=30)) == 0
+    assert services.session_reminders_send(now=session.starts_at + dt.timedelta(minutes=1)) == 0
+    assert reminder_counts() == {"session_day_reminder": [], "session_hour_reminder": []}
+
+
+def test_session_reminders_skip_participants_who_withdrew(session, employee, peer):
+    enrolment_withdraw(enrolment=Enrolment.objects.get(person=peer, module=session.module))
+
+    services.session_reminders_send(now=session.starts_at - dt.timedelta(hours=20))
+
+    assert reminder_counts()["session_day_reminder"] == [employee.pk]
+
+
+def test_session_reminders_skip_cancelled_sessions(session, officer):
+    services.session_cancel(session=session, reason="Clash with the audit.", by=officer)
+
+    assert services.session_reminders_send(now=session.starts_at - dt.timedelta(hours=20)) == 0
+
+
+def test_session_reminders_after_a_crash_half_way_finish_without_duplicates(session, employee, peer):
+    real_notify = services.notify
+    calls = []
+
+    def dies_on_the_second_reminder(**kwargs):
+        if kwargs["kind"].endswith("_reminder"):
+            calls.append(kwargs["recipient"].pk)
+            if len(calls) == 2:
+                raise ConnectionError("worker lost")
+        return real_notify(**kwargs)
+
+    now = session.starts_at - dt.timedelta(hours=20)
+    with (
+        mock.patch("feedback.services.notify", side_effect=dies_on_the_second_reminder),
+        pytest.raises(ConnectionError),
+    ):
+        services.session_reminders_send(now=now)
+    assert emails("session_day_reminder").count() == 1
+
+    assert services.session_reminders_send(now=now) == 1
+    assert reminder_counts()["session_day_reminder"] == sorted([employee.pk, peer.pk])
+
+
+def test_session_reminders_for_a_moved_session_go_out_again_for_the_new_time(session, officer, employee):
+    services.session_reminders_send(now=session.starts_at - dt.timedelta(hours=20))
+    kwargs = schedule_kwargs(
+        officer, starts_at=session.starts_at + dt.timedelta(days=1), ends_at=session.ends_at + dt.timedelta(days=1)
+    )
+    services.session_update(session=session, **kwargs)
+
+    services.session_reminders_send(now=session.starts_at - dt.timedelta(hours=20))
+
+    assert emails("session_day_reminder", recipient=employee).count() == 2
+
+
+def test_session_reminders_send_also_sends_invitations_owed(session, employee, peer):
+    """A broker outage after scheduling leaves the invitations to the hourly run."""
+    services.session_reminders_send(now=timezone.now())
+
+    assert sorted(emails("session_scheduled").values_list("recipient_id", flat=True)) == sorted([employee.pk, peer.pk])
+
+
+def test_session_reminders_send_task_records_its_run(session):
+    from feedback.tasks import session_reminders_send_task
+
+    session_reminders_send_task()
+
+    assert JobHeartbeat.objects.get(name="feedback.session_reminders_send_task").last_ok is True
+
+
+# --- contributions -------------------------------------------------------------------------------
+
+
+def test_contribution_add_keeps_the_authors_placement_and_sanitises_markdown(session, employee):
+    contribution, created = services.contribution_add(
+        session=session, author=employee, kind=Kind.INSIGHT, text="  **Ask first** <script>alert(1)</script>  "
+    )
+
+    assert created is True
+    assert contribution.text == "**Ask first** <script>alert(1)</script>"
+    assert "<strong>Ask first</strong>" in contribution.text_html
+    assert "<script>" not in contribution.text_html
+    assert (contribution.department, contribution.location, contribution.job_role) == (
+        employee.department,
+        employee.location,
+        employee.job_role,
+    )
+    assert contribution.recorded_by is None
+
+
+def test_contribution_add_same_token_twice_saves_once(session, employee):
+    token = uuid.uuid4()
+
+    first, created_first = services.contribution_add(
+        session=session, author=employee, kind=Kind.CHALLENGE, text="Delegating to my seniors", submission_token=token
+    )
+    second, created_second = services.contribution_add(
+        session=session, author=employee, kind=Kind.CHALLENGE, text="Delegating to my seniors", submission_token=token
+    )
+
+    assert (created_first, created_second) == (True, False)
+    assert first == second
+    assert Contribution.objects.count() == 1
+
+
+def test_contribution_submit_once_is_a_database_constraint(session, employee):
+    token = uuid.uuid4()
+    ContributionFactory(session=session, author=employee, submission_token=token)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ContributionFactory(session=session, author=employee, submission_token=token)
+
+
+def test_contribution_add_recorded_on_behalf_counts_for_the_participant(session, employee, officer):
+    contribution, _ = services.contribution_add(
+        session=session, author=employee, kind=Kind.SUCCESS_STORY, text="We closed the backlog.", recorded_by=officer
+    )
+
+    assert (contribution.author, contribution.recorded_by) == (employee, officer)
+    assert AuditEntry.objects.get(action="feedback.contribution_record").actor == officer
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "errors"),
+    [
+        ("insight", "   ", {"text": ["Write your contribution before sending it."]}),
+        ("insight", "x" * 1501, {"text": ["Keep it to 1500 characters; this has 1501."]}),
+        ("opinion", "Fine text", {"kind": ["Choose an insight, a challenge or a success story."]}),
+    ],
+)
+def test_contribution_add_bad_input_writes_nothing(session, employee, kind, text, errors):
+    with pytest.raises(ValidationError) as exc:
+        services.contribution_add(session=session, author=employee, kind=kind, text=text)
+
+    assert exc.value.message_dict == errors
+    assert Contribution.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("state", "message"),
+    [
+        (State.HELD, "This session has been held; its contributions are locked."),
+        (State.CANCELLED, "This session was cancelled; it takes no contributions."),
+        (State.PROPOSED, "This session is not scheduled yet; contributions open once it is."),
+    ],
+)
+def test_contribution_add_outside_contributing_states_is_refused(session, employee, state, message):
+    FeedbackSession.objects.filter(pk=session.pk).update(state=state)
+    session.refresh_from_db()
+
+    with pytest.raises(ValidationError) as exc:
+        services.contribution_add(session=session, author=employee, kind=Kind.INSIGHT, text="Late thought")
+
+    assert exc.value.messages == [message]
+    assert Contribution.objects.count() == 0
+
+
+def test_contribution_add_by_someone_not_invited_is_refused(session, outsider):
+    with pytest.raises(ValidationError) as exc:
+        services.contribution_add(session=session, author=outsider, kind=Kind.INSIGHT, text="Hello")
+
+    assert exc.value.message_dict == {"author": ["Only participants invited to this session contribute to it."]}
+    assert Contribution.objects.count() == 0
+
+
+def test_contribution_update_changes_own_text_while_open(session, employee):
+    contribution = ContributionFactory(session=session, author=employee)
+
+    services.contribution_update(contribution=contribution, kind=Kind.CHALLENGE, text="New *text*", by=employee)
+
+    contribution.refresh_from_db()
+    assert (contribution.kind, contribution.text, contribution.text_html) == (
+        Kind.CHALLENGE,
+        "New *text*",
+        "<p>New <em>text</em></p>\n",
+    )
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        ("other_author", "Only its author changes a contribution."),
+        ("held", "This session has been held; its contributions are locked."),
+        ("hidden", "The officer hid this contribution; it can no longer be changed."),
+        ("withdrawn", "This contribution was withdrawn."),
+    ],
+)
+def test_contribution_update_and_withdraw_refused(session, employee, peer, setup, message):
+    contribution = ContributionFactory(session=session, author=employee, text="Original")
+    by = peer if setup == "other_author" else employee
+    if setup == "held":
+        FeedbackSession.objects.filter(pk=session.pk).update(state=State.HELD)
+        contribution.session.refresh_from_db()
+    elif setup == "hidden":
+        contribution.hidden_at, contribution.hidden_reason = timezone.now(), "Off topic"
+    elif setup == "withdrawn":
+        contribution.withdrawn_at = timezone.now()
+
+    with pytest.raises(ValidationError) as update_exc:
+        services.contribution_update(contribution=contribution, kind=Kind.INSIGHT, text="Changed", by=by)
+    with pytest.raises(ValidationError) as withdraw_exc:
+        services.contribution_withdraw(contribution=contribution, by=by)
+
+    assert update_exc.value.messages == withdraw_exc.value.messages == [message]
+    assert Contribution.objects.get(pk=contribution.pk).text == "Original"
+
+
+def test_contribution_withdraw_keeps_the_row_but_hides_it(session, employee):
+    contribution = ContributionFactory(session=session, author=employee, highlighted=True)
+
+    services.contribution_withdraw(contribution=contribution, by=employee)
+
+    contribution.refresh_from_db()
+    assert contribution.withdrawn_at is not None
+    assert contribution.highlighted is False
+    assert contribution.is_visible is False
+
+
+def test_contribution_flag_set_highlights_with_an_audit_entry(session, employee, officer):
+    contribution = ContributionFactory(session=session, author=employee)
+
+    services.contribution_flag_set(contribution=contribution, flag="highlighted", value=True, by=officer)
+    services.contribution_flag_set(contribution=contribution, flag="discussed", value=True, by=officer)
+    services.contribution_flag_set(contribution=contribution, flag="discussed", value=False, by=officer)
+
+    contribution.refresh_from_db()
+    assert (contribution.highlighted, contribution.discussed) == (True, False)
+    assert list(AuditEntry.objects.order_by("pk").values_list("action", flat=True)) == [
+        "feedback.contribution_highlighted",
+        "feedback.contribution_discussed",
+        "feedback.contribution_undiscussed",
+    ]
+
+
+def test_contribution_flag_set_refuses_to_highlight_a_hidden_contribution(session, employee, officer):
+    contribution = ContributionFactory(session=session, author=employee, hidden_at=timezone.now(), hidden_reason="x")
+
+    with pytest.raises(ValidationError) as exc:
+        services.contribution_flag_set(contribution=contribution, flag="highlighted", value=True, by=officer)
+
+    assert exc.value.messages == ["A hidden or withdrawn contribution cannot be marked."]
+
+
+def test_contribution_hide_keeps_the_reason_for_the_author_and_the_audit_trail(session, employee, officer):
+    contribution = ContributionFactory(session=session, author=employee, highlighted=True)
+
+    services.contribution_hide(contribution=contribution, reason="Names a colleague who is not here.", by=officer)
+
+    contribution.refresh_from_db()
+    assert (contribution.hidden_reason, contribution.hidden_by, contribution.highlighted) == (
+        "Names a colleague who is not here.",
+        officer,
+        False,
+    )
+    entry = AuditEntry.objects.get(action="feedback.contribution_hide")
+    assert (entry.actor, entry.reason, entry.target_id) == (
+        officer,
+        "Names a colleague who is not here.",
+        str(contribution.pk),
+    )
+    notice = Notification.objects.get(recipient=employee, kind="contribution_hidden")
+    assert notice.body == "Reason: Names a colleague who is not here."
+
+
+def test_contribution_hide_without_a_reason_changes_nothing(session, employee, officer):
+    contribution = ContributionFactory(session=session, author=employee)
+
+    with pytest.raises(ValidationError) as exc:
+        services.contribution_hide(contribution=contribution, reason="", by=officer)
+
+    assert exc.value.message_dict == {"reason": ["Say why it is hidden; the author reads this reason."]}
+    assert Contribution.objects.get(pk=contribution.pk).hidden_at is None
+    assert AuditEntry.objects.count() == 0
+
+
+# --- suggestions ---------------------------------------------------------------------------------
+
+
+def test_suggestion_add_answers_a_peers_challenge_and_tells_them(session, employee, peer):
+    challenge = ContributionFactory(session=session, author=employee, kind=Kind.CHALLENGE)
+    token = uuid.uuid4()
+
+    suggestion, created = services.suggestion_add(
+        contribution=challenge, author=peer, text="Try a RACI.", submission_token=token
+    )
+    again, created_again = services.suggestion_add(
+        contribution=challenge, author=peer, text="Try a RACI.", submission_token=token
+    )
+
+    assert (created, created_again, suggestion) == (True, False, again)
+    assert Suggestion.objects.count() == 1
+    assert (
+        Notification.objects.get(recipient=employee, kind="challenge_suggestion").title
+        == f"{peer.full_name} answered your challenge"
+    )
+
+
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [
+        ("insight", "Only a challenge can be answered with a suggestion."),
+        ("own", "Suggestions come from peers; add more detail by editing your challenge."),
+        ("held", "This session has been held; its contributions are locked."),
+        ("outsider", "Only participants invited to this session answer its challenges."),
+        ("empty", "Write your suggestion before sending it."),
+    ],
+)
+def test_suggestion_add_refused(session, employee, peer, outsider, case, message):
+    challenge = ContributionFactory(
+        session=session, author=employee, kind=Kind.INSIGHT if case == "insight" else Kind.CHALLENGE
+    )
+    author = {"own": employee, "outsider": outsider}.get(case, peer)
+    if case == "held":
+        FeedbackSession.objects.filter(pk=session.pk).update(state=State.HELD)
+        challenge.session.refresh_from_db()
+
+    with pytest.raises(ValidationError) as exc:
+        services.suggestion_add(contribution=challenge, author=author, text="" if case == "empty" else "Try this")
+
+    assert exc.value.messages == [message]
+    assert Suggestion.objects.count() == 0
+
+
+# --- attendance and closing ----------------------------------------------------------------------
+
+
+def test_attendance_set_records_present_late_absent(session, employee, officer):
+    invitation = Invitation.objects.get(session=session, person=employee)
+
+    services.attendance_set(invitation=invitation, attendance="late", by=officer)
+
+    invitation.refresh_from_db()
+    assert invitation.attendance == "late"
+    assert invitation.attendance_recorded_at is not None
+
+
+def test_attendance_set_bad_value_writes_nothing(session, employee, officer):
+    invitation = Invitation.objects.get(session=session, person=employee)
+
+    with pytest.raises(ValidationError) as exc:
+        services.attendance_set(invitation=invitation, attendance="maybe", by=officer)
+
+    assert exc.value.message_dict == {"attendance": ["Choose present, late or absent."]}
+    assert Invitation.objects.get(pk=invitation.pk).attendance == ""
+
+
+def test_attendance_set_on_a_held_session_runs_the_follow_up_again(
+    session, employee, officer, django_capture_on_commit_callbacks
+):
+    FeedbackSession.objects.filter(pk=session.pk).update(state=State.HELD)
+    invitation = Invitation.objects.select_related("session").get(session=session, person=employee)
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        services.attendance_set(invitation=invitation, attendance="present", by=officer)
+
+    with mock.patch("feedback.tasks.session_follow_up_task.apply_async") as apply_async:
+        for callback in callbacks:
+            callback()
+    apply_async.assert_called_once_with(kwargs={"session_id": session.pk})
+
+
+def test_session_open_then_close_marks_it_held_and_queues_the_follow_up(
+    session, officer, django_capture_on_commit_callbacks
+):
+    services.session_open(session=session, by=officer)
+    with django_capture_on_commit_callbacks() as callbacks:
+        services.session_close(session=session, by=officer)
+
+    session.refresh_from_db()
+    assert session.state == State.HELD
+    assert session.held_at is not None
+    assert list(AuditEntry.objects.order_by("pk").values_list("action", flat=True)) == [
+        "feedback.session_open",
+        "feedback.session_close",
+    ]
+    assert len(callbacks) == 1
+
+
+def test_session_close_twice_is_refused(session, officer):
+    services.session_close(session=session, by=officer)
+
+    with pytest.raises(ValidationError) as exc:
+        services.session_close(session=session, by=officer)
+
+    assert exc.value.messages == ["Only a scheduled or open session can be closed; this one is Held."]
+
+
+def test_invitation_factory_builds_an_invited_participant(db):
+    invitation = InvitationFactory()
+
+    assert invitation.session.invitations.get() == invitation
