@@ -4,6 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 VAR := var
+ADDRPORT ?= 127.0.0.1:8000
 
 .PHONY: run test lint bench install migrate demo worker beat clean test-fast
 
@@ -31,7 +32,7 @@ demo: migrate $(VAR)/.demo-loaded
 
 run: demo
 	$(PY) manage.py print_demo_logins
-	$(PY) manage.py run_local
+	$(PY) manage.py run_local --addrport $(ADDRPORT)
 
 test: install
 	$(PY) -m ruff check .
