@@ -6,7 +6,9 @@ command's targets are resolved against the code: a renamed module or a mistyped 
 
 import importlib
 import importlib.util
+import json
 import os
+import re
 import secrets
 import shlex
 import subprocess
@@ -20,6 +22,22 @@ from gunicorn.config import Config
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 APP_SERVICES = ("web", "worker", "beat")
+STATIC_TAG = re.compile(r"""\{%\s*static\s+["']([^"']+)["']""")
+# Production settings, collecting into a folder given as argv[1]; the manifest storage without
+# WhiteNoise's compression step (which only adds .gz/.br copies and takes half a minute).
+COLLECTSTATIC = """
+import sys
+import django
+from django.conf import settings
+django.setup()
+settings.STATIC_ROOT = sys.argv[1]
+settings.STORAGES = {
+    **settings.STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+}
+from django.core.management import call_command
+call_command("collectstatic", "--noinput", verbosity=0)
+"""
 
 
 @pytest.fixture(scope="module")
@@ -179,3 +197,27 @@ def test_production_settings_refuse_to_start_without_secret_key():
 
     assert result.returncode == 1
     assert "ImproperlyConfigured: SECRET_KEY must be set in production." in result.stderr
+
+
+def test_production_static_manifest_has_every_file_templates_name(tmp_path):
+    """With the manifest storage of production, a template naming a missing static file is a 500 page."""
+    env = production_env(SECRET_KEY=secrets.token_urlsafe(64), PYTHONPATH=str(REPO_ROOT))
+    result = subprocess.run(
+        [sys.executable, "-c", COLLECTSTATIC, str(tmp_path)],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    collected = set(json.loads((tmp_path / "staticfiles.json").read_text())["paths"])
+    templates = [
+        path
+        for path in REPO_ROOT.rglob("*.html")
+        if "templates" in path.parts and not {".venv", "node_modules"} & set(path.parts)
+    ]
+    named = {name for path in templates for name in STATIC_TAG.findall(path.read_text())}
+
+    assert "css/saypro.css" in named
+    assert sorted(named - collected) == []
