@@ -1,0 +1,124 @@
+"""Reads of the shared core."""
+
+import datetime as dt
+
+import pytest
+
+from saypro.core import selectors, services
+from saypro.core.models import ManagerScope, MentorLink, Placement
+from tests.factories import DepartmentFactory, MentorLinkFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+T0 = dt.datetime(2026, 1, 1, 0, 0, tzinfo=dt.UTC)
+MOVE = dt.datetime(2026, 3, 1, 8, 0, tzinfo=dt.UTC)
+
+
+def test_manager_department_ids_lists_the_scoped_departments():
+    manager = UserFactory()
+    finance, hr = DepartmentFactory(), DepartmentFactory()
+    ManagerScope.objects.create(manager=manager, department=finance)
+    ManagerScope.objects.create(manager=manager, department=hr)
+
+    assert selectors.manager_department_ids(manager=manager) == {finance.pk, hr.pk}
+
+
+def test_manager_department_ids_whole_organisation_is_none():
+    manager = UserFactory()
+    ManagerScope.objects.create(manager=manager, department=DepartmentFactory())
+    ManagerScope.objects.create(manager=manager, department=None)
+
+    assert selectors.manager_department_ids(manager=manager) is None
+
+
+def test_manager_department_ids_without_scope_is_empty():
+    assert selectors.manager_department_ids(manager=UserFactory()) == set()
+
+
+@pytest.fixture
+def moved_person():
+    """A person in one department from T0, moved to another at MOVE."""
+    person = UserFactory(placement=T0)
+    first_department = person.department
+    second_department = DepartmentFactory()
+    services.person_place(
+        person=person, department=second_department, location=person.location, job_role=person.job_role, at=MOVE
+    )
+    return person, first_department, second_department
+
+
+@pytest.mark.parametrize(
+    ("at", "expected"),
+    [
+        (T0 - dt.timedelta(microseconds=1), None),
+        (T0, "first"),
+        (MOVE - dt.timedelta(microseconds=1), "first"),
+        (MOVE, "second"),
+        (MOVE + dt.timedelta(days=400), "second"),
+    ],
+    ids=["before-any", "first-starts", "just-before-move", "at-move", "long-after"],
+)
+def test_placement_at_boundaries(moved_person, at, expected):
+    person, first, second = moved_person
+
+    placement = selectors.placement_at(person_id=person.pk, at=at)
+
+    departments = {"first": first.pk, "second": second.pk}
+    assert (placement.department_id if placement else None) == departments.get(expected)
+
+
+def test_placement_at_is_one_query_with_its_departments(moved_person, django_assert_num_queries):
+    person, _, second = moved_person
+
+    with django_assert_num_queries(1):
+        placement = selectors.placement_at(person_id=person.pk, at=MOVE)
+        assert placement.department.name == second.name
+
+
+def test_placement_history_is_kept(moved_person):
+    person, first, second = moved_person
+
+    assert list(Placement.objects.filter(person=person).values_list("department_id", "valid_from", "valid_to")) == [
+        (first.pk, T0, MOVE),
+        (second.pk, MOVE, None),
+    ]
+
+
+def test_mentor_ids_of_lists_active_mentors_only():
+    mentee = UserFactory()
+    active, former = MentorLinkFactory(mentee=mentee), MentorLinkFactory(mentee=mentee)
+    former.is_active = False
+    former.save(update_fields=["is_active"])
+    MentorLinkFactory()  # someone else's mentor
+
+    assert selectors.mentor_ids_of(mentee=mentee) == [active.mentor_id]
+    assert selectors.is_active_mentor_of(mentor=active.mentor, mentee_id=mentee.pk) is True
+    assert selectors.is_active_mentor_of(mentor=former.mentor, mentee_id=mentee.pk) is False
+
+
+def test_mentee_list_lists_active_mentees_only():
+    mentor = UserFactory()
+    current, former = UserFactory(), UserFactory()
+    MentorLinkFactory(mentor=mentor, mentee=current)
+    MentorLink.objects.create(mentor=mentor, mentee=former, is_active=False)
+
+    assert list(selectors.mentee_list(mentor=mentor)) == [current]
+
+
+def test_notification_unread_count_counts_only_own_unread():
+    person, other = UserFactory(), UserFactory()
+    notes = [services.notification_create(recipient=person, kind="k", title=str(i)) for i in range(3)]
+    services.notification_create(recipient=other, kind="k", title="theirs")
+    services.notifications_mark_read(recipient=person, ids=[notes[0].pk])
+
+    assert selectors.notification_unread_count(person=person) == 2
+    assert selectors.notification_unread_count(person=other) == 1
+
+
+def test_notification_list_newest_first_and_own_only():
+    person, other = UserFactory(), UserFactory()
+    older = services.notification_create(recipient=person, kind="k", title="older")
+    newer = services.notification_create(recipient=person, kind="k", title="newer")
+    services.notification_create(recipient=other, kind="k", title="theirs")
+
+    assert list(selectors.notification_list(person=person)) == [newer, older]
