@@ -82,9 +82,9 @@ class RoundCounts:
 def round_signup_counts(*, round: Round) -> RoundCounts:
     """Count a round's sign-ups by first-choice topic and by department, in the database."""
     totals = Signup.objects.filter(round=round).aggregate(
-        signed_up=Count("id", filter=Q(not_this_week=False)),
-        not_this_week=Count("id", filter=Q(not_this_week=True)),
-        standing=Count("id", filter=Q(not_this_week=False, source=Signup.Source.STANDING)),
+        n_signed_up=Count("id", filter=Q(not_this_week=False)),
+        n_declined=Count("id", filter=Q(not_this_week=True)),
+        n_standing=Count("id", filter=Q(not_this_week=False, source=Signup.Source.STANDING)),
     )
     by_topic = (
         SignupChoice.objects.filter(signup__round=round, signup__not_this_week=False, rank=1)
@@ -99,9 +99,9 @@ def round_signup_counts(*, round: Round) -> RoundCounts:
         .order_by("-n", "person__department__name")
     )
     return RoundCounts(
-        signed_up=totals["signed_up"],
-        not_this_week=totals["not_this_week"],
-        standing=totals["standing"],
+        signed_up=totals["n_signed_up"],
+        not_this_week=totals["n_declined"],
+        standing=totals["n_standing"],
         by_first_choice=[(row["topic__name"], row["n"]) for row in by_topic],
         by_department=[(row["person__department__name"] or "No department", row["n"]) for row in by_department],
     )

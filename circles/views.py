@@ -72,8 +72,10 @@ class CircleObjectMixin(PermissionRequiredMixin):
         return self.get_circle()
 
     def handle_no_permission(self):
-        if self.request.user.is_authenticated:
+        user = self.request.user
+        if user.is_authenticated and not user.has_perm("circles.see_circle", self.get_circle()):
             raise Http404("No such circle.")
+        # Anonymous people sign in; a member without this particular right gets 403.
         return super().handle_no_permission()
 
 

@@ -1,0 +1,88 @@
+"""The circles pages issue the same number of queries for 20 sign-ups as for 2,000."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from circles import services
+from circles.models import Membership, Round, Signup, SignupChoice
+from saypro.core.models import Department, Location, User
+from tests.factories.circles import RoundFactory
+
+pytestmark = pytest.mark.django_db
+
+SIZES = [20, 2000]
+
+
+def bulk_signups(*, round, count: int, topics) -> list[User]:
+    """`count` people across 12 departments and 6 locations, signed up with ranked topics."""
+    departments = [Department.objects.get_or_create(name=f"Bulk department {i}")[0] for i in range(12)]
+    locations = [Location.objects.get_or_create(name=f"Bulk location {i}")[0] for i in range(6)]
+    people = User.objects.bulk_create(
+        [
+            User(
+                email=f"bulk{round.pk}-{i}@example.org",
+                first_name=f"Person{i}",
+                last_name="Bulk",
+                department=departments[i % 12],
+                location=locations[i % 6],
+            )
+            for i in range(count)
+        ]
+    )
+    signups = Signup.objects.bulk_create([Signup(round=round, person=p) for p in people])
+    SignupChoice.objects.bulk_create(
+        [
+            SignupChoice(signup=s, topic=topics[(i + rank) % len(topics)], rank=rank + 1)
+            for i, s in enumerate(signups)
+            for rank in range(2)
+        ]
+    )
+    return people
+
+
+def formed_round(*, count, topics, officer):
+    round = RoundFactory(topics=topics)
+    people = bulk_signups(round=round, count=count, topics=topics)
+    Round.objects.filter(pk=round.pk).update(signup_deadline=timezone.now() - dt.timedelta(minutes=1))
+    round.refresh_from_db()
+    services.circle_round_form_groups(round=round, by=officer)
+    round.refresh_from_db()
+    return round, people
+
+
+@pytest.mark.parametrize("count", SIZES)
+def test_round_page_queries_do_not_grow(client_for, officer, topics, count, django_assert_num_queries):
+    round, _ = formed_round(count=count, topics=topics, officer=officer)
+    Membership.objects.filter(round=round, person__in=round.circles.first().memberships.values("person")[:1]).update(
+        left_at=timezone.now()
+    )
+    client = client_for(officer)
+    url = reverse("circles:round-detail", kwargs={"pk": round.pk})
+    with django_assert_num_queries(13):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert len(response.context["circle_rows"]) == min(30, round.circles.count())
+    assert response.context["counts"].signed_up == count
+
+
+@pytest.mark.parametrize("count", SIZES)
+def test_my_circles_queries_do_not_grow(client_for, officer, topics, count, django_assert_num_queries):
+    round, people = formed_round(count=count, topics=topics, officer=officer)
+    # Published without the e-mails, and a later round open for sign-up with the person signed up.
+    Round.objects.filter(pk=round.pk).update(state=Round.State.PUBLISHED)
+    later = RoundFactory(topics=topics)
+    bulk_signups(round=later, count=count, topics=topics)
+    person = people[0]
+    services.signup_save(round=later, person=person, topic_ids=[topics[0].pk])
+    client = client_for(person)
+    with django_assert_num_queries(12):
+        response = client.get(reverse("circles:mine"))
+    assert response.status_code == 200
+    assert len(response.context["upcoming"]) == 1
+    circle = response.context["upcoming"][0]
+    assert person.full_name in response.content.decode()
+    for m in circle.memberships.all():
+        assert m.person.full_name in response.content.decode()
