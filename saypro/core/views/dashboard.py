@@ -1,13 +1,14 @@
-"""The Advice Desk Officer's dashboard (the officer's home)."""
-
-from datetime import timedelta
+"""The Advice Desk Officer's dashboard (the officer's home after signing in)."""
 
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.views.generic import TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
-from saypro.core import selectors
-from saypro.core.models import JobHeartbeat, OutboundEmail
+# The dashboard reads every activity app, so its assembly lives in the project package;
+# imported by name so that core imports no app.
+DASHBOARD_CONTEXT = "saypro.dashboard.dashboard_context"
+SNAPSHOT_SECTION = "saypro.dashboard.snapshot_section"
 
 
 class OfficerRequiredMixin(PermissionRequiredMixin):
@@ -21,17 +22,16 @@ class DashboardView(OfficerRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        now = timezone.now()
-        heartbeats = list(JobHeartbeat.objects.exclude(name__startswith="ping:"))
-        worker_seen = max((h.last_finished_at for h in heartbeats if h.last_finished_at), default=None)
-        ctx.update(
-            heartbeats=heartbeats,
-            worker_stale=worker_seen is None or now - worker_seen > timedelta(minutes=15),
-            worker_seen=worker_seen,
-            emails_sent_today=OutboundEmail.objects.filter(
-                status=OutboundEmail.Status.SENT, sent_at__date=timezone.localdate()
-            ).count(),
-            org_imports=selectors.org_import_list()[:5],
-            audit_entries=selectors.audit_entry_list()[:10],
-        )
+        ctx.update(import_string(DASHBOARD_CONTEXT)(now=timezone.now()))
+        return ctx
+
+
+class DashboardSnapshotView(OfficerRequiredMixin, TemplateView):
+    """The snapshot card alone: htmx polls it while a version is being built."""
+
+    template_name = "core/partials/dashboard_snapshot.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["snapshot"] = import_string(SNAPSHOT_SECTION)(now=timezone.now())
         return ctx

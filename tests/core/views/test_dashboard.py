@@ -1,0 +1,190 @@
+"""The officer's dashboard page: who reaches it, where officers land, what it shows, what it costs."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from saypro.core.models import JobHeartbeat, OrgImport
+from tests.factories import UserFactory
+from tests.factories.core import PASSWORD
+from tests.test_dashboard_queues import fill_every_queue, proposed_session, proposed_talk
+
+pytestmark = pytest.mark.django_db
+
+OFFICER_PAGES = ["core:dashboard", "core:dashboard-snapshot", "core:audit-list"]
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(is_superuser=True, is_staff=True)
+
+
+@pytest.mark.parametrize("url_name", OFFICER_PAGES)
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        (None, 302),
+        ("employee", 403),
+        ("other_employee", 403),
+        ("mentor", 403),
+        ("other_mentor", 403),
+        ("manager", 403),
+        ("officer", 200),
+        ("superuser", 200),
+    ],
+)
+def test_officer_pages_permission_table(request, client_for, url_name, role, expected):
+    person = request.getfixturevalue(role) if role else None
+    url = reverse(url_name)
+
+    response = client_for(person).get(url)
+
+    assert response.status_code == expected
+    if role is None:
+        assert response["Location"] == f"/accounts/login/?next={url}"
+
+
+def test_officer_lands_on_the_dashboard_after_signing_in(client, officer):
+    response = client.post(reverse("account_login"), {"login": officer.email, "password": PASSWORD})
+
+    assert (response.status_code, response["Location"]) == (302, "/dashboard/")
+
+
+def test_employee_lands_on_the_home_page_after_signing_in(client, employee):
+    response = client.post(reverse("account_login"), {"login": employee.email, "password": PASSWORD})
+
+    assert (response.status_code, response["Location"]) == (302, "/")
+
+
+def test_officer_signing_in_for_another_page_goes_there(client, officer):
+    response = client.post(
+        reverse("account_login") + "?next=/notifications/", {"login": officer.email, "password": PASSWORD}
+    )
+
+    assert (response.status_code, response["Location"]) == (302, "/notifications/")
+
+
+def queue_counts(html: str) -> dict[str, int]:
+    return {key: int(n) for key, n in re.findall(r'data-queue-count="([a-z]+)">(\d+)<', html)}
+
+
+def test_dashboard_shows_each_queue_with_its_count(client_for, officer):
+    fill_every_queue(2, officer=officer)
+    proposed_session()
+
+    response = client_for(officer).get(reverse("core:dashboard"))
+
+    assert queue_counts(response.content.decode()) == {
+        "feedback": 3,
+        "circles": 2,
+        "talks": 2,
+        "moderation": 4,
+        "newsletter": 2,
+        "mentors": 2,
+    }
+
+
+def test_dashboard_queue_items_link_to_where_the_officer_acts(client_for, officer):
+    talk = proposed_talk()
+
+    response = client_for(officer).get(reverse("core:dashboard"))
+
+    from saypro.dashboard import link
+
+    assert link("talk_proposal", talk.pk) is not None
+    assert f'href="{link("talk_proposal", talk.pk)}">{talk.title}</a>' in response.content.decode()
+
+
+@pytest.mark.parametrize("size", [1, 12])
+def test_dashboard_query_count_does_not_grow_with_the_data(client_for, officer, size, django_assert_num_queries):
+    fill_every_queue(size, officer=officer)
+    client = client_for(officer)
+
+    with django_assert_num_queries(28):
+        response = client.get(reverse("core:dashboard"))
+
+    assert response.status_code == 200
+
+
+def test_dashboard_warns_when_the_worker_was_not_seen(client_for, officer):
+    JobHeartbeat.objects.create(name="core.heartbeat_task", last_finished_at=timezone.now() - dt.timedelta(hours=2))
+
+    response = client_for(officer).get(reverse("core:dashboard"))
+
+    assert b"data-worker-stale" in response.content
+    assert b"The worker or beat has not been seen since" in response.content
+
+
+def test_dashboard_does_not_warn_while_the_heartbeat_is_fresh(client_for, officer):
+    JobHeartbeat.objects.create(name="core.heartbeat_task", last_finished_at=timezone.now() - dt.timedelta(minutes=4))
+
+    response = client_for(officer).get(reverse("core:dashboard"))
+
+    assert b"data-worker-stale" not in response.content
+    assert b"worker alive" in response.content
+
+
+def test_dashboard_shows_a_failed_job_with_its_error(client_for, officer):
+    JobHeartbeat.objects.create(
+        name="cafes.reminders_send_task",
+        last_finished_at=timezone.now() - dt.timedelta(hours=3),
+        last_ok=False,
+        last_error="SMTPServerDisconnected: lost",
+    )
+
+    html = client_for(officer).get(reverse("core:dashboard")).content.decode()
+
+    assert "Failed in the last week" in html
+    assert "SMTPServerDisconnected: lost" in html
+
+
+def test_dashboard_lists_the_latest_org_imports(client_for, officer):
+    OrgImport.objects.create(
+        filename="hr-march.csv", content=b"", status=OrgImport.Status.DONE, created=4, updated=2, unchanged=50
+    )
+
+    html = client_for(officer).get(reverse("core:dashboard")).content.decode()
+
+    assert "hr-march.csv" in html
+    assert "(4 created, 2 updated, 50 unchanged)" in html
+
+
+def snapshot(**fields):
+    from saypro.impact.models import Snapshot
+
+    return Snapshot.objects.create(
+        month=dt.date(2026, 2, 1), time_zone="Africa/Johannesburg", **{"version": 1, "status": "ready", **fields}
+    )
+
+
+def test_dashboard_offers_the_rebuild_of_the_latest_snapshot_with_a_reason(client_for, officer):
+    snapshot(built_at=timezone.now())
+
+    html = client_for(officer).get(reverse("core:dashboard")).content.decode()
+
+    assert '<form method="post" action="/impact/2026-02/rebuild/"' in html
+    assert 'name="reason"' in html
+    assert "hx-get" not in html.split('id="dashboard-snapshot"')[1].split(">")[0]
+
+
+def test_snapshot_card_polls_while_a_version_is_building(client_for, officer):
+    snapshot(built_at=timezone.now())
+    snapshot(version=2, status="building", progress=40, requested_by=officer)
+
+    html = client_for(officer).get(reverse("core:dashboard-snapshot")).content.decode()
+
+    assert 'hx-get="/dashboard/snapshot/" hx-trigger="every 2s" hx-swap="outerHTML"' in html
+    assert '<progress id="snapshot-progress" class="w-100" max="100" value="40">' in html
+    assert "/rebuild/" not in html
+
+
+def test_snapshot_card_stops_polling_once_built(client_for, officer):
+    snapshot(built_at=timezone.now())
+
+    html = client_for(officer).get(reverse("core:dashboard-snapshot")).content.decode()
+
+    assert "hx-get" not in html
+    assert "version 1" in html
