@@ -72,8 +72,7 @@ class SpeakerPreferenceFactory(factory.django.DjangoModelFactory):
 def on_agenda(cafe: Cafe, *, speaker=None, count: int = 1, **kwargs) -> list[TalkProposal]:
     """Put `count` accepted talks on a café's agenda after the ones already there."""
     start = TalkProposal.objects.filter(cafe=cafe, position__isnull=False).count()
-    extra = {"speaker": speaker} if speaker is not None else {}
-    return [
-        TalkFactory(cafe=cafe, state=TalkProposal.State.ACCEPTED, position=start + i + 1, **extra, **kwargs)
-        for i in range(count)
-    ]
+    fields = {"state": TalkProposal.State.ACCEPTED} | kwargs
+    if speaker is not None:
+        fields["speaker"] = speaker
+    return [TalkFactory(cafe=cafe, position=start + i + 1, **fields) for i in range(count)]

@@ -1,0 +1,50 @@
+import datetime as dt
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+
+from cafes import panels, tasks
+from cafes.models import Cafe, Rsvp
+from saypro.core.models import JobHeartbeat
+from tests.factories.cafes import CafeFactory, RsvpFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_draft_task_is_idempotent_and_recorded(officer):
+    first = tasks.cafe_draft_next_month_task()
+    second = tasks.cafe_draft_next_month_task()
+    assert (Cafe.objects.filter(pk=first).count(), second) == (1, None)
+    assert JobHeartbeat.objects.get(name="cafes.cafe_draft_next_month_task").last_ok is True
+
+
+def test_reminders_task_sends_once():
+    cafe = CafeFactory(starts_at=timezone.now() + dt.timedelta(hours=5))
+    RsvpFactory(cafe=cafe)
+    assert (tasks.cafe_send_reminders_task(), tasks.cafe_send_reminders_task()) == (1, 0)
+
+
+def test_beat_schedule_names_the_cafes_tasks():
+    schedule = settings.CELERY_BEAT_SCHEDULE
+    draft, remind = schedule["cafes-draft-next-month"], schedule["cafes-send-reminders"]
+    assert draft["task"] == "cafes.cafe_draft_next_month_task"
+    assert (draft["schedule"].day_of_month, draft["schedule"].hour, draft["schedule"].minute) == ({1}, {7}, {0})
+    assert remind["task"] == "cafes.cafe_send_reminders_task"
+    assert remind["schedule"].minute == {10}
+
+
+def test_home_panel_none_without_a_coming_cafe(employee):
+    assert panels.home_panel(person=employee) is None
+
+
+def test_home_panel_shows_next_cafe_and_my_rsvp(employee, django_assert_num_queries):
+    cafe = CafeFactory()
+    RsvpFactory(cafe=cafe, person=employee, status=Rsvp.Status.WAITLIST)
+    with django_assert_num_queries(2):
+        panel = panels.home_panel(person=employee)
+    assert (panel["cafe"], panel["rsvp"].status, panel["template"]) == (
+        cafe,
+        Rsvp.Status.WAITLIST,
+        "cafes/partials/home_panel.html",
+    )
