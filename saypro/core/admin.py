@@ -1,8 +1,22 @@
-"""The officer's power tool for the shared core."""
+"""The officer's power tool for the shared core.
 
-from django.contrib import admin
+Officers are staff without superuser: they see and do what their group's permissions allow.
+Records that must not be edited by hand (the audit trail, e-mails sent, job heartbeats,
+imports, placements) are read-only; list pages join what their columns show, so a page
+costs the same few queries however many rows it lists.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import transaction
+from django.db.models import Count
+from django.template.response import TemplateResponse
 
+from . import services
+from .admin_actions import export_as_csv
 from .models import (
     AuditEntry,
     Department,
@@ -14,6 +28,7 @@ from .models import (
     MentorLink,
     Module,
     Notification,
+    NotificationPreference,
     OrgImport,
     OutboundEmail,
     Placement,
@@ -21,14 +36,51 @@ from .models import (
     User,
 )
 
+# Every changelist of every app can export its selected rows.
+admin.site.add_action(export_as_csv, "export_as_csv")
+
+
+def module_choices():
+    return Module.objects.select_related("programme").order_by("programme__title", "position")
+
+
+class ModuleListFilter(admin.SimpleListFilter):
+    """Filter by module, labelled with the programme without a query per module."""
+
+    title = "module"
+    parameter_name = "module"
+
+    def lookups(self, request, model_admin):
+        return [(str(module.pk), str(module)) for module in module_choices()]
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(module_id=int(self.value()))
+        return queryset
+
+
+class EnrolInModuleForm(forms.Form):
+    module = forms.ModelChoiceField(
+        queryset=Module.objects.none(), help_text="People already enrolled in it are left as they are."
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["module"].queryset = module_choices()
+
+
+# --- people -------------------------------------------------------------------------------------
+
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     ordering = ["last_name", "first_name"]
-    list_display = ["email", "first_name", "last_name", "department", "location", "job_role", "is_active"]
-    list_filter = ["is_active", "groups", "department", "location", "job_role"]
+    list_display = ["email", "first_name", "last_name", "department", "location", "job_role", "roles", "is_active"]
+    list_filter = ["is_active", "is_staff", "groups", "department", "location", "job_role"]
     list_select_related = ["department", "location", "job_role"]
     search_fields = ["email", "first_name", "last_name"]
+    date_hierarchy = "date_joined"
+    actions = ["enrol_in_module"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         ("Person", {"fields": ["first_name", "last_name", "department", "location", "job_role"]}),
@@ -37,77 +89,124 @@ class UserAdmin(BaseUserAdmin):
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
     readonly_fields = ["last_login", "date_joined"]
+    # Only a superuser may hand out superuser status or single permissions; officers work through roles.
+    superuser_only_fields = ["is_superuser", "user_permissions"]
+    # A move to another department, location or job role goes through person_place, which keeps the history.
+    placement_fields = ["department", "location", "job_role"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups")
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += self.superuser_only_fields
+        return fields
+
+    @admin.display(description="roles")
+    def roles(self, obj) -> str:
+        return ", ".join(sorted(group.name for group in obj.groups.all()))
+
+    def save_model(self, request, obj, form, change):
+        """Move the person with their placement history; record a change of access in the audit trail."""
+        moved = change and any(name in form.changed_data for name in self.placement_fields)
+        if moved:
+            # Saved as they were, then moved by the service, which closes the old placement.
+            place = {name: getattr(obj, name) for name in self.placement_fields}
+            for name in self.placement_fields:
+                setattr(obj, f"{name}_id", form.initial.get(name))
+        changed = [name for name in ("is_active", "is_staff", "is_superuser") if name in form.changed_data]
+        super().save_model(request, obj, form, change)
+        if moved:
+            services.person_place(person=obj, **place)
+        if change and changed:
+            services.audit_record(
+                actor=request.user,
+                action="person.access_changed",
+                target=obj,
+                data={
+                    "before": {name: form.initial.get(name) for name in changed},
+                    "after": {name: getattr(obj, name) for name in changed},
+                },
+            )
+
+    def save_related(self, request, form, formsets, change):
+        """Record a change of roles (groups) in the audit trail, with the groups before and after."""
+        person = form.instance
+        before = sorted(person.groups.values_list("name", flat=True)) if change else []
+        super().save_related(request, form, formsets, change)
+        after = sorted(person.groups.values_list("name", flat=True))
+        person.__dict__.pop("_group_names", None)
+        if before != after:
+            services.audit_record(
+                actor=request.user,
+                action="person.roles_changed",
+                target=person,
+                data={"before": before, "after": after},
+            )
+
+    def has_enrol_permission(self, request) -> bool:
+        return request.user.has_perm("core.add_enrolment")
+
+    @admin.action(description="Enrol selected people in a module…", permissions=["enrol"])
+    def enrol_in_module(self, request, queryset):
+        """Ask for the module on an intermediate page, then enrol the active people among the selected."""
+        form = EnrolInModuleForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            module = form.cleaned_data["module"]
+            with transaction.atomic():
+                active = list(queryset.filter(is_active=True))
+                added = services.enrolment_create_many(module=module, people=active)
+                services.audit_record(
+                    actor=request.user,
+                    action="module.people_enrolled",
+                    target=module,
+                    data={"selected": len(active), "enrolled": added, "already_enrolled": len(active) - added},
+                )
+            skipped = queryset.filter(is_active=False).count()
+            self.message_user(
+                request,
+                f"{added} enrolled in {module}; {len(active) - added} already were"
+                + (f"; {skipped} inactive left out." if skipped else "."),
+                messages.SUCCESS,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Enrol people in a module",
+            "opts": self.model._meta,
+            "form": form,
+            "people": queryset[:20],
+            "count": queryset.count(),
+            "select_across": request.POST.get("select_across", "0"),
+            "selected_ids": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "action": "enrol_in_module",
+        }
+        return TemplateResponse(request, "admin/core/user/enrol_in_module.html", context)
 
 
 @admin.register(Department, Location, JobRole)
 class OrgUnitAdmin(admin.ModelAdmin):
+    list_display = ["name", "people_count"]
     search_fields = ["name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(people_count=Count("people"))
+
+    @admin.display(description="people", ordering="people_count")
+    def people_count(self, obj) -> int:
+        return obj.people_count
 
 
 @admin.register(Placement)
 class PlacementAdmin(admin.ModelAdmin):
     list_display = ["person", "department", "location", "job_role", "valid_from", "valid_to"]
     list_select_related = ["person", "department", "location", "job_role"]
-    list_filter = ["department", "location"]
-    search_fields = ["person__email"]
+    list_filter = ["department", "location", "job_role"]
+    search_fields = ["person__email", "person__last_name"]
     date_hierarchy = "valid_from"
     readonly_fields = ["person", "department", "location", "job_role", "valid_from", "valid_to"]
-
-
-@admin.register(MentorLink)
-class MentorLinkAdmin(admin.ModelAdmin):
-    list_display = ["mentor", "mentee", "is_active", "created_at"]
-    list_select_related = ["mentor", "mentee"]
-    list_filter = ["is_active"]
-    search_fields = ["mentor__email", "mentee__email"]
-    autocomplete_fields = ["mentor", "mentee"]
-
-
-@admin.register(ManagerScope)
-class ManagerScopeAdmin(admin.ModelAdmin):
-    list_display = ["manager", "department"]
-    list_select_related = ["manager", "department"]
-    autocomplete_fields = ["manager"]
-
-
-class ModuleInline(admin.TabularInline):
-    model = Module
-    extra = 0
-
-
-@admin.register(Programme)
-class ProgrammeAdmin(admin.ModelAdmin):
-    list_display = ["title", "is_active"]
-    search_fields = ["title"]
-    inlines = [ModuleInline]
-
-
-@admin.register(Module)
-class ModuleAdmin(admin.ModelAdmin):
-    list_display = ["title", "programme", "position", "starts_on", "ends_on", "is_major", "ended_at"]
-    list_select_related = ["programme"]
-    list_filter = ["programme", "is_major"]
-    search_fields = ["title"]
-    date_hierarchy = "ends_on"
-    readonly_fields = ["ended_at"]
-
-
-@admin.register(Enrolment)
-class EnrolmentAdmin(admin.ModelAdmin):
-    list_display = ["person", "module", "status", "enrolled_at", "withdrawn_at"]
-    list_select_related = ["person", "module", "module__programme"]
-    list_filter = ["status", "module"]
-    search_fields = ["person__email", "person__last_name"]
-    autocomplete_fields = ["person"]
-
-
-@admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "actor", "action", "target_repr", "reason"]
-    list_select_related = ["actor"]
-    list_filter = ["action"]
-    search_fields = ["target_repr", "reason", "actor__email"]
-    date_hierarchy = "created_at"
 
     def has_add_permission(self, request):
         return False
@@ -119,21 +218,146 @@ class AuditEntryAdmin(admin.ModelAdmin):
         return False
 
 
+@admin.register(MentorLink)
+class MentorLinkAdmin(admin.ModelAdmin):
+    list_display = ["mentor", "mentee", "is_active", "created_at"]
+    list_select_related = ["mentor", "mentee"]
+    list_filter = ["is_active", ("mentor", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["mentor__email", "mentor__last_name", "mentee__email", "mentee__last_name"]
+    autocomplete_fields = ["mentor", "mentee"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(ManagerScope)
+class ManagerScopeAdmin(admin.ModelAdmin):
+    list_display = ["manager", "department"]
+    list_select_related = ["manager", "department"]
+    list_filter = ["department"]
+    search_fields = ["manager__email", "manager__last_name"]
+    autocomplete_fields = ["manager"]
+
+
+# --- training -----------------------------------------------------------------------------------
+
+
+class ModuleInline(admin.TabularInline):
+    model = Module
+    extra = 0
+    readonly_fields = ["ended_at"]
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    list_display = ["title", "is_active", "module_count"]
+    list_filter = ["is_active"]
+    search_fields = ["title"]
+    inlines = [ModuleInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(module_count=Count("modules"))
+
+    @admin.display(description="modules", ordering="module_count")
+    def module_count(self, obj) -> int:
+        return obj.module_count
+
+
+@admin.register(Module)
+class ModuleAdmin(admin.ModelAdmin):
+    list_display = ["title", "programme", "position", "starts_on", "ends_on", "is_major", "ended_at"]
+    list_select_related = ["programme"]
+    list_filter = ["programme", "is_major"]
+    search_fields = ["title", "programme__title"]
+    date_hierarchy = "ends_on"
+    readonly_fields = ["ended_at"]
+
+
+class EnrolmentAdminForm(forms.ModelForm):
+    """Withdrawing goes through the bulk action (which keeps the time); the form offers the other states."""
+
+    class Meta:
+        model = Enrolment
+        fields = ["person", "module", "status", "enrolled_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "status" in self.fields:
+            self.fields["status"].choices = [c for c in Enrolment.Status.choices if c[0] != Enrolment.Status.WITHDRAWN]
+        if "module" in self.fields:
+            self.fields["module"].queryset = module_choices()
+
+
+@admin.register(Enrolment)
+class EnrolmentAdmin(admin.ModelAdmin):
+    form = EnrolmentAdminForm
+    list_display = ["person", "module", "status", "enrolled_at", "withdrawn_at"]
+    list_select_related = ["person", "module", "module__programme"]
+    list_filter = ["status", ModuleListFilter]
+    search_fields = ["person__email", "person__last_name", "module__title"]
+    autocomplete_fields = ["person"]
+    date_hierarchy = "enrolled_at"
+    actions = ["withdraw"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.status == Enrolment.Status.WITHDRAWN:
+            return ["person", "module", "status", "enrolled_at", "withdrawn_at"]
+        return ["withdrawn_at"]
+
+    @admin.action(description="Withdraw selected enrolments", permissions=["change"])
+    def withdraw(self, request, queryset):
+        """Withdraw now (the time decides feedback-session eligibility); each withdrawal is audited."""
+        withdrawn = 0
+        with transaction.atomic():
+            for enrolment in queryset.exclude(status=Enrolment.Status.WITHDRAWN).select_related(
+                "person", "module", "module__programme"
+            ):
+                services.enrolment_withdraw(enrolment=enrolment)
+                services.audit_record(actor=request.user, action="enrolment.withdrawn", target=enrolment)
+                withdrawn += 1
+        self.message_user(request, f"{withdrawn} enrolment{'s' if withdrawn != 1 else ''} withdrawn.", messages.SUCCESS)
+
+
+# --- records nobody edits by hand ---------------------------------------------------------------
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
+    """Viewable and exportable, never added, changed or deleted from the admin."""
+
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "actor", "action", "target_type", "target_repr", "reason"]
+    list_select_related = ["actor", "target_type"]
+    list_filter = ["action", "target_type"]
+    search_fields = ["target_repr", "reason", "actor__email", "actor__last_name", "action"]
+    date_hierarchy = "created_at"
+    fields = ["created_at", "actor", "action", "target_type", "target_id", "target_repr", "reason", "data"]
+    readonly_fields = fields
+
 
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "recipient", "kind", "title", "read_at"]
+    list_display = ["created_at", "recipient", "kind", "title", "read_at", "digest_pending"]
     list_select_related = ["recipient"]
-    list_filter = ["kind"]
-    search_fields = ["recipient__email", "title"]
+    list_filter = ["kind", "digest_pending"]
+    search_fields = ["recipient__email", "title", "key"]
     date_hierarchy = "created_at"
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(ReadOnlyAdmin):
+    list_display = ["person", "kind", "delivery"]
+    list_select_related = ["person"]
+    list_filter = ["kind", "delivery"]
+    search_fields = ["person__email"]
 
 
 @admin.register(OutboundEmail)
@@ -149,11 +373,15 @@ class OutboundEmailAdmin(ReadOnlyAdmin):
 @admin.register(JobHeartbeat)
 class JobHeartbeatAdmin(ReadOnlyAdmin):
     list_display = ["name", "last_started_at", "last_finished_at", "last_ok", "last_result"]
+    list_filter = ["last_ok"]
+    search_fields = ["name"]
 
 
 @admin.register(OrgImport)
 class OrgImportAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "filename", "uploaded_by", "status", "created", "updated", "unchanged"]
+    list_display = ["created_at", "filename", "uploaded_by", "dry_run", "status", "created", "updated", "unchanged"]
     list_select_related = ["uploaded_by"]
-    list_filter = ["status"]
+    list_filter = ["status", "dry_run"]
+    search_fields = ["filename", "uploaded_by__email"]
+    date_hierarchy = "created_at"
     exclude = ["content"]
