@@ -740,7 +740,7 @@ def test_run_of_a_deleted_import_returns_quietly():
 def test_run_database_failure_marks_the_import_refused(officer, monkeypatch):
     from django.db import IntegrityError
 
-    from saypro.core import org_import as module
+    from saypro.core.org_import import applying as module
 
     def fail(*args, **kwargs):
         raise IntegrityError("duplicate key value violates unique constraint")
