@@ -1,0 +1,53 @@
+"""Snapshots are read-only in the admin: figures are never edited by hand."""
+
+from django.contrib import admin
+
+from .models import Figure, Snapshot
+
+
+class FigureInline(admin.TabularInline):
+    model = Figure
+    extra = 0
+    can_delete = False
+    fields = ["name", "dimension", "key", "label", "numerator", "denominator", "people"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Snapshot)
+class SnapshotAdmin(admin.ModelAdmin):
+    list_display = ["month", "version", "status", "progress", "requested_by", "reason", "built_at"]
+    list_select_related = ["requested_by"]
+    list_filter = ["status"]
+    date_hierarchy = "month"
+    exclude = ["pdf"]
+    readonly_fields = [
+        "month", "version", "status", "progress", "requested_by", "reason", "time_zone",
+        "started_at", "built_at", "error", "pdf_status",
+    ]  # fmt: skip
+    inlines = [FigureInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Figure)
+class FigureAdmin(admin.ModelAdmin):
+    list_display = ["snapshot", "name", "dimension", "label", "numerator", "denominator", "people"]
+    list_select_related = ["snapshot"]
+    list_filter = ["name", "dimension"]
+    search_fields = ["label", "name"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,274 @@
+"""Every figure of the monthly snapshot, computed in the database from the apps' selectors.
+
+Each function returns figure cells (dicts for `Figure(**cell)`) for one month [start, end)
+given as aware datetimes at the organisation's local midnight. DESIGN.md's "monthly impact
+snapshot" section is the definition; the selectors named below quote it where they apply.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Callable
+from datetime import datetime
+from fractions import Fraction
+
+from django.db import connection
+from django.db.models import Count, Q, QuerySet
+
+from cafes.selectors import cafe_attendance_in, cafe_talks_delivered_in
+from circles.selectors import circle_cohesion_in, circle_learnings_shared_in
+from feedback.selectors import eligibility_rows, feedback_learnings_shared_in, feedback_sessions_held_in
+from reflections.selectors import (
+    reflection_board_shared_in,
+    reflection_engagements_in,
+    reflection_mentor_response_days,
+    reflection_submitted_in,
+    reflection_validated_in,
+)
+from saypro.core.models import Department, JobRole, Location, Module, OutboundEmail
+
+Cell = dict
+CHANNELS = (("feedback", "Feedback sessions"), ("board", "Learning board"), ("circles", "Peer circles"),
+            ("cafes", "Knowledge cafés"))  # fmt: skip
+BOUNDARIES = (("department", Department), ("location", Location), ("job_role", JobRole))
+
+
+def collect_figures(
+    *, start: datetime, end: datetime, progress: Callable[[int, str], None] | None = None
+) -> list[Cell]:
+    """All cells of one month's snapshot."""
+    steps: list[tuple[str, Callable[..., list[Cell]]]] = [
+        ("participation in feedback sessions", participation_cells),
+        ("peer learnings shared", learnings_cells),
+        ("cross-boundary transfer", transfer_cells),
+        ("circle cohesion", cohesion_cells),
+        ("reflections, talks and newsletter", activity_cells),
+    ]
+    cells: list[Cell] = []
+    for index, (label, step) in enumerate(steps):
+        if progress:
+            progress(int(100 * index / len(steps)), label)
+        cells.extend(step(start=start, end=end))
+    return cells
+
+
+def _cell(name: str, numerator: int, *, denominator: int | None = None, dimension: str = "", key: str = "",
+          label: str = "", people: int | None = None) -> Cell:  # fmt: skip
+    return {
+        "name": name,
+        "dimension": dimension,
+        "key": key,
+        "label": label,
+        "numerator": numerator,
+        "denominator": denominator,
+        "people": people,
+    }
+
+
+def _names(model, ids) -> dict[int, str]:
+    ids = {i for i in ids if i is not None}
+    return dict(model.objects.filter(pk__in=ids).values_list("pk", model_name_field(model))) if ids else {}
+
+
+def model_name_field(model) -> str:
+    return "title" if model is Module else "name"
+
+
+def _label(names: dict[int, str], key: int | None) -> str:
+    return "Not recorded" if key is None else names.get(key, f"#{key}")
+
+
+# --- participation ------------------------------------------------------------------------------
+
+
+def participation_cells(*, start: datetime, end: datetime) -> list[Cell]:
+    """Sessions held, and eligible/active people overall and per department, location and module.
+
+    A person counts in the department (location, module) they were in at the session's start;
+    someone who moved between two sessions of the month counts once in each department.
+    """
+    sessions = feedback_sessions_held_in(start=start, end=end)
+    rows = eligibility_rows(sessions=sessions).order_by()
+    totals = rows.aggregate(
+        eligible=Count("person_id", distinct=True), active=Count("person_id", distinct=True, filter=Q(is_active=True))
+    )
+    cells = [
+        _cell("sessions_held", sessions.count()),
+        _cell("participation", totals["active"], denominator=totals["eligible"], people=totals["eligible"]),
+    ]
+    for dimension, model in (("department", Department), ("location", Location), ("module", Module)):
+        column = f"{dimension}_id"
+        grouped = list(
+            rows.values(column).annotate(
+                eligible=Count("person_id", distinct=True),
+                active=Count("person_id", distinct=True, filter=Q(is_active=True)),
+            )
+        )
+        names = _names(model, [g[column] for g in grouped])
+        cells.extend(
+            _cell(
+                "participation",
+                g["active"],
+                denominator=g["eligible"],
+                dimension=dimension,
+                key="" if g[column] is None else str(g[column]),
+                label=_label(names, g[column]),
+                people=g["eligible"],
+            )
+            for g in grouped
+        )
+    return cells
+
+
+# --- peer learnings shared ----------------------------------------------------------------------
+
+
+def _learning_sources(start: datetime, end: datetime) -> dict[str, QuerySet]:
+    """Per channel, (department_id, person_id, learning id) rows of the learnings shared in M."""
+    return {
+        "feedback": feedback_learnings_shared_in(start=start, end=end).values("department_id", "author_id", "id"),
+        "board": reflection_board_shared_in(start=start, end=end).values("department_id", "author_id", "id"),
+        "circles": circle_learnings_shared_in(start=start, end=end).values("department_id", "author_id", "id"),
+        "cafes": cafe_talks_delivered_in(start=start, end=end).values("department_id", "speaker_id", "id"),
+    }
+
+
+def learnings_cells(*, start: datetime, end: datetime) -> list[Cell]:
+    """Learnings shared: total, per channel and per sharer's department (with distinct sharers)."""
+    sources = _learning_sources(start, end)
+    cells: list[Cell] = []
+    total = 0
+    per_department: dict[int | None, int] = {}
+    for channel, label in CHANNELS:
+        qs = sources[channel].order_by()
+        count = qs.count()
+        total += count
+        cells.append(_cell("learnings_shared", count, dimension="channel", key=channel, label=label))
+        for row in qs.values("department_id").annotate(n=Count("id")):
+            per_department[row["department_id"]] = per_department.get(row["department_id"], 0) + row["n"]
+    cells.append(_cell("learnings_shared", total))
+    sharers = _distinct_people_per_department(list(sources.values()))
+    names = _names(Department, per_department)
+    cells.extend(
+        _cell(
+            "learnings_shared",
+            n,
+            dimension="department",
+            key="" if dept is None else str(dept),
+            label=_label(names, dept),
+            people=sharers.get(dept, 0),
+        )
+        for dept, n in per_department.items()
+    )
+    return cells
+
+
+def _distinct_people_per_department(querysets: list[QuerySet]) -> dict[int | None, int]:
+    """Distinct sharers per department across every channel, counted by the database.
+
+    Each queryset selects (department_id, person id, learning id) in that order; a UNION ALL
+    takes its column names from the first, so the outer query can group by them.
+    """
+    parts, params = [], []
+    for qs in querysets:
+        sql, qs_params = qs.order_by().query.sql_with_params()
+        parts.append(f"SELECT * FROM ({sql}) AS part")  # noqa: S608 -- ORM SQL, parameters bound
+        params.extend(qs_params)
+    union = " UNION ALL ".join(parts)
+    query = f"SELECT department_id, COUNT(DISTINCT author_id) FROM ({union}) AS u GROUP BY department_id"  # noqa: S608 -- ORM SQL
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        return dict(cursor.fetchall())
+
+
+def _aggregate_over(qs: QuerySet, select: str, where: str = "", group_by: str = "") -> list[tuple]:
+    """Run an aggregate over a selector's query (one the ORM cannot wrap, such as a UNION)."""
+    sql, params = qs.query.sql_with_params()
+    query = f"SELECT {select} FROM ({sql}) AS e"  # noqa: S608 -- ORM SQL, parameters bound
+    if where:
+        query += f" WHERE {where}"
+    if group_by:
+        query += f" GROUP BY {group_by}"
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        return cursor.fetchall()
+
+
+# --- cross-boundary transfer --------------------------------------------------------------------
+
+
+def transfer_cells(*, start: datetime, end: datetime) -> list[Cell]:
+    """Engagements on board reflections crossing a department, location or job-role boundary.
+
+    Cross-department: the engaging person's department at the time differs from the author's
+    department when the reflection was first shared; an author engaging with their own
+    reflection is not a transfer and an unknown department crosses nothing.
+    """
+    engagements = reflection_engagements_in(start=start, end=end)
+    cells: list[Cell] = []
+    for dimension, _model in BOUNDARIES:
+        mine, theirs = f"{dimension}_id", f"author_{dimension}_id"
+        crossing = (
+            f"{mine} IS NOT NULL AND {theirs} IS NOT NULL AND {mine} <> {theirs} "
+            "AND engaging_person_id <> reflection_author_id"
+        )
+        reflections, count = _aggregate_over(engagements, "COUNT(DISTINCT reflection_id), COUNT(*)", crossing)[0]
+        pairs = _aggregate_over(engagements, f"{theirs}, {mine}, COUNT(*)", crossing, group_by=f"{theirs}, {mine}")
+        cells += [
+            _cell(f"cross_{dimension}_reflections", reflections),
+            _cell(f"cross_{dimension}_engagements", count),
+            _cell(f"cross_{dimension}_pairs", len(pairs)),
+        ]
+        if dimension == "department":
+            names = _names(Department, [p[0] for p in pairs] + [p[1] for p in pairs])
+            cells.extend(
+                _cell(
+                    "transfer_matrix",
+                    n,
+                    dimension="department_pair",
+                    key=f"{source}>{target}",
+                    label=f"{_label(names, source)} → {_label(names, target)}",
+                )
+                for source, target, n in pairs
+            )
+    return cells
+
+
+# --- circles ------------------------------------------------------------------------------------
+
+
+def cohesion_cells(*, start: datetime, end: datetime) -> list[Cell]:
+    """Attendance rate and mix index of the circles that met in M (exact fractions)."""
+    cohesion = circle_cohesion_in(start=start, end=end)
+    ratios = [Fraction(departments, members) for _pk, members, departments in cohesion.per_circle if members]
+    mix = sum(ratios, Fraction(0)) / len(ratios) if ratios else None
+    return [
+        _cell("circles_met", cohesion.circles),
+        _cell("circle_attendance", cohesion.attended, denominator=cohesion.memberships),
+        _cell(
+            "circle_mix_index",
+            mix.numerator if mix is not None else 0,
+            denominator=mix.denominator if mix is not None else 0,
+        ),
+    ]
+
+
+# --- counts the officer needs -------------------------------------------------------------------
+
+
+def activity_cells(*, start: datetime, end: datetime) -> list[Cell]:
+    response_days = [row["days"] for row in reflection_mentor_response_days(start=start, end=end)]
+    median_seconds = round(statistics.median(response_days) * 86400) if response_days else 0
+    return [
+        _cell("reflections_submitted", reflection_submitted_in(start=start, end=end).count()),
+        _cell("reflections_validated", reflection_validated_in(start=start, end=end).count()),
+        _cell("mentor_response_days", median_seconds, denominator=86400 if response_days else 0),
+        _cell("talks_given", cafe_talks_delivered_in(start=start, end=end).count()),
+        _cell("cafe_attendance", cafe_attendance_in(start=start, end=end).count()),
+        _cell(
+            "newsletter_reach",
+            OutboundEmail.objects.filter(
+                kind="newsletter", status=OutboundEmail.Status.SENT, sent_at__gte=start, sent_at__lt=end
+            ).count(),
+        ),
+    ]

@@ -1,0 +1,15 @@
+from django import forms
+
+
+class RebuildForm(forms.Form):
+    reason = forms.CharField(
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Say why the figures need rebuilding; the reason is kept with the new version.",
+    )
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if len(reason) < 5:
+            raise forms.ValidationError("Give a reason of at least a few words.")
+        return reason

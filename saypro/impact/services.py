@@ -1,0 +1,116 @@
+"""Building monthly snapshots and their PDF."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import date
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+
+from saypro.core import roles
+from saypro.core.models import User
+from saypro.core.services import audit_record, notify
+
+from .figures import collect_figures
+from .models import Figure, Snapshot
+from .months import month_bounds
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[int, str], None]
+
+
+def snapshot_build(
+    *,
+    month: date,
+    by: User | None = None,
+    reason: str = "",
+    rebuild: bool = False,
+    progress: Progress | None = None,
+) -> tuple[Snapshot, bool]:
+    """Build the snapshot of a month; return it and whether this call built it.
+
+    Without `rebuild` a month that already has a snapshot is left alone (idempotent: the
+    scheduled job may run twice). A rebuild stores a new version and keeps the old ones;
+    the (month, version) constraint means two concurrent builds produce one version.
+    Side effects: figures stored, an audit entry for a rebuild, managers notified by
+    e-mail and in the app once the snapshot is ready.
+    """
+    month = month.replace(day=1)
+    if rebuild and not reason.strip():
+        raise ValueError("A rebuild needs a reason.")
+    latest = Snapshot.objects.filter(month=month).order_by("-version").first()
+    if latest is not None and not rebuild:
+        return latest, False
+    version = (Snapshot.objects.filter(month=month).aggregate(v=Max("version"))["v"] or 0) + 1
+    try:
+        with transaction.atomic():
+            snapshot = Snapshot.objects.create(
+                month=month, version=version, requested_by=by, reason=reason.strip(), time_zone=settings.TIME_ZONE
+            )
+    except IntegrityError:
+        # Another build of this month won the race; its version is the result.
+        return Snapshot.objects.filter(month=month).order_by("-version").first(), False
+
+    def report(percent: int, step: str) -> None:
+        Snapshot.objects.filter(pk=snapshot.pk).update(progress=percent)
+        if progress:
+            progress(percent, step)
+
+    start, end = month_bounds(month)
+    try:
+        cells = collect_figures(start=start, end=end, progress=report)
+        with transaction.atomic():
+            Figure.objects.bulk_create([Figure(snapshot=snapshot, **cell) for cell in cells], batch_size=1000)
+            snapshot.status = Snapshot.Status.READY
+            snapshot.progress = 100
+            snapshot.built_at = timezone.now()
+            snapshot.save(update_fields=["status", "progress", "built_at"])
+            if rebuild:
+                audit_record(actor=by, action="snapshot.rebuild", target=snapshot, reason=reason)
+            transaction.on_commit(lambda: snapshot_notify_managers(snapshot=snapshot))
+    except Exception as exc:
+        Snapshot.objects.filter(pk=snapshot.pk).update(status=Snapshot.Status.FAILED, error=str(exc)[:5000])
+        raise
+    if progress:
+        progress(100, "done")
+    return snapshot, True
+
+
+def snapshot_notify_managers(*, snapshot: Snapshot) -> int:
+    """Tell every manager that a month's report is ready, with its headline. Once per version."""
+    from .selectors import snapshot_headlines
+
+    headlines = snapshot_headlines(snapshot=snapshot)
+    url = reverse("impact:report", kwargs={"month": f"{snapshot.month:%Y-%m}"})
+    managers = User.objects.filter(groups=Group.objects.get(name=roles.MANAGER), is_active=True)
+    sent = 0
+    for manager in managers:
+        sent += notify(
+            recipient=manager,
+            kind="impact_report",
+            key=f"snapshot:{snapshot.month:%Y-%m}:v{snapshot.version}",
+            title=f"Impact report for {snapshot.month:%B %Y} is ready",
+            body="\n".join(headlines),
+            url=url,
+            email_template="email/notification",
+        )
+    return sent
+
+
+def snapshot_pdf_render(*, snapshot: Snapshot) -> bytes:
+    """Render the report as PDF (with its charts) and cache it on the snapshot version."""
+    from .pdf import report_pdf
+
+    if snapshot.pdf:
+        return bytes(snapshot.pdf)
+    Snapshot.objects.filter(pk=snapshot.pk).update(pdf_status="rendering")
+    data = report_pdf(snapshot=snapshot)
+    Snapshot.objects.filter(pk=snapshot.pk).update(pdf=data, pdf_status="ready")
+    return data

@@ -1,0 +1,31 @@
+"""Scheduled and requested impact jobs."""
+
+from celery import shared_task
+from django.utils import timezone
+
+from saypro.core.jobs import recorded
+from saypro.core.models import User
+
+from . import services
+from .models import Snapshot
+from .months import month_before
+
+
+@shared_task(name="impact.snapshot_build_task")
+@recorded("impact.snapshot_build_task")
+def snapshot_build_task(*, month: str | None = None, rebuild: bool = False, by_id: int | None = None, reason: str = ""):
+    """Build a month's snapshot; with no month, the month before today (the monthly job)."""
+    from .months import parse_month
+
+    target = parse_month(month) if month else month_before(timezone.localdate())
+    by = User.objects.filter(pk=by_id).first() if by_id else None
+    snapshot, built = services.snapshot_build(month=target, by=by, reason=reason, rebuild=rebuild)
+    return f"{snapshot} {'built' if built else 'already there'}"
+
+
+@shared_task(name="impact.snapshot_pdf_task")
+def snapshot_pdf_task(*, snapshot_id: int) -> None:
+    snapshot = Snapshot.objects.filter(pk=snapshot_id).first()
+    if snapshot is None:
+        return
+    services.snapshot_pdf_render(snapshot=snapshot)
