@@ -645,7 +645,11 @@ def circle_reminders_send(*, now: datetime | None = None) -> int:
             recipient=membership.person,
             kind="circle_reminder",
             key=f"circle:{circle.pk}:reminder-{'hour' if soon else 'day'}",
-            title=f"{'In under an hour' if soon else 'Tomorrow'}: your circle on {circle.topic.name} at {when:%H:%M}",
+            title=(
+                f"In under an hour: your circle on {circle.topic.name} at {when:%H:%M}"
+                if soon
+                else f"Reminder: your circle on {circle.topic.name}, {when:%a %d %b at %H:%M}"
+            ),
             body=f"Circle {circle.number} meets {when:%A %d %B at %H:%M} — {round.place}.",
             url=_circle_url(circle),
             email_template="email/notification",
