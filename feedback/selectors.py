@@ -125,7 +125,7 @@ def group_by_kind(contributions) -> list[KindGroup]:
 def console_version(*, session: FeedbackSession) -> str:
     """A fingerprint of what the console shows; it changes whenever a contribution or suggestion does."""
     row = Contribution.objects.filter(session=session).aggregate(
-        n=Count("pk"), last=Max("updated_at"), s=Count("suggestions")
+        n=Count("pk", distinct=True), last=Max("updated_at"), s=Count("suggestions", distinct=True)
     )
     last = row["last"].timestamp() if row["last"] else 0
     return f"{row['n']}-{row['s']}-{last:.6f}"

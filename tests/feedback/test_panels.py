@@ -1,0 +1,38 @@
+"""The home page panel: the next session and a link to contribute."""
+
+from django.urls import reverse
+
+from feedback.models import FeedbackSession
+from feedback.panels import home_panel
+from tests.factories.feedback import ContributionFactory
+
+
+def test_home_panel_is_absent_for_someone_never_invited(other_employee):
+    assert home_panel(person=other_employee) is None
+
+
+def test_home_panel_shows_the_next_session_and_how_much_i_shared(session, employee, django_assert_num_queries):
+    ContributionFactory(session=session, author=employee)
+
+    with django_assert_num_queries(2):
+        panel = home_panel(person=employee)
+
+    assert panel["session"] == session
+    assert panel["session"].my_contributions == 1
+    assert panel["template"] == "feedback/partials/home_panel.html"
+
+
+def test_home_panel_after_the_session_says_none_is_coming(session, employee):
+    FeedbackSession.objects.filter(pk=session.pk).update(state=FeedbackSession.State.HELD)
+
+    panel = home_panel(person=employee)
+
+    assert panel["session"] is None
+
+
+def test_home_page_shows_the_panel_with_a_contribute_link(client_for, session, employee):
+    response = client_for(employee).get(reverse("core:home"))
+
+    html = response.content.decode()
+    assert "Your next feedback session" in html
+    assert f'href="{reverse("feedback:contribution-add", kwargs={"pk": session.pk})}"' in html

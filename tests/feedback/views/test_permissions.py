@@ -1,0 +1,89 @@
+"""Every feedback page × every role → the exact outcome.
+
+Only invited participants contribute; only officers facilitate. A signed-in person who may not
+see a session gets 404 (its existence is private); one who sees it but lacks the role gets 403.
+"""
+
+import pytest
+from django.urls import reverse
+
+from feedback.models import Contribution
+from tests.factories.feedback import ContributionFactory, SuggestionFactory
+
+ROLES = ["anonymous", "employee", "peer", "outsider", "officer", "mentor", "manager"]
+
+
+def outcome(*codes):
+    """Expected status per role, in the order of ROLES."""
+    return dict(zip(ROLES, codes, strict=True))
+
+
+SEES_ALL = outcome(302, 200, 200, 200, 200, 200, 200)
+PARTICIPANT_PAGE = outcome(302, 200, 200, 404, 200, 404, 404)
+OFFICER_ONLY = outcome(302, 403, 403, 403, 200, 403, 403)
+FACILITATE_GET = outcome(302, 403, 403, 404, 200, 404, 404)
+FACILITATE_POST = outcome(302, 403, 403, 404, 302, 404, 404)
+CONTRIBUTE = outcome(302, 200, 200, 404, 403, 404, 404)
+AUTHOR_ONLY = outcome(302, 200, 403, 404, 403, 404, 404)
+PEERS_ONLY = outcome(302, 403, 200, 404, 403, 404, 404)
+READS_PARTICIPATION = outcome(302, 403, 403, 403, 200, 403, 200)
+
+# (url name, which object's pk, method, expected per role)
+VIEWS = [
+    ("feedback:session-list", None, "get", SEES_ALL),
+    ("feedback:session-detail", "session", "get", PARTICIPANT_PAGE),
+    ("feedback:session-create", None, "get", OFFICER_ONLY),
+    ("feedback:session-edit", "session", "get", FACILITATE_GET),
+    ("feedback:session-schedule", "session", "get", FACILITATE_GET),
+    ("feedback:session-cancel", "session", "get", FACILITATE_GET),
+    ("feedback:session-open", "session", "post", FACILITATE_POST),
+    ("feedback:session-close", "session", "post", FACILITATE_POST),
+    ("feedback:console", "session", "get", FACILITATE_GET),
+    ("feedback:console-board", "session", "get", FACILITATE_GET),
+    ("feedback:attendance", "session", "post", FACILITATE_POST),
+    ("feedback:contribution-add", "session", "get", CONTRIBUTE),
+    ("feedback:contribution-record", "session", "get", FACILITATE_GET),
+    ("feedback:contribution-edit", "challenge", "get", AUTHOR_ONLY),
+    ("feedback:contribution-withdraw", "challenge", "get", AUTHOR_ONLY),
+    ("feedback:contribution-flag", "challenge", "post", FACILITATE_POST),
+    ("feedback:contribution-hide", "challenge", "get", FACILITATE_GET),
+    ("feedback:suggestion-add", "challenge", "get", PEERS_ONLY),
+    ("feedback:suggestion-hide", "suggestion", "get", FACILITATE_GET),
+    ("feedback:module-participation", "module", "get", READS_PARTICIPATION),
+    ("feedback:newsletter-candidates", None, "get", OFFICER_ONLY),
+]
+
+CASES = [
+    pytest.param(name, target, method, role, expected[role], id=f"{name.split(':')[1]}-{role}")
+    for name, target, method, expected in VIEWS
+    for role in ROLES
+]
+
+
+@pytest.fixture
+def objects(session, employee, peer):
+    challenge = ContributionFactory(session=session, author=employee, kind=Contribution.Kind.CHALLENGE)
+    suggestion = SuggestionFactory(contribution=challenge, author=peer)
+    return {"session": session, "challenge": challenge, "suggestion": suggestion, "module": session.module}
+
+
+@pytest.mark.parametrize(("name", "target", "method", "role", "expected"), CASES)
+def test_feedback_view_permission(
+    request, client, objects, outsider, mentor, manager, name, target, method, role, expected
+):
+    kwargs = {}
+    if target == "module":
+        kwargs["module_pk"] = objects["module"].pk
+    elif target:
+        kwargs["pk"] = objects[target].pk
+    if name == "feedback:contribution-flag":
+        kwargs["flag"] = "highlighted"
+    url = reverse(name, kwargs=kwargs)
+    if role != "anonymous":
+        client.force_login(request.getfixturevalue(role))
+
+    response = getattr(client, method)(url, {"value": "1"} if method == "post" else {})
+
+    assert response.status_code == expected
+    if role == "anonymous":
+        assert response["Location"].startswith(reverse("account_login"))
