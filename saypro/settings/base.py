@@ -258,6 +258,16 @@ CELERY_BEAT_SCHEDULE.update(
         # reflections: BEGIN
         # reflections: END
         # feedback: BEGIN
+        # Every day at 06:00: propose a feedback session for each major module that ended (or ends within a week).
+        "feedback-sessions-propose": {
+            "task": "feedback.session_propose_due_task",
+            "schedule": crontab(minute=0, hour=6),
+        },
+        # Every hour at :05: send the day-before and hour-before reminders (and any invites or summaries owed).
+        "feedback-sessions-remind": {
+            "task": "feedback.session_reminders_send_task",
+            "schedule": crontab(minute=5),
+        },
         # feedback: END
         # circles: BEGIN
         # Every Monday at 06:00: open next week's circle round (topics, deadline, meeting slot).
