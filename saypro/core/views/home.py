@@ -3,8 +3,9 @@
 import importlib.util
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, HttpResponseServerError
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.module_loading import import_string
 from django.views import View
@@ -64,7 +65,8 @@ class NotificationMarkReadView(LoginRequiredMixin, View):
         valid = [int(i) for i in ids if i.isdigit()]
         services.notifications_mark_read(recipient=request.user, ids=valid or None)
         if request.htmx:
-            return render(request, "core/partials/bell.html", {"unread_notifications": 0})
+            unread = selectors.notification_unread_count(person=request.user)
+            return render(request, "core/partials/bell.html", {"unread_notifications": unread})
         return HttpResponseRedirect(reverse("core:notification-list"))
 
 
@@ -77,4 +79,6 @@ def error_404(request, exception=None):
 
 
 def error_500(request):
-    return render(request, "500.html", status=500)
+    """Rendered without the request's context: whatever failed (the database, a context
+    processor) must not also break the page that says so."""
+    return HttpResponseServerError(render_to_string("500.html"))

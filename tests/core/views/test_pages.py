@@ -1,0 +1,269 @@
+"""The core pages: who may open what, the navigation each role sees, query counts, error pages."""
+
+import re
+
+import pytest
+from django.http import HttpResponse
+from django.urls import NoReverseMatch, include, path, reverse
+
+from saypro.core import services
+from saypro.core.models import Notification
+from saypro.navigation import MAIN_NAVIGATION
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "employee", "mentor", "manager", "officer"]
+LOGIN = "/accounts/login/?next="
+
+# (name, method, url)
+PAGES = {
+    "home": ("get", "/"),
+    "notifications": ("get", "/notifications/"),
+    "notifications-read": ("post", "/notifications/read/"),
+    "preferences": ("get", "/notifications/preferences/"),
+    "dashboard": ("get", "/dashboard/"),
+    "admin-index": ("get", "/admin/"),
+}
+
+# What each role gets: a status, or (302, where to).
+EXPECTED = {
+    "anonymous": {
+        "home": (302, LOGIN + "/"),
+        "notifications": (302, LOGIN + "/notifications/"),
+        "notifications-read": (302, LOGIN + "/notifications/read/"),
+        "preferences": (302, LOGIN + "/notifications/preferences/"),
+        "dashboard": (302, LOGIN + "/dashboard/"),
+        "admin-index": (302, "/admin/login/?next=/admin/"),
+    },
+    **{
+        role: {
+            "home": 200,
+            "notifications": 200,
+            "notifications-read": (302, "/notifications/"),
+            "preferences": 200,
+            "dashboard": 403,
+            "admin-index": (302, "/admin/login/?next=/admin/"),
+        }
+        for role in ("employee", "mentor", "manager")
+    },
+    "officer": {
+        "home": 200,
+        "notifications": 200,
+        "notifications-read": (302, "/notifications/"),
+        "preferences": 200,
+        "dashboard": 200,
+        "admin-index": 200,
+    },
+}
+
+
+@pytest.fixture
+def person_for(request):
+    def get(role):
+        return None if role == "anonymous" else request.getfixturevalue(role)
+
+    return get
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+@pytest.mark.parametrize("role", ROLES)
+def test_page_permissions(client_for, person_for, role, page):
+    method, url = PAGES[page]
+    client = client_for(person_for(role))
+
+    response = getattr(client, method)(url)
+
+    expected = EXPECTED[role][page]
+    status, location = expected if isinstance(expected, tuple) else (expected, None)
+    assert response.status_code == status
+    if location is not None:
+        assert response["Location"] == location
+
+
+def test_non_staff_following_the_admin_redirect_is_refused(client_for, employee):
+    response = client_for(employee).get("/admin/", follow=True)
+
+    assert response.redirect_chain == [("/admin/login/?next=/admin/", 302)]
+    assert response.status_code == 403
+
+
+def test_officer_admin_shows_only_models_the_officer_group_may_use(client_for, officer):
+    client = client_for(officer)
+
+    index = client.get("/admin/").content.decode()
+
+    assert "Enrolments" in index
+    assert ">Departments<" in index
+    assert ">Groups<" not in index
+    assert client.get("/admin/core/enrolment/").status_code == 200
+    assert client.get("/admin/auth/group/").status_code == 403
+
+
+def test_notifications_mark_read_only_the_persons_own(client_for, employee, other_employee):
+    mine = services.notification_create(recipient=employee, kind="k", title="mine")
+    theirs = services.notification_create(recipient=other_employee, kind="k", title="theirs")
+
+    client_for(employee).post("/notifications/read/", {"id": [str(mine.pk), str(theirs.pk), "x"]})
+
+    assert set(Notification.objects.filter(read_at__isnull=False).values_list("pk", flat=True)) == {mine.pk}
+
+
+def test_notifications_mark_read_by_htmx_returns_the_bell_with_what_is_left(client_for, employee):
+    first = services.notification_create(recipient=employee, kind="k", title="one")
+    services.notification_create(recipient=employee, kind="k", title="two")
+
+    response = client_for(employee).post("/notifications/read/", {"id": [str(first.pk)]}, HTTP_HX_REQUEST="true")
+
+    html = re.sub(r"\s+", " ", response.content.decode())
+    assert response.status_code == 200
+    assert '<span class="badge rounded-pill text-bg-warning">1<span class="visually-hidden"> unread</span>' in html
+
+
+# --- navigation ---------------------------------------------------------------------------------
+
+# Who sees each entry of saypro/navigation.py, by design.
+NAV_BY_ROLE = {
+    "employee": ["Home", "Reflections", "Learning board", "Feedback sessions", "Circles", "Cafés"],
+    "mentor": ["Home", "Reflections", "Learning board", "Feedback sessions", "Circles", "Cafés", "Mentor queue"],
+    "manager": ["Home", "Reflections", "Learning board", "Feedback sessions", "Circles", "Cafés", "Impact"],
+    "officer": [
+        "Home",
+        "Reflections",
+        "Learning board",
+        "Feedback sessions",
+        "Circles",
+        "Cafés",
+        "Impact",
+        "Dashboard",
+    ],
+}
+
+
+def _resolves(url_name: str) -> bool:
+    try:
+        reverse(url_name)
+    except NoReverseMatch:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("role", list(NAV_BY_ROLE))
+def test_navigation_shows_each_role_what_it_may_use(client_for, person_for, role):
+    url_names = {label: url_name for label, url_name, _ in MAIN_NAVIGATION}
+    expected = [label for label in NAV_BY_ROLE[role] if _resolves(url_names[label])]
+
+    response = client_for(person_for(role)).get("/")
+
+    assert [item["label"] for item in response.context["nav_items"]] == expected
+    html = response.content.decode()
+    nav = html[html.index('<ul class="navbar-nav me-auto">') : html.index("</ul>", html.index("navbar-nav me-auto"))]
+    assert re.findall(r'class="nav-link[^"]*" href="[^"]*"[^>]*>([^<]+)</a>', nav) == expected
+    assert '<a class="nav-link active" href="/" aria-current="page">Home</a>' in nav
+
+
+def test_navigation_is_hidden_from_anonymous_visitors(client):
+    html = client.get("/accounts/login/").content.decode()
+
+    assert 'id="main-nav"' not in html
+    assert "Sign out" not in html
+
+
+# --- query counts -------------------------------------------------------------------------------
+
+
+def _notifications(person, n: int) -> None:
+    Notification.objects.bulk_create(
+        [Notification(recipient=person, kind="k", key=f"k{i}", title=f"Note {i}", url="/x/") for i in range(n)]
+    )
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_home_page_queries_do_not_grow_with_notifications(client_for, employee, count, django_assert_num_queries):
+    _notifications(employee, count)
+    client = client_for(employee)
+
+    # session, user, groups, unread count, latest notifications, the person's department, location
+    # and job role (3), plus one panel per activity app: reflections 1, feedback 2, circles 2, cafés 1.
+    with django_assert_num_queries(14):
+        response = client.get("/")
+
+    assert response.status_code == 200
+    assert len(response.context["recent_notifications"]) == min(count, 5)
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_notification_list_queries_do_not_grow(client_for, employee, count, django_assert_num_queries):
+    _notifications(employee, count)
+    client = client_for(employee)
+
+    # session, user, groups (navigation), unread count, page count, the page of notifications
+    with django_assert_num_queries(6):
+        response = client.get("/notifications/")
+
+    assert response.status_code == 200
+    assert len(response.context["notifications"]) == count
+
+
+# --- error pages --------------------------------------------------------------------------------
+
+
+def _boom(request):
+    raise RuntimeError("boom")
+
+
+def _ok(request):
+    return HttpResponse("ok")
+
+
+urlpatterns = [path("boom/", _boom), path("ok/", _ok), path("", include("saypro.urls"))]
+handler403 = "saypro.core.views.home.error_403"
+handler404 = "saypro.core.views.home.error_404"
+handler500 = "saypro.core.views.home.error_500"
+
+
+def test_404_page_uses_our_template_with_navigation(client_for, employee, settings):
+    settings.DEBUG = False
+
+    response = client_for(employee).get("/no-such-page/")
+
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert "<title>Page not found · SayPro Share Learnings</title>" in html
+    assert "The page does not exist, or it is not shared with you." in html
+    assert '<li class="nav-item"><a class="nav-link" href="/">Home</a></li>' in html
+
+
+def test_404_page_for_anonymous_visitors_has_no_navigation(client, settings):
+    settings.DEBUG = False
+
+    response = client.get("/no-such-page/")
+
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+    assert 'id="main-nav"' not in response.content.decode()
+
+
+def test_403_page_uses_our_template(client_for, employee, settings):
+    settings.DEBUG = False
+
+    response = client_for(employee).get("/dashboard/")
+
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert "<title>You may not open this page · SayPro Share Learnings</title>" in html
+    assert "Your role does not include this page." in html
+
+
+def test_500_page_uses_our_template(client_for, employee, settings):
+    settings.DEBUG = False
+    settings.ROOT_URLCONF = __name__
+    client = client_for(employee)
+    client.raise_request_exception = False
+
+    response = client.get("/boom/")
+
+    html = response.content.decode()
+    assert response.status_code == 500
+    assert "<title>Something went wrong · SayPro Share Learnings</title>" in html
+    assert "Nothing you saved is lost" in html
+    assert client.get("/ok/").content == b"ok"
