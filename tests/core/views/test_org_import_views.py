@@ -312,3 +312,18 @@ def test_org_import_page_query_count_does_not_grow_with_the_history(
         response = client.get(reverse("core:org-import"))
 
     assert len(response.context["imports"]) == min(import_count, 20)
+
+
+# --- a real worker ------------------------------------------------------------------------------
+
+
+@pytest.mark.integration
+def test_org_import_large_upload_is_imported_by_a_real_worker(live_worker, client_for, officer):
+    response = client_for(officer).post(reverse("core:org-import"), {"file": csv_file(large_csv())})
+
+    org_import = live_worker.wait_for(
+        lambda: OrgImport.objects.filter(status__in=["done", "refused"]).first(), what="the org import to finish"
+    )
+    assert response["Location"] == reverse("core:org-import-detail", args=[org_import.pk])
+    assert (org_import.status, org_import.created, org_import.rows_done) == ("done", 600, 600)
+    assert User.objects.filter(first_name="P", department__name="Finance").count() == 600
