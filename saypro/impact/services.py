@@ -9,7 +9,6 @@ from datetime import date
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
@@ -48,7 +47,9 @@ def snapshot_build(
     latest = Snapshot.objects.filter(month=month).order_by("-version").first()
     if latest is not None and not rebuild:
         return latest, False
-    version = (Snapshot.objects.filter(month=month).aggregate(v=Max("version"))["v"] or 0) + 1
+    # Derived from the same read as the check above: two first builds both aim at version 1,
+    # and the unique constraint lets exactly one of them have it.
+    version = (latest.version if latest else 0) + 1
     try:
         with transaction.atomic():
             snapshot = Snapshot.objects.create(
