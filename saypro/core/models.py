@@ -298,29 +298,42 @@ class NotificationKind(models.TextChoices):
 
 
 # The fine-grained kinds the apps notify with, by category. Kinds ending in "_reminder" are
-# reminders without being listed.
+# reminders without being listed. Moderation notices ("moderation", "contribution_hidden") are
+# left out on purpose: they are always e-mailed at once.
 NOTIFICATION_KIND_CATEGORY: dict[str, NotificationKind] = {
     "reflection_prompt": NotificationKind.REFLECTION_PROMPTS,
     "reflection_invite": NotificationKind.REFLECTION_PROMPTS,
+    "reflection_review": NotificationKind.MENTOR_FEEDBACK,
     "reflection_submitted": NotificationKind.MENTOR_FEEDBACK,
     "reflection_validated": NotificationKind.MENTOR_FEEDBACK,
     "reflection_changes_requested": NotificationKind.MENTOR_FEEDBACK,
     "mentor_comment": NotificationKind.MENTOR_FEEDBACK,
     "reflection_comment": NotificationKind.BOARD,
+    "reflection_adoption": NotificationKind.BOARD,
     "board_comment": NotificationKind.BOARD,
     "board_try": NotificationKind.BOARD,
     "board_tried": NotificationKind.BOARD,
     "talk_feedback_received": NotificationKind.TALK_FEEDBACK,
     "talk_accepted": NotificationKind.ACTIVITY,
     "talk_declined": NotificationKind.ACTIVITY,
+    "talk_kept": NotificationKind.ACTIVITY,
+    "challenge_suggestion": NotificationKind.ACTIVITY,
+    "session_proposed": NotificationKind.ACTIVITY,
     "session_scheduled": NotificationKind.ACTIVITY,
     "session_changed": NotificationKind.ACTIVITY,
     "session_cancelled": NotificationKind.ACTIVITY,
     "session_summary": NotificationKind.ACTIVITY,
     "circle_assigned": NotificationKind.ACTIVITY,
     "circle_published": NotificationKind.ACTIVITY,
+    "circle_host": NotificationKind.ACTIVITY,
+    "circle_member_left": NotificationKind.ACTIVITY,
+    "circle_round_not_formed": NotificationKind.ACTIVITY,
     "circle_changed": NotificationKind.ACTIVITY,
     "circle_cancelled": NotificationKind.ACTIVITY,
+    "cafe_agenda": NotificationKind.ACTIVITY,
+    "cafe_drafted": NotificationKind.ACTIVITY,
+    "cafe_proposal": NotificationKind.ACTIVITY,
+    "cafe_rsvp_going": NotificationKind.ACTIVITY,
     "cafe_rsvp_promoted": NotificationKind.ACTIVITY,
     "cafe_changed": NotificationKind.ACTIVITY,
     "cafe_cancelled": NotificationKind.ACTIVITY,
