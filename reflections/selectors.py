@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.db.models import Count, IntegerField, Model, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import CharField, Count, F, IntegerField, Model, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -570,30 +570,31 @@ def reflection_engagements_in(*, start: datetime, end: datetime) -> QuerySet:
     on the board), and "I'll try this" / "I tried it" records, made in [start, end), on
     reflections that are now on the board (shared with colleagues, not hidden, not a draft).
     Comments by the reflection's own author are included, as the definition says; filter
-    `engaging_person_id != author_id` to leave them out. Each row: `engagement_kind` ("comment",
-    "will_try", "tried"), `engagement_id`, `reflection_id`, `engaging_person_id`, `author_id`,
-    `at`, the engaging
+    `engaging_person_id != reflection_author_id` to leave them out. Each row: `engagement_kind`
+    ("comment", "will_try", "tried"), `engagement_id`, `reflection_id`, `engaging_person_id`,
+    `reflection_author_id`, `at`, the engaging
     person's `department_id`, `location_id`, `job_role_id` at the time, and the author's
     `author_department_id`, `author_location_id`, `author_job_role_id` at first sharing.
     """
-    fields = {
-        "reflection_id": "reflection_id",
-        "author_id": "reflection__author_id",
-        "at": "created_at",
-        "department_id": "department_id",
-        "location_id": "location_id",
-        "job_role_id": "job_role_id",
-        "author_department_id": "reflection__department_id",
-        "author_location_id": "reflection__location_id",
-        "author_job_role_id": "reflection__job_role_id",
-    }
-    from django.db.models import CharField, F
 
     def rows(qs: QuerySet, kind_expr, person_field: str) -> QuerySet:
         return (
             qs.filter(_board_q("reflection__"), created_at__gte=start, created_at__lt=end)
             .annotate(engagement_kind=kind_expr, engagement_id=F("pk"), engaging_person_id=F(person_field))
-            .values("engagement_kind", "engagement_id", "engaging_person_id", **{k: F(v) for k, v in fields.items()})
+            .values(
+                "engagement_kind",
+                "engagement_id",
+                "engaging_person_id",
+                "reflection_id",
+                "department_id",
+                "location_id",
+                "job_role_id",
+                reflection_author_id=F("reflection__author_id"),
+                at=F("created_at"),
+                author_department_id=F("reflection__department_id"),
+                author_location_id=F("reflection__location_id"),
+                author_job_role_id=F("reflection__job_role_id"),
+            )
             .order_by()
         )
 

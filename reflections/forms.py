@@ -1,0 +1,222 @@
+"""Forms of the reflections app. Validation of business rules lives in the services; these parse input."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from saypro.core.models import Department, Location
+
+from . import services
+from .models import ContextKind, MentorReview, Reflection
+
+VISIBILITY_HELP = (
+    "Private: only you. My mentor: you and your active mentors. "
+    "Colleagues: everyone signed in, on the learning board. You can change this later."
+)
+FEATURE_LABEL = "My reflection may be featured in the monthly newsletter or on a huddle card"
+
+
+def answer_field_name(question_id: int) -> str:
+    return f"answer_{question_id}"
+
+
+class ReflectionForm(forms.Form):
+    """Title, one-line key takeaway, one answer per guiding question, visibility and consent."""
+
+    title = forms.CharField(max_length=services.TITLE_MAX_CHARS, required=False)
+    key_takeaway = forms.CharField(
+        label="Key takeaway",
+        max_length=services.TAKEAWAY_MAX_CHARS,
+        required=False,
+        help_text="One line: what you would tell a colleague in the corridor.",
+    )
+    visibility = forms.ChoiceField(
+        choices=Reflection.Visibility.choices, widget=forms.RadioSelect, help_text=VISIBILITY_HELP
+    )
+    may_be_featured = forms.BooleanField(label=FEATURE_LABEL, required=False)
+
+    def __init__(self, *args, reflection: Reflection, questions, **kwargs):
+        self.reflection = reflection
+        self.questions = list(questions)
+        kwargs.setdefault(
+            "initial",
+            {
+                "title": reflection.title,
+                "key_takeaway": reflection.key_takeaway,
+                "visibility": reflection.visibility,
+                "may_be_featured": reflection.may_be_featured,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        answers = {a.question_id: a.text for a in reflection.answers.all()}
+        for question in self.questions:
+            help_parts = [question.help_text] if question.help_text else []
+            help_parts.append(f"Up to {question.word_limit} words. Markdown: **bold**, *italic*, lists, links.")
+            self.fields[answer_field_name(question.pk)] = forms.CharField(
+                label=question.text,
+                required=False,
+                max_length=services.ANSWER_MAX_CHARS,
+                initial=answers.get(question.pk, ""),
+                help_text=" ".join(help_parts),
+                widget=forms.Textarea(attrs={"rows": 5, "data-word-limit": question.word_limit}),
+            )
+        # The order a person fills it in: title, answers, takeaway, visibility, consent.
+        answer_names = [answer_field_name(q.pk) for q in self.questions]
+        self.order_fields(["title", *answer_names, "key_takeaway", "visibility", "may_be_featured"])
+
+    def answers(self) -> dict[int, str]:
+        return {q.pk: self.cleaned_data.get(answer_field_name(q.pk), "") for q in self.questions}
+
+    def add_service_errors(self, exc: ValidationError) -> None:
+        """Put a service's errors next to the fields they concern (or on top of the form)."""
+        if hasattr(exc, "error_dict"):
+            for field, errors in exc.message_dict.items():
+                self.add_error(field if field in self.fields else None, errors)
+        else:
+            self.add_error(None, exc.messages)
+
+
+class VisibilityForm(forms.Form):
+    visibility = forms.ChoiceField(choices=Reflection.Visibility.choices, widget=forms.RadioSelect)
+    may_be_featured = forms.BooleanField(label=FEATURE_LABEL, required=False)
+
+
+class ReviewForm(forms.Form):
+    depth = forms.TypedChoiceField(
+        label="Depth",
+        choices=MentorReview.Depth.choices,
+        coerce=int,
+        widget=forms.RadioSelect,
+        help_text="How deep does the reflection go?",
+    )
+    decision = forms.ChoiceField(choices=MentorReview.Decision.choices, widget=forms.RadioSelect)
+    note = forms.CharField(
+        label="Note to the author",
+        required=False,
+        max_length=services.NOTE_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Required when you ask for more depth: say what would make it deeper.",
+    )
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label="Comment",
+        max_length=services.COMMENT_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Markdown allowed.",
+    )
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class TriedForm(forms.Form):
+    note = forms.CharField(
+        label="How did it go?",
+        max_length=services.TRIED_NOTE_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason (the author sees it)",
+        max_length=services.REASON_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class BoardFilterForm(forms.Form):
+    q = forms.CharField(label="Search", required=False, max_length=200)
+    kind = forms.ChoiceField(label="About", required=False, choices=[("", "Any activity"), *ContextKind.choices])
+    department = forms.ModelChoiceField(
+        queryset=Department.objects.order_by("name"), required=False, empty_label="Any department"
+    )
+    location = forms.ModelChoiceField(
+        queryset=Location.objects.order_by("name"), required=False, empty_label="Any location"
+    )
+    validated = forms.BooleanField(label="Validated only", required=False)
+
+
+class MonthField(forms.CharField):
+    """A month typed as YYYY-MM (what <input type="month"> sends)."""
+
+    widget = forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"})
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            year, month = (int(part) for part in value.split("-"))
+            return date(year, month, 1)
+        except ValueError as exc:
+            raise ValidationError("Give the month as YYYY-MM, for example 2026-03.") from exc
+
+
+class LogFilterForm(forms.Form):
+    KINDS = [
+        ("", "Everything"),
+        ("reflection", "Reflections"),
+        ("mentor_feedback", "Mentor feedback"),
+        ("practice", "Practices tried"),
+        ("feedback_session", "Feedback sessions"),
+        ("contribution", "Contributions"),
+        ("circle", "Circles"),
+        ("cafe", "Cafés"),
+        ("talk", "Talks"),
+    ]
+    month = MonthField(required=False)
+    kind = forms.ChoiceField(label="Type", choices=KINDS, required=False)
+
+
+class TemplateForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    intro = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="Markdown.")
+    applies_to = forms.ChoiceField(label="Applies to", choices=ContextKind.choices)
+    is_active = forms.BooleanField(label="Active (offered for new reflections)", required=False, initial=True)
+
+
+class QuestionForm(forms.Form):
+    text = forms.CharField(label="Guiding question", max_length=300, required=False)
+    help_text = forms.CharField(label="Help text", max_length=300, required=False)
+    word_limit = forms.IntegerField(label="Word limit", min_value=10, max_value=2000, initial=150)
+
+
+QuestionFormSet = forms.formset_factory(QuestionForm, extra=2, max_num=services.MAX_QUESTIONS, validate_max=True)
+
+
+class NewsletterCreateForm(forms.Form):
+    month = MonthField()
+
+
+class NewsletterForm(forms.Form):
+    """Title and intro, plus a pick box and a position per candidate reflection."""
+
+    title = forms.CharField(max_length=200)
+    intro = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}), help_text="Markdown.")
+
+    def __init__(self, *args, candidates: list[Reflection], picked: dict[int, int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.candidates = candidates
+        for reflection in candidates:
+            self.fields[f"pick_{reflection.pk}"] = forms.BooleanField(
+                label=str(reflection), required=False, initial=reflection.pk in picked
+            )
+            self.fields[f"position_{reflection.pk}"] = forms.IntegerField(
+                label="Position", required=False, min_value=1, max_value=999, initial=picked.get(reflection.pk)
+            )
+
+    def picked_ids(self) -> list[int]:
+        """Picked reflections in the order of their positions (unnumbered ones last, as listed)."""
+        chosen = [
+            (self.cleaned_data.get(f"position_{r.pk}") or 1000, index, r.pk)
+            for index, r in enumerate(self.candidates)
+            if self.cleaned_data.get(f"pick_{r.pk}")
+        ]
+        return [pk for _, _, pk in sorted(chosen)]
+
+    def candidate_rows(self):
+        return [(r, self[f"pick_{r.pk}"], self[f"position_{r.pk}"]) for r in self.candidates]

@@ -1,0 +1,1 @@
+"""Views of the reflections app, one module per page family."""

@@ -1,0 +1,85 @@
+"""What every reflection page shares: loading the reflection with its permission, and the page context."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.shortcuts import render
+from rules.contrib.views import PermissionRequiredMixin
+
+from reflections import selectors
+from reflections.forms import CommentForm, ReasonForm, ReviewForm, TriedForm, VisibilityForm
+from reflections.models import Comment, Reflection
+
+
+class ReflectionPermissionMixin(PermissionRequiredMixin):
+    """Load the reflection named by the URL and check a permission on it.
+
+    Anonymous people go to sign in. A signed-in person who may not read the reflection gets
+    404 (its existence is private too); one who may read it but not do this gets 403.
+    """
+
+    permission_required = "reflections.view_reflection"
+
+    def get_permission_object(self) -> Reflection | None:
+        if not hasattr(self, "_reflection"):
+            reflection = selectors.reflection_get(pk=self.kwargs["pk"])
+            user = self.request.user
+            if user.is_authenticated and (
+                reflection is None or not user.has_perm("reflections.view_reflection", reflection)
+            ):
+                raise Http404("No such reflection.")
+            self._reflection = reflection
+        return self._reflection
+
+    @property
+    def reflection(self) -> Reflection:
+        return self.get_permission_object()
+
+
+def reflection_page(request, reflection: Reflection, *, status: int = 200, **forms):
+    """Render the reflection page; POST views pass their bound form back so nothing typed is lost."""
+    user = request.user
+
+    def can(perm: str) -> bool:
+        return user.has_perm(f"reflections.{perm}", reflection)
+
+    is_author = reflection.author_id == user.pk
+    see_review = can("view_review_thread")
+    see_board = reflection.is_shared_with_colleagues or is_author
+    ctx = {
+        "reflection": reflection,
+        "answers": selectors.answer_list(reflection=reflection),
+        "is_author": is_author,
+        "can_edit": can("change_reflection"),
+        "can_withdraw": can("withdraw_reflection"),
+        "can_set_visibility": can("set_visibility"),
+        "can_delete": can("delete_reflection"),
+        "can_review": can("review_reflection"),
+        "can_see_review": see_review,
+        "can_comment_review": can("comment_review"),
+        "can_comment_board": can("comment_board"),
+        "can_adopt": can("adopt_reflection"),
+        "can_moderate": can("moderate_reflection"),
+        "can_print": can("print_huddle_card"),
+        "reviews": list(selectors.review_list(reflection=reflection)) if see_review else [],
+        "review_comments": (
+            selectors.comment_threads(reflection=reflection, viewer=user, channel=Comment.Channel.REVIEW)
+            if see_review
+            else []
+        ),
+        "board_comments": (
+            selectors.comment_threads(reflection=reflection, viewer=user, channel=Comment.Channel.BOARD)
+            if see_board
+            else []
+        ),
+        "adoptions": selectors.adoption_summary(reflection=reflection, viewer=user) if see_board else None,
+        "events": list(selectors.reflection_event_list(reflection=reflection)) if is_author else [],
+        "review_form": forms.get("review_form") or ReviewForm(),
+        "review_comment_form": forms.get("review_comment_form") or CommentForm(auto_id="id_review_%s"),
+        "board_comment_form": forms.get("board_comment_form") or CommentForm(auto_id="id_board_%s"),
+        "tried_form": forms.get("tried_form") or TriedForm(),
+        "hide_form": forms.get("hide_form") or ReasonForm(auto_id="id_hide_%s"),
+        "visibility_form": forms.get("visibility_form")
+        or VisibilityForm(initial={"visibility": reflection.visibility, "may_be_featured": reflection.may_be_featured}),
+    }
+    return render(request, "reflections/reflection_detail.html", ctx, status=status)

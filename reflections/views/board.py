@@ -1,0 +1,54 @@
+"""The learning board and the mentor queue."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.views.generic import ListView
+from rules.contrib.views import PermissionRequiredMixin
+
+from reflections import selectors
+from reflections.forms import BoardFilterForm
+
+
+class BoardView(LoginRequiredMixin, ListView):
+    """Reflections shared with colleagues, newest first, with filters and search."""
+
+    template_name = "reflections/board.html"
+    context_object_name = "reflections"
+    paginate_by = 20
+
+    def get_queryset(self):
+        self.filter_form = BoardFilterForm(self.request.GET or None)
+        filters = self.filter_form.cleaned_data if self.filter_form.is_valid() else {}
+        return selectors.board_list(
+            kind=filters.get("kind") or None,
+            department_id=getattr(filters.get("department"), "pk", None),
+            location_id=getattr(filters.get("location"), "pk", None),
+            validated_only=bool(filters.get("validated")),
+            search=filters.get("q", ""),
+        )
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        params = {k: v for k, v in self.request.GET.items() if k != "page" and v}
+        ctx.update(filter_form=self.filter_form, querystring_base=urlencode(params), filtered=bool(params))
+        return ctx
+
+
+class MentorQueueView(PermissionRequiredMixin, ListView):
+    """Mentees' reflections shared with this mentor and waiting for a review, oldest first."""
+
+    permission_required = "reflections.mentor_queue"
+    template_name = "reflections/mentor_queue.html"
+    context_object_name = "reflections"
+    paginate_by = 25
+
+    def get_queryset(self):
+        return selectors.mentor_queue(mentor=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["counts"] = selectors.mentor_queue_counts(mentor=self.request.user)
+        return ctx

@@ -1,0 +1,133 @@
+"""The learning log: one timeline per person from every app, with CSV and xAPI exports; own-data export."""
+
+from __future__ import annotations
+
+import csv
+import json
+import uuid
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Paginator
+from django.http import HttpResponse, JsonResponse
+from django.utils import timezone
+from django.views import View
+from django.views.generic import TemplateView
+
+from reflections import selectors
+from reflections.forms import LogFilterForm
+from saypro.core.learning_log import LogEntry, learning_log_gather
+
+KIND_LABELS = dict(LogFilterForm.KINDS)
+# Cells starting with these are formulas to a spreadsheet; prefix them so they stay text.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _filtered_entries(request) -> tuple[LogFilterForm, list[LogEntry]]:
+    form = LogFilterForm(request.GET or None)
+    month, kind = None, ""
+    if form.is_valid():
+        month, kind = form.cleaned_data["month"], form.cleaned_data["kind"]
+    start, end = selectors.month_span(month) if month else (None, None)
+    entries = learning_log_gather(person=request.user, start=start, end=end)
+    if kind:
+        entries = [e for e in entries if e.kind == kind]
+    return form, entries
+
+
+def _month_choices(today: date, count: int = 12) -> list[tuple[str, str]]:
+    months, current = [], today.replace(day=1)
+    for _ in range(count):
+        months.append((f"{current:%Y-%m}", f"{current:%B %Y}"))
+        current = (current - timedelta(days=1)).replace(day=1)
+    return months
+
+
+class LearningLogView(LoginRequiredMixin, TemplateView):
+    template_name = "reflections/learning_log.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        form, entries = _filtered_entries(self.request)
+        page = Paginator(entries, 50).get_page(self.request.GET.get("page"))
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        ctx.update(
+            form=form,
+            page_obj=page,
+            entries=[(e, KIND_LABELS.get(e.kind, e.kind)) for e in page.object_list],
+            is_paginated=page.has_other_pages(),
+            querystring_base=params.urlencode(),
+            export_query=params.urlencode(),
+            months=_month_choices(timezone.localdate()),
+        )
+        return ctx
+
+
+def _cell(value: str) -> str:
+    return f"'{value}" if value.startswith(_FORMULA_START) else value
+
+
+class LearningLogCsvView(LoginRequiredMixin, View):
+    def get(self, request):
+        _, entries = _filtered_entries(request)
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="learning-log-{timezone.localdate():%Y-%m-%d}.csv"'
+        writer = csv.writer(response)
+        writer.writerow(["when", "type", "title", "detail", "link"])
+        for entry in entries:
+            writer.writerow(
+                [
+                    timezone.localtime(entry.when).isoformat(),
+                    entry.kind,
+                    _cell(entry.title),
+                    _cell(entry.detail),
+                    f"{settings.SITE_URL}{entry.url}" if entry.url else "",
+                ]
+            )
+        return response
+
+
+def xapi_statement(*, person, entry: LogEntry) -> dict:
+    """One log entry as an xAPI statement; the id is stable so a re-import does not duplicate."""
+    object_iri = f"{settings.SITE_URL}/xapi/activities/{entry.object_id}"
+    timestamp = entry.when.isoformat()
+    return {
+        "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{person.email}|{entry.verb}|{object_iri}|{timestamp}")),
+        "actor": {"objectType": "Agent", "name": person.full_name, "mbox": f"mailto:{person.email}"},
+        "verb": {"id": entry.verb, "display": {"en-GB": entry.verb.rsplit("/", 1)[-1]}},
+        "object": {
+            "objectType": "Activity",
+            "id": object_iri,
+            "definition": {
+                "name": {"en-GB": entry.title},
+                "description": {"en-GB": entry.detail},
+                "moreInfo": f"{settings.SITE_URL}{entry.url}" if entry.url else object_iri,
+            },
+        },
+        "timestamp": timestamp,
+    }
+
+
+class LearningLogXapiView(LoginRequiredMixin, View):
+    def get(self, request):
+        _, entries = _filtered_entries(request)
+        statements = [xapi_statement(person=request.user, entry=e) for e in entries]
+        response = JsonResponse(statements, safe=False, json_dumps_params={"ensure_ascii": False, "indent": 2})
+        response["Content-Disposition"] = (
+            f'attachment; filename="learning-log-{timezone.localdate():%Y-%m-%d}.xapi.json"'
+        )
+        return response
+
+
+class OwnDataExportView(LoginRequiredMixin, View):
+    """Everything the reflections app keeps that this person wrote or did, as JSON."""
+
+    def get(self, request):
+        data = selectors.own_data_export(person=request.user)
+        response = HttpResponse(
+            json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
+        )
+        response["Content-Disposition"] = 'attachment; filename="my-reflections.json"'
+        return response

@@ -1,0 +1,200 @@
+"""The reflection page and what people do on it: review, comment, try it, moderate, print."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views import View
+from django.views.generic import TemplateView
+from rules.contrib.views import PermissionRequiredMixin
+
+from reflections import selectors, services
+from reflections.forms import CommentForm, ReasonForm, ReviewForm, TriedForm
+from reflections.models import Comment, MentorReview
+
+from .base import ReflectionPermissionMixin, reflection_page
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+class ReflectionDetailView(ReflectionPermissionMixin, View):
+    def get(self, request, pk):
+        return reflection_page(request, self.reflection)
+
+
+class ReflectionReviewView(ReflectionPermissionMixin, View):
+    """A mentor validates the reflection or asks for more depth, with a depth rating and a note."""
+
+    permission_required = "reflections.review_reflection"
+
+    def post(self, request, pk):
+        reflection = self.reflection
+        form = ReviewForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if data["decision"] == MentorReview.Decision.VALIDATED:
+                    services.reflection_validate(
+                        reflection=reflection, by=request.user, depth=data["depth"], note=data["note"]
+                    )
+                    messages.success(request, "Validated. The author has been told.")
+                else:
+                    services.reflection_request_changes(
+                        reflection=reflection, by=request.user, depth=data["depth"], note=data["note"]
+                    )
+                    messages.success(request, "You asked for more depth. The author has been told.")
+                return redirect(reflection)
+            except ValidationError as exc:
+                _add_errors(form, exc)
+        return reflection_page(request, reflection, review_form=form)
+
+
+class CommentCreateView(ReflectionPermissionMixin, View):
+    """Post a comment to the review thread or the board discussion of a reflection."""
+
+    def get_permission_required(self):
+        channel = self.kwargs["channel"]
+        if channel == Comment.Channel.REVIEW:
+            return ["reflections.comment_review"]
+        if channel == Comment.Channel.BOARD:
+            return ["reflections.comment_board"]
+        raise Http404("No such discussion.")
+
+    def post(self, request, pk, channel):
+        reflection = self.reflection
+        form = CommentForm(request.POST, auto_id=f"id_{channel}_%s")
+        if form.is_valid():
+            parent = None
+            if form.cleaned_data["parent"]:
+                parent = Comment.objects.filter(pk=form.cleaned_data["parent"], reflection=reflection).first()
+            try:
+                comment = services.comment_add(
+                    reflection=reflection,
+                    by=request.user,
+                    body=form.cleaned_data["body"],
+                    channel=channel,
+                    parent=parent,
+                )
+                messages.success(request, "Comment posted.")
+                return redirect(f"{reflection.get_absolute_url()}#comment-{comment.pk}")
+            except ValidationError as exc:
+                _add_errors(form, exc)
+        return reflection_page(request, reflection, **{f"{channel}_comment_form": form})
+
+
+class AdoptionWillTryView(ReflectionPermissionMixin, View):
+    """ "I'll try this": an htmx swap of the reactions box, or a redirect without JavaScript."""
+
+    permission_required = "reflections.adopt_reflection"
+
+    def post(self, request, pk):
+        reflection = self.reflection
+        services.adoption_will_try(reflection=reflection, by=request.user)
+        if request.htmx:
+            return render(
+                request,
+                "reflections/partials/adoptions.html",
+                {
+                    "reflection": reflection,
+                    "adoptions": selectors.adoption_summary(reflection=reflection, viewer=request.user),
+                    "can_adopt": True,
+                    "tried_form": TriedForm(),
+                },
+            )
+        messages.success(request, "Noted: you will try this. Come back and tell how it went.")
+        return redirect(reflection)
+
+
+class AdoptionTriedView(ReflectionPermissionMixin, View):
+    permission_required = "reflections.adopt_reflection"
+
+    def post(self, request, pk):
+        reflection = self.reflection
+        form = TriedForm(request.POST)
+        if form.is_valid():
+            try:
+                services.adoption_tried(reflection=reflection, by=request.user, note=form.cleaned_data["note"])
+                messages.success(request, "Thank you for telling how it went.")
+                return redirect(reflection)
+            except ValidationError as exc:
+                _add_errors(form, exc)
+        return reflection_page(request, reflection, tried_form=form)
+
+
+class ReflectionHideView(ReflectionPermissionMixin, View):
+    permission_required = "reflections.moderate_reflection"
+
+    def post(self, request, pk):
+        reflection = self.reflection
+        form = ReasonForm(request.POST, auto_id="id_hide_%s")
+        if form.is_valid():
+            try:
+                services.reflection_hide(reflection=reflection, by=request.user, reason=form.cleaned_data["reason"])
+                messages.success(request, "Hidden from the board. The author sees your reason.")
+                return redirect(reflection)
+            except ValidationError as exc:
+                _add_errors(form, exc)
+        return reflection_page(request, reflection, hide_form=form)
+
+
+class ReflectionUnhideView(ReflectionPermissionMixin, View):
+    permission_required = "reflections.moderate_reflection"
+
+    def post(self, request, pk):
+        services.reflection_unhide(reflection=self.reflection, by=request.user, reason=request.POST.get("reason", ""))
+        messages.success(request, "Back on the board.")
+        return redirect(self.reflection)
+
+
+class CommentModerateView(PermissionRequiredMixin, View):
+    """Hide (with a reason) or show again a board comment; officers only."""
+
+    permission_required = "reflections.moderate_reflection"
+    hide = True
+
+    def get_permission_object(self):
+        if not hasattr(self, "_comment"):
+            comment = selectors.comment_get(pk=self.kwargs["pk"])
+            user = self.request.user
+            if user.is_authenticated and (
+                comment is None or not user.has_perm("reflections.view_reflection", comment.reflection)
+            ):
+                raise Http404("No such comment.")
+            self._comment = comment
+        return self._comment.reflection if self._comment else None
+
+    def post(self, request, pk):
+        comment = self._comment
+        if comment.channel != Comment.Channel.BOARD:
+            raise PermissionDenied("Review threads are private to the author and mentors.")
+        if not self.hide:
+            services.comment_unhide(comment=comment, by=request.user, reason=request.POST.get("reason", ""))
+            messages.success(request, "The comment is shown again.")
+            return redirect(f"{comment.reflection.get_absolute_url()}#comment-{comment.pk}")
+        form = ReasonForm(request.POST)
+        if form.is_valid():
+            services.comment_hide(comment=comment, by=request.user, reason=form.cleaned_data["reason"])
+            messages.success(request, "The comment is hidden. Its author sees your reason.")
+        else:
+            messages.error(request, "Give the reason for hiding the comment; its author sees it.")
+        return redirect(f"{comment.reflection.get_absolute_url()}#comment-{comment.pk}")
+
+
+class HuddleCardView(ReflectionPermissionMixin, TemplateView):
+    """One reflection, large and printable, for a team meeting."""
+
+    permission_required = "reflections.print_huddle_card"
+    template_name = "reflections/huddle_card.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(reflection=self.reflection, answers=selectors.answer_list(reflection=self.reflection))
+        return ctx
