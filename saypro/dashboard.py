@@ -33,32 +33,22 @@ HEARTBEAT_MISSED_RUNS = 3
 FAILED_JOBS_WINDOW = timedelta(days=7)
 
 # Where the officer acts, by the first URL name that exists (apps are being built; the admin
-# page of the object is the last resort). `None` in a list means "no argument".
+# page of the object is the last resort).
 LINKS: dict[str, list[str]] = {
-    "feedback_sessions": [
-        "feedback:officer-list",
-        "feedback:session-list",
-        "admin:feedback_feedbacksession_changelist",
-    ],
+    "feedback_sessions": ["feedback:session-list", "admin:feedback_feedbacksession_changelist"],
     "feedback_session_schedule": [
         "feedback:session-schedule",
-        "feedback:session-edit",
         "feedback:session-detail",
         "admin:feedback_feedbacksession_change",
     ],
-    "feedback_console": ["feedback:session-console", "feedback:console", "feedback:session-detail"],
-    "circle_rounds": ["circles:round-list", "circles:officer", "admin:circles_round_changelist"],
-    "circle_round": ["circles:round-review", "circles:round-detail", "admin:circles_round_change"],
-    "talk_proposals": [
-        "cafes:talk-queue",
-        "cafes:proposal-list",
-        "cafes:talk-list",
-        "admin:cafes_talkproposal_changelist",
-    ],
-    "talk_proposal": ["cafes:talk-decide", "cafes:talk-detail", "admin:cafes_talkproposal_change"],
-    "cafe": ["cafes:cafe-agenda", "cafes:cafe-detail", "admin:cafes_cafe_change"],
+    "feedback_console": ["feedback:console", "feedback:session-detail"],
+    "circle_rounds": ["circles:round-list", "admin:circles_round_changelist"],
+    "circle_round": ["circles:round-detail", "admin:circles_round_change"],
+    "talk_proposals": ["cafes:proposal-list", "admin:cafes_talkproposal_changelist"],
+    "talk_proposal": ["cafes:proposal-decide", "cafes:proposal-detail", "admin:cafes_talkproposal_change"],
+    "cafe": ["cafes:agenda", "cafes:cafe-detail", "admin:cafes_cafe_change"],
     "cafes": ["cafes:cafe-list", "admin:cafes_cafe_changelist"],
-    "board": ["reflections:moderation", "reflections:board", "admin:reflections_reflection_changelist"],
+    "board": ["reflections:board", "admin:reflections_reflection_changelist"],
     "reflection": ["reflections:detail", "admin:reflections_reflection_change"],
     "newsletters": ["reflections:newsletter-list", "admin:reflections_newsletterissue_changelist"],
     "mentor_links": ["admin:core_mentorlink_changelist"],

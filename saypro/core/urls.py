@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import dashboard, home, org_import, preferences
+from .views import audit, dashboard, home, org_import, preferences
 
 app_name = "core"
 
@@ -8,6 +8,8 @@ urlpatterns = [
     path("", home.HomeView.as_view(), name="home"),
     path("notifications/", home.NotificationListView.as_view(), name="notification-list"),
     path("dashboard/", dashboard.DashboardView.as_view(), name="dashboard"),
+    path("dashboard/snapshot/", dashboard.DashboardSnapshotView.as_view(), name="dashboard-snapshot"),
+    path("dashboard/audit/", audit.AuditListView.as_view(), name="audit-list"),
     path("dashboard/import/", org_import.OrgImportView.as_view(), name="org-import"),
     path("dashboard/import/<int:pk>/", org_import.OrgImportDetailView.as_view(), name="org-import-detail"),
     path("notifications/read/", home.NotificationMarkReadView.as_view(), name="notification-read"),
