@@ -542,8 +542,19 @@ def job_health(*, now: datetime) -> dict:
         "emails": emails,
         "worker_seen": seen,
         "worker_grace": grace,
+        "worker_grace_text": duration_text(grace),
         "worker_stale": seen is None or now - seen > grace,
     }
+
+
+def duration_text(span: timedelta) -> str:
+    """A span in words: "15 minutes", "2 hours", "1 hour 30 minutes"."""
+    minutes = int(span.total_seconds() // 60)
+    hours, minutes = divmod(minutes, 60)
+    parts = [f"{hours} hour{'s' if hours != 1 else ''}"] if hours else []
+    if minutes or not parts:
+        parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
+    return " ".join(parts)
 
 
 def interval_of(task, *, now: datetime) -> timedelta | None:

@@ -381,6 +381,13 @@ def test_job_health_warns_when_the_heartbeat_is_older_than_three_of_its_interval
     )
 
 
+@pytest.mark.parametrize(
+    ("minutes", "text"), [(15, "15 minutes"), (60, "1 hour"), (90, "1 hour 30 minutes"), (121, "2 hours 1 minute")]
+)
+def test_duration_text_reads_like_words(minutes, text):
+    assert dashboard.duration_text(dt.timedelta(minutes=minutes)) == text
+
+
 def test_job_health_warns_when_no_heartbeat_was_ever_recorded():
     jobs = dashboard.job_health(now=timezone.now())
 

@@ -372,3 +372,29 @@ def test_audit_changelist_query_count_does_not_grow(client_for, officer, size, d
         response = client.get("/admin/core/auditentry/")
 
     assert response.status_code == 200
+
+
+def test_enrol_action_on_every_person_of_a_filtered_list_enrols_only_those(client_for, officer):
+    finance = DepartmentFactory(name="Finance")
+    in_finance = [UserFactory(department=finance), UserFactory(department=finance)]
+    UserFactory()
+    module = ModuleFactory()
+    url = f"/admin/core/user/?department__id__exact={finance.pk}"
+    chosen = {"action": "enrol_in_module", "_selected_action": [in_finance[0].pk], "select_across": "1"}
+
+    page = client_for(officer).post(url, chosen)
+    client_for(officer).post(url, {**chosen, "apply": "Enrol them", "module": module.pk})
+
+    assert "2 people are selected" in page.content.decode()
+    assert set(Enrolment.objects.values_list("person_id", flat=True)) == {p.pk for p in in_finance}
+
+
+def test_mentor_links_of_one_mentee_open_from_the_dashboard_link(client_for, officer, mentor, employee):
+    from tests.factories import MentorLinkFactory
+
+    MentorLinkFactory()
+
+    response = client_for(officer).get(f"/admin/core/mentorlink/?mentee__id__exact={employee.pk}")
+
+    assert response.status_code == 200
+    assert [(link.mentor, link.mentee) for link in response.context["cl"].result_list] == [(mentor, employee)]
