@@ -1,0 +1,167 @@
+import csv
+import io
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from saypro.core.models import ManagerScope
+from saypro.impact.models import Snapshot
+from saypro.impact.services import snapshot_build
+from tests.factories import DepartmentFactory, EnrolmentFactory, ModuleFactory, UserFactory
+from tests.factories.feedback import ContributionFactory, FeedbackSessionFactory
+from tests.impact.conftest import at
+
+JUNE = date(2026, 6, 1)
+
+
+@pytest.fixture
+def snapshot(june):
+    built, _ = snapshot_build(month=JUNE)
+    return built
+
+
+ROLES = ["anonymous", "employee", "mentor", "officer", "manager"]
+
+
+def person_for(role, request):
+    return None if role == "anonymous" else request.getfixturevalue(role)
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [("anonymous", 302), ("employee", 403), ("mentor", 403), ("officer", 200), ("manager", 200)],
+)
+@pytest.mark.parametrize("page", ["report", "report-csv", "chart", "report-pdf"])
+def test_report_pages_by_role(snapshot, client_for, request, role, expected, page):
+    client = client_for(person_for(role, request))
+    args = ["2026-06", "participation-trend"] if page == "chart" else ["2026-06"]
+    response = client.get(reverse(f"impact:{page}", args=args))
+    assert response.status_code == expected
+    if expected == 302:
+        assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize(("role", "expected"), [("anonymous", 302), ("employee", 403), ("manager", 403)])
+def test_rebuild_refused_to_all_but_officers(snapshot, client_for, request, role, expected):
+    response = client_for(person_for(role, request)).post(reverse("impact:rebuild", args=["2026-06"]), {"reason": "x"})
+    assert response.status_code == expected
+    assert Snapshot.objects.count() == 1
+
+
+def test_latest_redirects_to_newest_month(snapshot, client_for, manager):
+    response = client_for(manager).get(reverse("impact:report-latest"))
+    assert response["Location"] == "/impact/2026-06/"
+
+
+def test_latest_without_any_snapshot_says_so(db, client_for, manager):
+    response = client_for(manager).get(reverse("impact:report-latest"))
+    assert response.status_code == 200
+    assert "No monthly report has been built yet" in response.content.decode()
+
+
+def test_unknown_or_malformed_month_is_404(snapshot, client_for, manager):
+    client = client_for(manager)
+    assert client.get("/impact/2026-07/").status_code == 404
+    assert client.get("/impact/june/").status_code == 404
+
+
+def test_report_shows_headline_and_department_table(snapshot, client_for, manager):
+    html = client_for(manager).get("/impact/2026-06/").content.decode()
+    assert "80% of training participants actively participated in feedback sessions this month" in html
+    assert "7 peer learnings shared across departments" in html
+    assert 'src="/impact/2026-06/chart/participation-trend.svg"' in html
+    # HR has one eligible person: the cell is shown as "fewer than 5", never as a rate.
+    assert "fewer than 5" in html
+
+
+def test_month_without_sessions_says_no_sessions_instead_of_zero(db, client_for, manager):
+    snapshot_build(month=date(2026, 2, 1))
+    html = client_for(manager).get("/impact/2026-02/").content.decode()
+    assert "No feedback sessions were held this month" in html
+    assert "0% of training" not in html
+
+
+def test_department_scoped_manager_sees_only_their_departments(snapshot, june, client_for):
+    scoped = UserFactory(roles=["Employee", "Manager"])
+    ManagerScope.objects.create(manager=scoped, department=june.departments["Sales"])
+    rows = list(csv.reader(io.StringIO(client_for(scoped).get("/impact/2026-06/report.csv").content.decode())))
+    department_labels = {row[5] for row in rows[1:] if row[3] == "department"}
+    assert department_labels == {"Sales"}
+
+
+def test_csv_has_one_row_per_figure_and_cell(snapshot, client_for, officer):
+    response = client_for(officer).get("/impact/2026-06/report.csv")
+    assert response["Content-Disposition"] == 'attachment; filename="impact-2026-06-v1.csv"'
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == ["month", "version", "figure", "dimension", "key", "label", "numerator", "denominator", "shown"]
+    total = next(r for r in rows if r[2] == "participation" and r[3] == "")
+    assert total[6:] == ["4", "5", "80%"]
+    assert len(rows) - 1 == snapshot.figures.count()
+
+
+def test_chart_is_svg_without_scripts_running(snapshot, client_for, manager):
+    response = client_for(manager).get("/impact/2026-06/chart/learnings-by-channel.svg")
+    assert response["Content-Type"] == "image/svg+xml"
+    assert response.content.startswith(b"<svg")
+    assert "script-src 'none'" in response["Content-Security-Policy"]
+    assert client_for(manager).get("/impact/2026-06/chart/nope.svg").status_code == 404
+
+
+def test_pdf_request_queues_then_downloads(snapshot, client_for, manager, monkeypatch):
+    from saypro.impact import tasks
+
+    queued = []
+    monkeypatch.setattr(tasks.snapshot_pdf_task, "apply_async", lambda kwargs: queued.append(kwargs))
+    client = client_for(manager)
+    response = client.post("/impact/2026-06/report.pdf")
+    assert response.status_code == 302
+    assert queued == [{"snapshot_id": snapshot.pk}]
+    assert "Preparing the PDF" in client.get("/impact/2026-06/report.pdf").content.decode()
+    tasks.snapshot_pdf_task(snapshot_id=snapshot.pk)
+    pdf = client.get("/impact/2026-06/report.pdf")
+    assert pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+
+
+def test_rebuild_by_officer_with_reason_makes_new_version(snapshot, client_for, officer, monkeypatch):
+    from saypro.impact import tasks
+
+    # The broker is down: the request still results in a new version, built in the request.
+    def broker_down(**kwargs):
+        raise ConnectionError("broker unreachable")
+
+    monkeypatch.setattr(tasks.snapshot_build_task, "apply_async", broker_down)
+    response = client_for(officer).post("/impact/2026-06/rebuild/", {"reason": "Restored a hidden insight"})
+    assert response.status_code == 302
+    newest = Snapshot.objects.get(month=JUNE, version=2)
+    assert (newest.requested_by, newest.reason) == (officer, "Restored a hidden insight")
+
+
+def test_rebuild_without_reason_keeps_snapshot_and_says_why(snapshot, client_for, officer):
+    response = client_for(officer).post("/impact/2026-06/rebuild/", {"reason": ""}, follow=True)
+    assert "The rebuild needs a reason" in response.content.decode()
+    assert Snapshot.objects.count() == 1
+
+
+def _grow(n: int):
+    """Add n more eligible, active people in three more departments to June."""
+    module = ModuleFactory()
+    session = FeedbackSessionFactory(module=module, state="held", starts_at=at(8))
+    for i in range(n):
+        person = UserFactory(department=DepartmentFactory(name=f"Grown {i % 3}"))
+        EnrolmentFactory(person=person, module=module)
+        ContributionFactory(session=session, author=person)
+
+
+@pytest.mark.parametrize("extra_people", [0, 40])
+def test_report_page_query_count_does_not_grow_with_data(june, client_for, manager, django_assert_num_queries,
+                                                         extra_people):  # fmt: skip
+    _grow(extra_people)
+    snapshot_build(month=JUNE)
+    snapshot_build(month=date(2026, 5, 1))
+    client = client_for(manager)
+    client.get("/")  # warm the session
+    with django_assert_num_queries(15):
+        response = client.get("/impact/2026-06/")
+    assert response.status_code == 200
