@@ -290,6 +290,8 @@ CELERY_BEAT_SCHEDULE.update(
         "cafes-send-reminders": {"task": "cafes.cafe_send_reminders_task", "schedule": crontab(minute=10)},
         # cafes: END
         # impact: BEGIN
+        # On the 1st of each month at 02:00 organisation time: build last month's snapshot.
+        "impact-snapshot-build": {"task": "impact.snapshot_build_task", "schedule": crontab(minute=0, hour=2, day_of_month=1)},
         # impact: END
     }
 )
