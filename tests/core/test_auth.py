@@ -133,6 +133,7 @@ def test_password_reset_by_emailed_link_then_sign_in_with_new_password(client, m
     assert mail.subject == f"[{settings.ORGANISATION_NAME}] Choose a new password"
     assert mail.body.startswith(f"Hello from {settings.ORGANISATION_NAME} Share Learnings!")
     assert "example.com" not in mail.body
+    assert f"your {settings.ORGANISATION_NAME} Share Learnings account. Open this link to choose it:" in mail.body
 
     link = _link(mail.body, "/accounts/password/reset/key/")
     stage = client.get(link)
