@@ -291,7 +291,10 @@ CELERY_BEAT_SCHEDULE.update(
         # cafes: END
         # impact: BEGIN
         # On the 1st of each month at 02:00 organisation time: build last month's snapshot.
-        "impact-snapshot-build": {"task": "impact.snapshot_build_task", "schedule": crontab(minute=0, hour=2, day_of_month=1)},
+        "impact-snapshot-build": {
+            "task": "impact.snapshot_build_task",
+            "schedule": crontab(minute=0, hour=2, day_of_month=1),
+        },
         # impact: END
     }
 )

@@ -139,7 +139,8 @@ def test_circle_cohesion_matches_sql(stored):
     (mix,) = sql("""
         SELECT AVG(ratio) FROM (
             SELECT COUNT(DISTINCT m.department_id)::numeric / COUNT(*) AS ratio
-            FROM circles_membership m JOIN circles_circle c ON c.id = m.circle_id JOIN circles_round r ON r.id = c.round_id
+            FROM circles_membership m
+            JOIN circles_circle c ON c.id = m.circle_id JOIN circles_round r ON r.id = c.round_id
             WHERE r.state = 'published' AND r.meets_at >= %(start)s AND r.meets_at < %(end)s AND m.left_at IS NULL
             GROUP BY c.id) per_circle
     """)[0]
