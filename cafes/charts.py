@@ -13,7 +13,7 @@ from .models import RATING_QUESTIONS
 from .selectors import GrowthRow
 
 WIDTH, HEIGHT = 640, 280
-LEFT, RIGHT, TOP, BOTTOM = 48, 24, 16, 56
+LEFT, RIGHT, TOP, BOTTOM = 48, 48, 16, 56
 
 
 @dataclass(frozen=True)

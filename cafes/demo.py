@@ -151,7 +151,9 @@ def seed(*, org: DemoOrg) -> None:
 
     title = "Knowledge café — coming up"
     if not Cafe.objects.filter(title=title).exists():
-        starts = datetime.combine(today + timedelta(days=12), time(15, 0), tzinfo=tz)
+        day = today + timedelta(days=10)
+        day += timedelta(days=(3 - day.weekday()) % 7)  # the Thursday after, as cafés usually are
+        starts = datetime.combine(day, time(15, 0), tzinfo=tz)
         cafe = Cafe.objects.create(
             title=title,
             theme="Habits that help a team learn",

@@ -134,9 +134,26 @@ class TalkDecisionForm(forms.Form):
         help_text="Needed when declining: say kindly what would make the talk work another time.",
     )
 
-    def __init__(self, *args, cafes=None, **kwargs):
+    practice_buddy = forms.EmailField(
+        label="Practice buddy (e-mail address)",
+        required=False,
+        help_text="The speaker asked for one: someone who has given a talk before. Both are told.",
+    )
+
+    def __init__(self, *args, cafes=None, wants_buddy: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["cafe"].queryset = cafes if cafes is not None else Cafe.objects.none()
+        if not wants_buddy:
+            del self.fields["practice_buddy"]
+
+    def clean_practice_buddy(self):
+        email = (self.cleaned_data.get("practice_buddy") or "").strip().lower()
+        if not email:
+            return None
+        person = User.objects.filter(email=email, is_active=True).first()
+        if person is None:
+            raise ValidationError("No one with this e-mail address takes part in Share Learnings.")
+        return person
 
     def clean(self):
         data = super().clean()

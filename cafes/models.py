@@ -123,6 +123,14 @@ class TalkProposal(models.Model):
     )
     first_talk = models.BooleanField(default=False, editable=False, help_text="The speaker had given no talk before.")
     wants_practice_buddy = models.BooleanField("I'd like a practice buddy", default=False)
+    practice_buddy = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Someone who has spoken before and listens to a run-through.",
+    )
     state = models.CharField(max_length=10, choices=State.choices, default=State.PROPOSED)
     decision_note = models.TextField(blank=True, help_text="The officer's note to the speaker.")
     decided_by = models.ForeignKey(

@@ -34,6 +34,7 @@ def cafe_list(*, viewer: User) -> QuerySet[Cafe]:
     """Cafés the viewer may see (officers also see drafts), with seat and talk counts."""
     qs = Cafe.objects.annotate(
         going_count=Count("rsvps", filter=Q(rsvps__status=Rsvp.Status.GOING), distinct=True),
+        attended_count=Count("rsvps", filter=Q(rsvps__attended=True), distinct=True),
         talk_count=Count("talks", filter=Q(talks__state__in=AGENDA_STATES), distinct=True),
     )
     if not is_officer.test(viewer):
@@ -148,7 +149,7 @@ def cafe_next_for(*, person: User, now: datetime | None = None) -> tuple[Cafe | 
 
 def talk_list(*, viewer: User, state: str | None = None) -> QuerySet[TalkProposal]:
     """Proposals the viewer may see, with interest counted and the viewer's own interest marked."""
-    qs = TalkProposal.objects.select_related("speaker", "cafe").annotate(
+    qs = TalkProposal.objects.select_related("speaker", "cafe", "practice_buddy").annotate(
         interest_count=Count("interests", distinct=True),
         viewer_interested=Exists(TalkInterest.objects.filter(talk=OuterRef("pk"), person_id=viewer.pk)),
     )

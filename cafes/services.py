@@ -700,6 +700,44 @@ def talk_keep(*, talk: TalkProposal, by: User, note: str = "") -> TalkProposal:
     return talk
 
 
+def talk_practice_buddy_set(*, talk: TalkProposal, by: User, buddy: User) -> TalkProposal:
+    """Pair a first-time speaker who asked for it with someone who has given a talk before.
+
+    Side effects: the speaker and the buddy are told who the other is; an audit entry.
+    """
+    if not talk.wants_practice_buddy:
+        raise ValidationError({"practice_buddy": "This speaker did not ask for a practice buddy."})
+    if buddy.pk == talk.speaker_id or not buddy.is_active:
+        raise ValidationError({"practice_buddy": "Choose a colleague other than the speaker."})
+    if not selectors.speaker_has_spoken(speaker=buddy):
+        raise ValidationError({"practice_buddy": "Choose someone who has given a talk at a café before."})
+    with transaction.atomic():
+        talk.practice_buddy = buddy
+        talk.save(update_fields=["practice_buddy"])
+        audit_record(actor=by, action="cafes.talk_practice_buddy", target=talk, data={"buddy": buddy.pk})
+        notify(
+            recipient=talk.speaker,
+            kind="talk_practice_buddy",
+            key=f"talk:{talk.pk}:buddy:{buddy.pk}",
+            title=f"Your practice buddy: {buddy.full_name}",
+            body=f"{buddy.full_name} ({buddy.email}) has spoken at a café before and will listen to a "
+            f"run-through of “{talk.title}”. Say hello and pick a time.",
+            url=_talk_url(talk),
+            email_template="email/notification",
+        )
+        notify(
+            recipient=buddy,
+            kind="talk_practice_buddy",
+            key=f"talk:{talk.pk}:buddy:{buddy.pk}",
+            title=f"Be a practice buddy for {talk.speaker.full_name}",
+            body=f"{talk.speaker.full_name} ({talk.speaker.email}) gives a first lightning talk, “{talk.title}”, "
+            "and would like someone to listen to a run-through. Thank you for helping.",
+            url=_talk_url(talk),
+            email_template="email/notification",
+        )
+    return talk
+
+
 # --- the agenda -------------------------------------------------------------------------------------
 
 

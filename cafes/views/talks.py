@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -171,7 +172,11 @@ class TalkDecideView(TalkObjectMixin, PermissionRequiredMixin, FormView):
     permission_required = "cafes.manage_cafe"
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "cafes": selectors.cafe_open_for_proposals()}
+        return {
+            **super().get_form_kwargs(),
+            "cafes": selectors.cafe_open_for_proposals(),
+            "wants_buddy": self.get_object().wants_practice_buddy,
+        }
 
     def get_initial(self):
         talk = self.get_object()
@@ -184,16 +189,20 @@ class TalkDecideView(TalkObjectMixin, PermissionRequiredMixin, FormView):
     def form_valid(self, form):
         talk, by = self.get_object(), self.request.user
         decision, note = form.cleaned_data["decision"], form.cleaned_data.get("note", "")
+        buddy = form.cleaned_data.get("practice_buddy")
         try:
-            if decision == "accept":
-                services.talk_accept(talk=talk, by=by, cafe=form.cleaned_data["cafe"], note=note)
-                text = "Accepted: the talk takes the last slot of the agenda."
-            elif decision == "keep":
-                services.talk_keep(talk=talk, by=by, note=note)
-                text = "Kept for a later café; the speaker is told."
-            else:
-                services.talk_decline(talk=talk, by=by, note=note)
-                text = "Declined; the speaker has your note."
+            with transaction.atomic():
+                if buddy is not None:
+                    services.talk_practice_buddy_set(talk=talk, by=by, buddy=buddy)
+                if decision == "accept":
+                    services.talk_accept(talk=talk, by=by, cafe=form.cleaned_data["cafe"], note=note)
+                    text = "Accepted: the talk takes the last slot of the agenda."
+                elif decision == "keep":
+                    services.talk_keep(talk=talk, by=by, note=note)
+                    text = "Kept for a later café; the speaker is told."
+                else:
+                    services.talk_decline(talk=talk, by=by, note=note)
+                    text = "Declined; the speaker has your note."
         except ValidationError as exc:
             apply_service_error(form, exc)
             return self.form_invalid(form)

@@ -567,3 +567,34 @@ def test_speaker_preference_set_upserts(employee):
     services.speaker_preference_set(person=employee, notify_new_feedback=True, share_with_mentor=False)
     pref = services.speaker_preference_set(person=employee, notify_new_feedback=False, share_with_mentor=True)
     assert (pref.notify_new_feedback, pref.share_with_mentor) == (False, True)
+
+
+def test_practice_buddy_pairs_first_timer_with_experienced_speaker(officer, started_cafe):
+    talk = TalkFactory(wants_practice_buddy=True, first_talk=True)
+    buddy = on_agenda(started_cafe)[0].speaker
+    services.talk_practice_buddy_set(talk=talk, by=officer, buddy=buddy)
+    talk.refresh_from_db()
+    assert talk.practice_buddy == buddy
+    assert sorted(e.recipient_id for e in _emails("talk_practice_buddy")) == sorted([talk.speaker_id, buddy.pk])
+
+
+@pytest.mark.parametrize(
+    ("wants", "who", "message"),
+    [
+        (False, "experienced", "This speaker did not ask for a practice buddy."),
+        (True, "speaker", "Choose a colleague other than the speaker."),
+        (True, "newcomer", "Choose someone who has given a talk at a café before."),
+    ],
+)
+def test_practice_buddy_refusals_write_nothing(officer, started_cafe, wants, who, message):
+    talk = TalkFactory(wants_practice_buddy=wants)
+    buddy = {
+        "experienced": lambda: on_agenda(started_cafe)[0].speaker,
+        "speaker": lambda: talk.speaker,
+        "newcomer": UserFactory,
+    }[who]()
+    with pytest.raises(ValidationError) as exc:
+        services.talk_practice_buddy_set(talk=talk, by=officer, buddy=buddy)
+    assert exc.value.message_dict == {"practice_buddy": [message]}
+    talk.refresh_from_db()
+    assert (talk.practice_buddy, Notification.objects.filter(kind="talk_practice_buddy").count()) == (None, 0)

@@ -410,7 +410,7 @@ def test_speaker_growth_renders_svg_chart_and_table(client_for, employee):
     html = client_for(employee).get(reverse("cafes:speaker-growth", args=[employee.pk])).content.decode()
     assert '<svg class="growth-chart"' in html
     assert html.count('class="growth-dot"') == 9
-    assert '<table class="table table-sm align-middle" id="growth-table">' in html
+    assert '<table class="table table-sm align-middle caption-top" id="growth-table">' in html
     assert "<script" not in html.split("<svg")[1].split("</svg>")[0]
 
 
@@ -434,3 +434,47 @@ def test_cafe_cancel_form_needs_reason(client_for, officer, cafe):
     assert response.context["form"].errors == {"reason": ["Say why the café is cancelled; everyone affected reads it."]}
     cafe.refresh_from_db()
     assert cafe.state == Cafe.State.OPEN
+
+
+def test_decide_with_unknown_buddy_email_writes_nothing(client_for, officer, cafe):
+    talk = TalkFactory(cafe=cafe, wants_practice_buddy=True, first_talk=True)
+    response = client_for(officer).post(
+        reverse("cafes:proposal-decide", args=[talk.pk]),
+        {"decision": "accept", "cafe": cafe.pk, "practice_buddy": "nobody@example.org"},
+    )
+    assert response.context["form"].errors == {
+        "practice_buddy": ["No one with this e-mail address takes part in Share Learnings."]
+    }
+    assert 'value="nobody@example.org"' in response.content.decode()
+    talk.refresh_from_db()
+    assert (talk.state, talk.practice_buddy) == (TalkProposal.State.PROPOSED, None)
+
+
+def test_decide_with_newcomer_buddy_refused_and_not_accepted(client_for, officer, cafe, other_employee):
+    talk = TalkFactory(cafe=cafe, wants_practice_buddy=True, first_talk=True)
+    response = client_for(officer).post(
+        reverse("cafes:proposal-decide", args=[talk.pk]),
+        {"decision": "accept", "cafe": cafe.pk, "practice_buddy": other_employee.email},
+    )
+    assert response.context["form"].errors == {
+        "practice_buddy": ["Choose someone who has given a talk at a café before."]
+    }
+    talk.refresh_from_db()
+    assert (talk.state, talk.practice_buddy) == (TalkProposal.State.PROPOSED, None)
+
+
+def test_decide_accept_with_buddy_pairs_them(client_for, officer, cafe, started_cafe):
+    talk = TalkFactory(cafe=cafe, wants_practice_buddy=True, first_talk=True)
+    buddy = on_agenda(started_cafe)[0].speaker
+    client_for(officer).post(
+        reverse("cafes:proposal-decide", args=[talk.pk]),
+        {"decision": "accept", "cafe": cafe.pk, "practice_buddy": buddy.email.upper()},
+    )
+    talk.refresh_from_db()
+    assert (talk.state, talk.practice_buddy) == (TalkProposal.State.ACCEPTED, buddy)
+
+
+def test_decide_form_has_no_buddy_field_when_none_was_asked(client_for, officer):
+    talk = TalkFactory()
+    response = client_for(officer).get(reverse("cafes:proposal-decide", args=[talk.pk]))
+    assert "practice_buddy" not in response.context["form"].fields
