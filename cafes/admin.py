@@ -1,4 +1,4 @@
-"""The officer's power tools for cafés. Feedback givers show here only to staff with the permission."""
+"""The officer's power tools for cafés. Feedback givers never show here (see the moderation page)."""
 
 from django.contrib import admin
 
@@ -48,13 +48,18 @@ class RsvpAdmin(admin.ModelAdmin):
 
 @admin.register(TalkFeedback)
 class TalkFeedbackAdmin(admin.ModelAdmin):
+    """Without the giver: who wrote what is shown only on the audited moderation page."""
+
     list_display = ["talk", "clarity", "usefulness", "delivery", "hidden_at", "created_at"]
     list_filter = ["hidden_at"]
     list_select_related = ["talk"]
     search_fields = ["talk__title"]
     date_hierarchy = "created_at"
-    raw_id_fields = ["talk", "giver"]
-    readonly_fields = ["talk", "giver", "clarity", "usefulness", "delivery", "worked", "try_next", "created_at"]
+    exclude = ["giver"]
+    readonly_fields = ["talk", "clarity", "usefulness", "delivery", "worked", "try_next", "created_at", "updated_at"]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(SpeakerPreference)

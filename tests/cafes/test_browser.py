@@ -15,7 +15,7 @@ from cafes.models import Cafe, Rsvp, TalkFeedback, TalkProposal
 from saypro.core import roles
 from saypro.core.models import OutboundEmail
 from tests.factories import UserFactory
-from tests.factories.cafes import CafeFactory
+from tests.factories.cafes import CafeFactory, on_agenda
 from tests.factories.core import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -141,3 +141,34 @@ def test_cafe_cycle_from_proposal_to_speaker_growth(cycle, chromium, live_server
     axe_check(page)
     for p in (page, office, *pages.values()):
         assert p.js_errors == []
+
+
+@pytest.fixture
+def agenda_world(transactional_db):
+    Group.objects.get_or_create(name=roles.OFFICER)
+    officer = UserFactory(email="keyboard.officer@example.org", is_staff=True)
+    officer.groups.add(Group.objects.get(name=roles.OFFICER))
+    cafe = CafeFactory(title="Keyboard café")
+    talks = on_agenda(cafe, count=3)
+    return {"officer": officer, "cafe": cafe, "talks": talks}
+
+
+def test_agenda_reordered_with_the_keyboard_keeps_focus(agenda_world, chromium, live_server, axe_check):
+    cafe, talks = agenda_world["cafe"], agenda_world["talks"]
+    page = _as(chromium, live_server, agenda_world["officer"])
+    page.goto(f"{live_server.url}/cafes/{cafe.pk}/agenda/")
+    axe_check(page)
+    down = page.get_by_role("button", name=f"move “{talks[0].title}” later")
+    down.focus()
+    page.keyboard.press("Enter")
+    page.get_by_text(f"“{talks[0].title}” is now in slot 2.").wait_for(state="attached")
+    # Swapped by htmx (no page load, so no message banner), and focus stays on the same button.
+    assert page.locator(".alert").count() == 0
+    assert page.evaluate("document.activeElement.textContent").startswith("Down")
+    page.keyboard.press("Enter")
+    page.get_by_text(f"“{talks[0].title}” is now in slot 3.").wait_for(state="attached")
+    # Now last, its Down button is disabled: focus moves to its Up button.
+    assert page.evaluate("document.activeElement.textContent").startswith("Up")
+    order = list(TalkProposal.objects.filter(cafe=cafe).order_by("position").values_list("pk", flat=True))
+    assert order == [talks[1].pk, talks[2].pk, talks[0].pk]
+    assert page.js_errors == []
