@@ -256,6 +256,11 @@ CELERY_BEAT_SCHEDULE.update(
 CELERY_BEAT_SCHEDULE.update(
     {
         # reflections: BEGIN
+        # On the first day of every month at 06:00 organisation time: start that month's newsletter draft.
+        "reflections-newsletter-draft": {
+            "task": "reflections.newsletter_draft_for_month_task",
+            "schedule": crontab(minute=0, hour=6, day_of_month=1),
+        },
         # reflections: END
         # feedback: BEGIN
         # Every day at 06:00: propose a feedback session for each major module that ended (or ends within a week).

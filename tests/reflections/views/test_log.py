@@ -1,0 +1,89 @@
+import csv
+import datetime as dt
+import io
+import json
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from saypro.core import learning_log
+from tests.factories.reflections import MentorReviewFactory, ReflectionFactory
+
+pytestmark = pytest.mark.django_db
+
+TZ = timezone.get_current_timezone()
+
+
+@pytest.fixture
+def history(employee, mentor, template, monkeypatch):
+    monkeypatch.setattr(learning_log, "LEARNING_LOG_SOURCES", ["reflections.selectors.learning_log_entries"])
+    march = ReflectionFactory(
+        author=employee,
+        template=template,
+        state="validated",
+        title="=SUM(A1)",
+        now=dt.datetime(2026, 3, 4, 9, tzinfo=TZ),
+    )
+    MentorReviewFactory(reflection=march, mentor=mentor, created_at=dt.datetime(2026, 3, 6, 10, tzinfo=TZ))
+    ReflectionFactory(
+        author=employee, template=template, state="submitted", title="April", now=dt.datetime(2026, 4, 2, tzinfo=TZ)
+    )
+    return march
+
+
+def test_log_filters_by_month_and_type(client_for, employee, history):
+    client = client_for(employee)
+
+    march = client.get(reverse("reflections:log"), {"month": "2026-03"})
+    feedback = client.get(reverse("reflections:log"), {"kind": "mentor_feedback"})
+    bad = client.get(reverse("reflections:log"), {"month": "March"})
+
+    assert [e.title for e, _ in march.context["entries"]] == ["Mentor feedback on “=SUM(A1)”", "=SUM(A1)"]
+    assert [label for _, label in feedback.context["entries"]] == ["Mentor feedback"]
+    assert bad.context["form"].errors == {"month": ["Give the month as YYYY-MM, for example 2026-03."]}
+    assert len(bad.context["entries"]) == 3
+
+
+def test_log_csv_export(client_for, employee, history):
+    response = client_for(employee).get(reverse("reflections:log-csv"), {"month": "2026-03"})
+
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert rows[0] == ["when", "type", "title", "detail", "link"]
+    assert rows[2] == [
+        "2026-03-04T09:00:00+02:00",
+        "reflection",
+        "'=SUM(A1)",
+        "Validated · My mentor",
+        f"http://127.0.0.1:8000/reflections/{history.pk}/",
+    ]
+
+
+def test_log_xapi_export(client_for, employee, mentor, history):
+    response = client_for(employee).get(reverse("reflections:log-xapi"), {"kind": "mentor_feedback"})
+
+    statements = json.loads(response.content)
+    assert len(statements) == 1
+    statement = statements[0]
+    assert statement["actor"] == {"objectType": "Agent", "name": employee.full_name, "mbox": f"mailto:{employee.email}"}
+    assert statement["verb"] == {"id": "http://adlnet.gov/expapi/verbs/passed", "display": {"en-GB": "passed"}}
+    assert statement["object"]["id"] == f"http://127.0.0.1:8000/xapi/activities/reflections.reflection:{history.pk}"
+    assert statement["object"]["definition"]["name"] == {"en-GB": "Mentor feedback on “=SUM(A1)”"}
+    assert statement["timestamp"] == "2026-03-06T08:00:00+00:00"
+    again = json.loads(client_for(employee).get(reverse("reflections:log-xapi"), {"kind": "mentor_feedback"}).content)
+    assert again[0]["id"] == statement["id"]
+
+
+def test_log_never_shows_another_person_s_reflections(client_for, other_employee, history):
+    response = client_for(other_employee).get(reverse("reflections:log-csv"))
+
+    assert response.content.decode().strip() == "when,type,title,detail,link"
+
+
+def test_own_data_export_download(client_for, employee, history):
+    response = client_for(employee).get(reverse("reflections:export"))
+
+    data = json.loads(response.content)
+    assert response["Content-Disposition"] == 'attachment; filename="my-reflections.json"'
+    assert sorted(r["title"] for r in data["reflections"]) == ["=SUM(A1)", "April"]

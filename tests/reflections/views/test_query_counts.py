@@ -1,0 +1,99 @@
+"""Pinned query counts: each page costs the same with one row as with many (same literal).
+
+Counts include the session and user lookups of the signed-in client and the navigation's
+group and unread-notification queries of base.html.
+"""
+
+import pytest
+from django.urls import reverse
+
+from saypro.core import learning_log
+from tests.factories import UserFactory
+from tests.factories.reflections import AdoptionFactory, CommentFactory, MentorReviewFactory, ReflectionFactory
+
+pytestmark = pytest.mark.django_db
+
+BOARD_QUERIES = 8
+MENTOR_QUEUE_QUERIES = 7
+DETAIL_QUERIES = 12
+LOG_QUERIES = 7
+
+
+def _board_reflections(count, template):
+    for _ in range(count):
+        reflection = ReflectionFactory(template=template, state="validated", visibility="colleagues")
+        CommentFactory(reflection=reflection)
+        AdoptionFactory(reflection=reflection)
+
+
+@pytest.mark.parametrize("rows", [1, 25])
+def test_board_query_count(client_for, other_employee, template, django_assert_num_queries, rows):
+    _board_reflections(rows, template)
+    client = client_for(other_employee)
+
+    with django_assert_num_queries(BOARD_QUERIES):
+        response = client.get(reverse("reflections:board"))
+
+    assert len(response.context["reflections"]) == min(rows, 20)
+
+
+@pytest.mark.parametrize("rows", [1, 25])
+def test_board_filtered_query_count(client_for, other_employee, template, django_assert_num_queries, rows):
+    _board_reflections(rows, template)
+    client = client_for(other_employee)
+
+    with django_assert_num_queries(BOARD_QUERIES):
+        response = client.get(reverse("reflections:board"), {"q": "Reflection", "validated": "on", "kind": "general"})
+
+    assert len(response.context["reflections"]) == min(rows, 20)
+
+
+@pytest.mark.parametrize("rows", [1, 30])
+def test_mentor_queue_query_count(client_for, mentor, employee, template, django_assert_num_queries, rows):
+    for _ in range(rows):
+        reflection = ReflectionFactory(author=employee, template=template, state="submitted")
+        CommentFactory(reflection=reflection, channel="review", author=mentor)
+    client = client_for(mentor)
+
+    with django_assert_num_queries(MENTOR_QUEUE_QUERIES):
+        response = client.get(reverse("reflections:mentor-queue"))
+
+    assert len(response.context["reflections"]) == min(rows, 25)
+    assert response.context["counts"]["awaiting"] == rows
+
+
+@pytest.mark.parametrize("rows", [1, 40])
+def test_reflection_page_with_many_comments_query_count(
+    client_for, mentor, employee, template, django_assert_num_queries, rows
+):
+    reflection = ReflectionFactory(author=employee, template=template, state="submitted", visibility="colleagues")
+    for i in range(rows):
+        first = CommentFactory(reflection=reflection, author=UserFactory())
+        CommentFactory(reflection=reflection, author=employee, parent=first)
+        CommentFactory(reflection=reflection, channel="review", author=mentor if i % 2 else employee)
+        AdoptionFactory(reflection=reflection, person=UserFactory(), kind="will_try")
+    MentorReviewFactory(reflection=reflection, mentor=mentor, decision="changes_requested")
+    client = client_for(mentor)
+
+    with django_assert_num_queries(DETAIL_QUERIES):
+        response = client.get(reflection.get_absolute_url())
+
+    assert len(response.context["board_comments"]) == rows
+    assert len(response.context["review_comments"]) == rows
+
+
+@pytest.mark.parametrize("rows", [1, 30])
+def test_learning_log_query_count(client_for, employee, mentor, template, django_assert_num_queries, monkeypatch, rows):
+    # Pinned for this app's source alone: the other apps pin their own sources.
+    monkeypatch.setattr(learning_log, "LEARNING_LOG_SOURCES", ["reflections.selectors.learning_log_entries"])
+    for _ in range(rows):
+        reflection = ReflectionFactory(author=employee, template=template, state="validated", visibility="colleagues")
+        MentorReviewFactory(reflection=reflection, mentor=mentor)
+        theirs = ReflectionFactory(template=template, state="validated", visibility="colleagues")
+        AdoptionFactory(reflection=theirs, person=employee, kind="tried")
+    client = client_for(employee)
+
+    with django_assert_num_queries(LOG_QUERIES):
+        response = client.get(reverse("reflections:log"))
+
+    assert len(response.context["entries"]) == min(rows * 3, 50)

@@ -1,0 +1,195 @@
+import pytest
+from django.urls import reverse
+
+from reflections.models import Adoption, Comment, MentorReview, Reflection
+from tests.factories.reflections import AdoptionFactory, CommentFactory
+
+pytestmark = pytest.mark.django_db
+
+S = Reflection.State
+
+
+def test_mentor_requests_depth_author_revises_mentor_validates_board_shows_badge(
+    client_for, make_reflection, employee, mentor, other_employee
+):
+    reflection = make_reflection(state=S.SUBMITTED, visibility="colleagues", title="Feedback sandwiches")
+    client = client_for(mentor)
+
+    asked = client.post(
+        reverse("reflections:review", args=[reflection.pk]),
+        {"depth": "1", "decision": "changes_requested", "note": "Why did it matter to *you*?"},
+    )
+    client.force_login(employee)
+    page = client.get(reflection.get_absolute_url()).content.decode()
+    client.post(reverse("reflections:comment-add", args=[reflection.pk, "review"]), {"body": "Because my team froze."})
+    revised = client.post(
+        reverse("reflections:edit", args=[reflection.pk]),
+        {
+            "title": "Feedback sandwiches, revisited",
+            "key_takeaway": "Say the hard part first.",
+            "visibility": "colleagues",
+            "action": "submit",
+            **{f"answer_{q.pk}": "It matters because trust." for q in reflection.template.questions.all()},
+        },
+    )
+    client.force_login(mentor)
+    client.post(reverse("reflections:review", args=[reflection.pk]), {"depth": "4", "decision": "validated"})
+    client.force_login(other_employee)
+    board = client.get(reverse("reflections:board")).content.decode()
+
+    assert asked.url == reflection.get_absolute_url()
+    assert "<p>Why did it matter to <em>you</em>?</p>" in page
+    assert revised.url == reflection.get_absolute_url()
+    reflection.refresh_from_db()
+    assert (reflection.state, reflection.depth) == (S.VALIDATED, 4)
+    assert "Feedback sandwiches, revisited" in board
+    assert "✔ Validated" in board
+    assert Comment.objects.get(channel="review").author == employee
+
+
+def test_review_without_note_keeps_form_and_state(client_for, make_reflection, mentor):
+    reflection = make_reflection(state=S.SUBMITTED)
+
+    response = client_for(mentor).post(
+        reverse("reflections:review", args=[reflection.pk]), {"depth": "2", "decision": "changes_requested"}
+    )
+
+    assert response.status_code == 200
+    assert response.context["review_form"].errors == {
+        "note": ["Say what would make it deeper; the author sees this note."]
+    }
+    assert response.context["review_form"]["depth"].value() == "2"
+    assert MentorReview.objects.count() == 0
+
+
+def test_review_missing_depth_is_required(client_for, make_reflection, mentor):
+    reflection = make_reflection(state=S.SUBMITTED)
+
+    response = client_for(mentor).post(reverse("reflections:review", args=[reflection.pk]), {"decision": "validated"})
+
+    assert response.context["review_form"].errors == {"depth": ["This field is required."]}
+
+
+def test_board_comment_empty_shows_error_and_long_keeps_text(client_for, make_reflection, other_employee):
+    reflection = make_reflection(state=S.VALIDATED, visibility="colleagues")
+    client = client_for(other_employee)
+    url = reverse("reflections:comment-add", args=[reflection.pk, "board"])
+
+    empty = client.post(url, {"body": "   "})
+    long = client.post(url, {"body": "y" * 5001})
+
+    assert empty.context["board_comment_form"].errors == {"body": ["This field is required."]}
+    assert long.context["board_comment_form"].errors == {
+        "body": ["Ensure this value has at most 5000 characters (it has 5001)."]
+    }
+    assert "y" * 5001 in long.content.decode()
+    assert Comment.objects.count() == 0
+
+
+def test_board_comment_reply_nests_under_first(client_for, make_reflection, other_employee, employee):
+    reflection = make_reflection(state=S.VALIDATED, visibility="colleagues")
+    first = CommentFactory(reflection=reflection, author=other_employee)
+
+    response = client_for(employee).post(
+        reverse("reflections:comment-add", args=[reflection.pk, "board"]), {"body": "Thanks!", "parent": first.pk}
+    )
+
+    reply = Comment.objects.get(body="Thanks!")
+    assert response.url == f"{reflection.get_absolute_url()}#comment-{reply.pk}"
+    assert reply.parent == first
+
+
+def test_comment_on_unknown_channel_is_404(client_for, make_reflection, other_employee):
+    reflection = make_reflection(state=S.VALIDATED, visibility="colleagues")
+
+    response = client_for(other_employee).post(
+        reverse("reflections:comment-add", args=[reflection.pk, "secret"]), {"body": "x"}
+    )
+
+    assert response.status_code == 404
+
+
+def test_will_try_with_htmx_swaps_box_then_tried(client_for, make_reflection, other_employee):
+    reflection = make_reflection(state=S.VALIDATED, visibility="colleagues")
+    client = client_for(other_employee)
+
+    swapped = client.post(reverse("reflections:will-try", args=[reflection.pk]), headers={"HX-Request": "true"})
+    bad = client.post(reverse("reflections:tried", args=[reflection.pk]), {"note": ""})
+    tried = client.post(reverse("reflections:tried", args=[reflection.pk]), {"note": "Ran it Monday; quieter room."})
+    page = client.get(reflection.get_absolute_url()).content.decode()
+
+    assert 'id="adoptions-box"' in swapped.content.decode()
+    assert "1</strong> colleague will try this" in swapped.content.decode()
+    assert bad.context["tried_form"].errors == {"note": ["This field is required."]}
+    assert tried.url == reflection.get_absolute_url()
+    assert "Ran it Monday; quieter room." in page
+    assert list(Adoption.objects.order_by("kind").values_list("kind", flat=True)) == ["tried", "will_try"]
+
+
+def test_officer_hides_reflection_reason_shown_to_author_and_gone_from_board(
+    client_for, make_reflection, officer, employee, other_employee
+):
+    reflection = make_reflection(state=S.VALIDATED, visibility="colleagues", title="Too much detail")
+    client = client_for(officer)
+
+    missing = client.post(reverse("reflections:hide", args=[reflection.pk]), {"reason": ""})
+    hidden = client.post(reverse("reflections:hide", args=[reflection.pk]), {"reason": "Names a client."})
+    officer_page = client.get(reflection.get_absolute_url()).content.decode()
+    client.force_login(employee)
+    author_page = client.get(reflection.get_absolute_url()).content.decode()
+    client.force_login(other_employee)
+
+    assert missing.context["hide_form"].errors == {"reason": ["This field is required."]}
+    assert hidden.url == reflection.get_absolute_url()
+    assert "Reason: Names a client." in officer_page
+    assert "Reason: Names a client." in author_page
+    assert client.get(reflection.get_absolute_url()).status_code == 404
+    assert "Too much detail" not in client.get(reverse("reflections:board")).content.decode()
+
+
+def test_officer_hides_board_comment_and_author_sees_reason(client_for, make_reflection, officer, other_employee):
+    reflection = make_reflection(state=S.VALIDATED, visibility="colleagues")
+    comment = CommentFactory(reflection=reflection, author=other_employee, body="Rude words", body_html="<p>Rude</p>")
+    client = client_for(officer)
+
+    client.post(reverse("reflections:comment-hide", args=[comment.pk]), {"reason": "Be kind."})
+    client.force_login(other_employee)
+    own_view = client.get(reflection.get_absolute_url()).content.decode()
+    client.force_login(reflection.author)
+    author_view = client.get(reflection.get_absolute_url())
+
+    comment.refresh_from_db()
+    assert (comment.is_hidden, comment.hidden_reason) == (True, "Be kind.")
+    assert "Hidden by a moderator. Reason: Be kind." in own_view
+    assert author_view.context["board_comments"] == []
+
+
+def test_huddle_card_shows_reflection_large(client_for, make_reflection, other_employee):
+    reflection = make_reflection(state=S.VALIDATED, visibility="colleagues", may_be_featured=True, title="Stand-ups")
+
+    response = client_for(other_employee).get(reverse("reflections:huddle-card", args=[reflection.pk]))
+
+    html = response.content.decode()
+    assert '<h1 class="huddle-card-title" id="card-title">Stand-ups</h1>' in html
+    assert "css/reflections.css" in html
+
+
+def test_huddle_card_without_consent_is_refused_to_others(client_for, make_reflection, other_employee):
+    reflection = make_reflection(state=S.VALIDATED, visibility="colleagues", may_be_featured=False)
+
+    assert client_for(other_employee).get(reverse("reflections:huddle-card", args=[reflection.pk])).status_code == 403
+
+
+def test_detail_shows_author_department_location_context_and_badge(client_for, make_reflection, other_employee):
+    reflection = make_reflection(
+        state=S.VALIDATED, visibility="colleagues", context_label="Module 3: Delegation", title="Delegating"
+    )
+    AdoptionFactory(reflection=reflection)
+
+    html = client_for(other_employee).get(reflection.get_absolute_url()).content.decode()
+
+    author = reflection.author
+    assert f"{author.full_name} · {author.department} · {author.location}" in html
+    assert "about Module 3: Delegation" in html
+    assert "✔ Validated" in html
+    assert "1</strong> colleague will try this" in html
