@@ -384,7 +384,9 @@ class RoundDetailView(RoundMixin, TemplateView):
         )
         ctx.update(round=round, page_obj=page, **self.circles_context(round, page.object_list))
         ctx["counts"] = selectors.round_signup_counts(round=round)
-        ctx["unplaced"] = list(selectors.round_unplaced_list(round=round)[:100])
+        # Only while reviewing: before forming, this would list who signed up, which stays private.
+        reviewing = round.state == Round.State.FORMED
+        ctx["unplaced"] = list(selectors.round_unplaced_list(round=round)[:100]) if reviewing else []
         return ctx
 
     @staticmethod
