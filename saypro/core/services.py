@@ -192,7 +192,7 @@ def email_send(*, email_id: int) -> bool:
     """Send one owed e-mail. Safe to call twice or concurrently: only one caller claims it."""
     claimed = OutboundEmail.objects.filter(
         pk=email_id, status__in=[OutboundEmail.Status.PENDING, OutboundEmail.Status.FAILED]
-    ).update(status=OutboundEmail.Status.SENDING, attempts=models.F("attempts") + 1)
+    ).update(status=OutboundEmail.Status.SENDING, attempts=models.F("attempts") + 1, claimed_at=timezone.now())
     if not claimed:
         return False
     email = OutboundEmail.objects.select_related("recipient").get(pk=email_id)
@@ -216,8 +216,10 @@ def email_sweep(*, older_than_seconds: int = 60, max_attempts: int = 5) -> int:
     """Send e-mails left pending by a broker outage or a crash; returns how many were sent."""
     cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
     stale_sending = timezone.now() - timezone.timedelta(minutes=15)
-    # A worker that died mid-send leaves "sending"; after a while it is fair to try again.
-    OutboundEmail.objects.filter(status=OutboundEmail.Status.SENDING, created_at__lt=stale_sending).update(
+    # A worker that died mid-send leaves "sending"; long after its claim it is fair to try
+    # again. Judged by the claim time, not the creation time, so a row claimed a moment ago
+    # by a slow sweep is never handed to a second one.
+    OutboundEmail.objects.filter(status=OutboundEmail.Status.SENDING, claimed_at__lt=stale_sending).update(
         status=OutboundEmail.Status.FAILED
     )
     ids = OutboundEmail.objects.filter(

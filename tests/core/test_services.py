@@ -331,3 +331,29 @@ def test_notification_create_clips_long_titles():
 
     assert len(note.title) == 200
     assert timezone.now() - note.created_at < dt.timedelta(minutes=1)
+
+
+def test_email_sweep_leaves_a_freshly_claimed_old_email_to_its_sender(employee):
+    """An e-mail created long ago but claimed a moment ago is not sent a second time."""
+    import datetime as dt
+
+    from django.core import mail
+    from django.utils import timezone
+
+    from saypro.core.models import OutboundEmail
+    from saypro.core.services import email_sweep
+
+    old = timezone.now() - dt.timedelta(hours=2)
+    OutboundEmail.objects.create(
+        recipient=employee, kind="k", key="claimed", subject="s", body_text="b",
+        status=OutboundEmail.Status.SENDING, created_at=old, claimed_at=timezone.now(), attempts=1,
+    )  # fmt: skip
+    stale = OutboundEmail.objects.create(
+        recipient=employee, kind="k", key="stale", subject="s", body_text="b",
+        status=OutboundEmail.Status.SENDING, created_at=old, claimed_at=old, attempts=1,
+    )  # fmt: skip
+    assert email_sweep(older_than_seconds=0) == 1
+    assert [m.subject for m in mail.outbox] == ["s"]
+    stale.refresh_from_db()
+    assert stale.status == OutboundEmail.Status.SENT
+    assert OutboundEmail.objects.get(key="claimed").status == OutboundEmail.Status.SENDING
