@@ -598,3 +598,12 @@ def test_practice_buddy_refusals_write_nothing(officer, started_cafe, wants, who
     assert exc.value.message_dict == {"practice_buddy": [message]}
     talk.refresh_from_db()
     assert (talk.practice_buddy, Notification.objects.filter(kind="talk_practice_buddy").count()) == (None, 0)
+
+
+def test_cafe_mark_held_invites_attendees_through_the_reflections_app(officer, django_capture_on_commit_callbacks):
+    cafe = CafeFactory(state=Cafe.State.PUBLISHED, starts_at=timezone.now() - dt.timedelta(hours=2))
+    came = RsvpFactory(cafe=cafe)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cafe_mark_held(cafe=cafe, by=officer)
+    prompt = Notification.objects.get(recipient=came.person, kind="reflection_prompt")
+    assert prompt.url == f"/reflections/write/?kind=cafe&context=cafes.cafe%3A{cafe.pk}"
