@@ -294,7 +294,8 @@ def phone_page(chromium):
 def live_login():
     """Return `login(page, live_server, email, password)`: sign in through the real login page.
 
-    Waits until the home page has loaded, and fails with the page's text when sign-in did not work.
+    Waits until the person's landing page has loaded (the home page; the dashboard for an
+    officer), and fails with the page's text when sign-in did not work.
     """
 
     from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
@@ -305,9 +306,9 @@ def live_login():
         page.fill("input[name='password']", password)
         page.locator("form:has(input[name='password']) [type='submit']").first.click()
         try:
-            page.wait_for_url(f"{live_server.url}/", timeout=15_000)
+            page.wait_for_url(lambda url: url in {f"{live_server.url}/", f"{live_server.url}/dashboard/"}, timeout=15_000)
         except PlaywrightTimeoutError:
-            pytest.fail(f"Sign-in as {email} did not reach the home page; it shows:\n{page.inner_text('body')}")
+            pytest.fail(f"Sign-in as {email} did not reach a landing page; it shows:\n{page.inner_text('body')}")
         return page
 
     return login
