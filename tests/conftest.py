@@ -306,7 +306,9 @@ def live_login():
         page.fill("input[name='password']", password)
         page.locator("form:has(input[name='password']) [type='submit']").first.click()
         try:
-            page.wait_for_url(lambda url: url in {f"{live_server.url}/", f"{live_server.url}/dashboard/"}, timeout=15_000)
+            page.wait_for_url(
+                lambda url: url in {f"{live_server.url}/", f"{live_server.url}/dashboard/"}, timeout=15_000
+            )
         except PlaywrightTimeoutError:
             pytest.fail(f"Sign-in as {email} did not reach a landing page; it shows:\n{page.inner_text('body')}")
         return page
