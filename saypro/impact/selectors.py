@@ -226,3 +226,30 @@ def _percent_or_none(figure: Figure | None) -> int | None:
     if figure is None or not figure.denominator:
         return None
     return whole_percent(Fraction(figure.numerator, figure.denominator))
+
+
+def report_highlights(*, month: date) -> dict[str, list]:
+    """The month's highlights: highlighted contributions, featured reflections and talks given.
+
+    Only what is already public inside the organisation: highlighted contributions of held
+    sessions, board reflections whose authors agreed to be featured in that month's newsletter,
+    and talks delivered at cafés. Three queries.
+    """
+    from cafes.selectors import cafe_talks_delivered_in
+    from feedback.selectors import feedback_newsletter_candidates
+    from reflections.selectors import newsletter_candidates
+
+    from .months import month_bounds
+
+    start, end = month_bounds(month)
+    featured = (
+        newsletter_candidates()
+        .filter(newsletter_items__issue__month=month, newsletter_items__issue__state="published")
+        .select_related("author")
+        .order_by("newsletter_items__position")
+    )
+    return {
+        "contributions": list(feedback_newsletter_candidates(start=start, end=end)[:5]),
+        "reflections": list(featured[:5]),
+        "talks": list(cafe_talks_delivered_in(start=start, end=end)[:5]),
+    }

@@ -74,6 +74,7 @@ class ReportView(ReportPermissionMixin, TemplateView):
             department_rows=report.department_rows(),
             matrix=transfer_matrix_rows(report),
             transfer=report.transfer_rows(),
+            highlights=selectors.report_highlights(month=snapshot.month),
             officer_counts=report.officer_counts(),
             channels=report.by("learnings_shared", "channel"),
             charts={name.replace("-", "_"): reverse("impact:chart", args=[month_key, name]) for name in CHART_NAMES},

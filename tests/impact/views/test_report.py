@@ -162,6 +162,22 @@ def test_report_page_query_count_does_not_grow_with_data(june, client_for, manag
     snapshot_build(month=date(2026, 5, 1))
     client = client_for(manager)
     client.get("/")  # warm the session
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(18):
         response = client.get("/impact/2026-06/")
     assert response.status_code == 200
+
+
+def test_report_lists_the_months_highlights(june, client_for, manager):
+    from feedback.models import Contribution
+    from reflections.models import NewsletterIssue, NewsletterItem, Reflection
+
+    Contribution.objects.filter(author=june.people["p6"]).update(highlighted=True, text="Ask the quiet ones first")
+    r1 = june.objects["r1"]
+    Reflection.objects.filter(pk=r1.pk).update(may_be_featured=True, title="Two-minute check-ins")
+    issue = NewsletterIssue.objects.create(month=JUNE, title="June", state="published", published_at=at(28))
+    NewsletterItem.objects.create(issue=issue, reflection=r1, position=1)
+    snapshot_build(month=JUNE)
+    html = client_for(manager).get("/impact/2026-06/").content.decode()
+    assert "Ask the quiet ones first" in html
+    assert f'<a href="/reflections/{r1.pk}/">Two-minute check-ins</a>' in html
+    assert "No talks this month." not in html
