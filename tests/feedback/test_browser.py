@@ -1,0 +1,142 @@
+"""A feedback session in a real browser: scheduling, contributing, answering, facilitating, the summary."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from feedback import services
+from feedback.models import Contribution, FeedbackSession, Invitation
+from reflections.models import Reflection
+from saypro.core.demo import DEMO_PASSWORD
+from saypro.core.models import Module, User
+
+pytestmark = pytest.mark.browser
+
+MODULE = "Coaching conversations"
+
+
+@pytest.fixture
+def demo_org(transactional_db):
+    call_command("seed_demo", people=8, verbosity=0)
+    # The demo already schedules the coming module's session; the officer schedules it here instead.
+    FeedbackSession.objects.filter(module__title=MODULE).delete()
+
+
+def sign_in(page, live_server, live_login, email):
+    """Sign in through the login page; officers land on their dashboard, everyone else at home."""
+    page.context.clear_cookies()
+    if email != "officer@saypro.demo":
+        return live_login(page, live_server, email, DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name='login']", email)
+    page.fill("input[name='password']", DEMO_PASSWORD)
+    page.locator("form:has(input[name='password']) [type='submit']").first.click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    return page
+
+
+def local_input(moment):
+    return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
+
+
+def test_feedback_session_from_scheduling_to_summary(demo_org, browser_page, live_server, live_login, axe_check):
+    page = browser_page
+    employee = User.objects.get(email="employee@saypro.demo")
+    mentor = User.objects.get(email="mentor@saypro.demo")
+    start = (timezone.localtime() + dt.timedelta(days=2)).replace(hour=10, minute=0, second=0, microsecond=0)
+
+    # The officer schedules the session for the demo module.
+    sign_in(page, live_server, live_login, "officer@saypro.demo")
+    page.goto(f"{live_server.url}/feedback/")
+    page.get_by_role("link", name="New session").click()
+    page.get_by_label("Module").select_option(str(Module.objects.get(title=MODULE).pk))
+    page.get_by_label("Starts").fill(local_input(start))
+    page.get_by_label("Ends").fill(local_input(start + dt.timedelta(minutes=90)))
+    page.get_by_label("Place").fill("Training room, Cape Town office")
+    page.get_by_label("Facilitating officer").select_option(label="Nomsa Khumalo")
+    page.get_by_label("Prompts").fill("What did you try?\nWhat is still hard?")
+    axe_check(page)
+    page.get_by_role("button", name="Schedule and invite participants").click()
+    assert f"Scheduled. The participants of {MODULE} are being invited." in page.inner_text("main")
+    session = FeedbackSession.objects.get(module__title=MODULE, state="scheduled")
+    assert session.invitations.filter(person=employee).exists()
+
+    # The demo employee adds an insight and a challenge from the home page's panel.
+    sign_in(page, live_server, live_login, "employee@saypro.demo")
+    page.get_by_role("link", name="Contribute").click()
+    page.get_by_role("radio", name="Insight").check()
+    page.get_by_role("textbox", name="Your contribution").fill(
+        "Asking *what would you do?* first made my team bring ideas."
+    )
+    page.get_by_role("button", name="Share it").click()
+    assert "Thank you — your insight is shared." in page.inner_text("main")
+    page.get_by_role("radio", name="Challenge").check()
+    page.get_by_role("textbox", name="Your contribution").fill("How do I delegate to someone more senior than me?")
+    page.get_by_role("button", name="Share it").click()
+    assert "Thank you — your challenge is shared." in page.inner_text("main")
+    assert page.locator(".rendered-markdown em", has_text="what would you do?").count() == 1
+    axe_check(page)
+    insight = Contribution.objects.get(author=employee, session=session, kind="insight")
+    challenge = Contribution.objects.get(author=employee, session=session, kind="challenge")
+
+    # Another participant answers the challenge.
+    sign_in(page, live_server, live_login, "mentor@saypro.demo")
+    page.goto(f"{live_server.url}/feedback/{session.pk}/")
+    page.get_by_label("Suggest something for this challenge").fill("Agree the decision rights first, in writing.")
+    page.get_by_role("button", name="Send suggestion").click()
+    assert "Thank you — your suggestion is shared." in page.inner_text("main")
+    assert challenge.suggestions.get().author == mentor
+
+    # The officer opens the session, ticks attendance, highlights, and closes it.
+    sign_in(page, live_server, live_login, "officer@saypro.demo")
+    page.goto(f"{live_server.url}/feedback/{session.pk}/console/")
+    assert "Guidance for a constructive dialogue" in page.inner_text("main")
+    page.get_by_role("button", name="Open the session").click()
+    assert "The session is open." in page.inner_text("main")
+    axe_check(page)
+    employee_row = page.get_by_role("group", name=employee.full_name)
+    employee_row.locator("label", has_text="Present").click()
+    page.wait_for_selector(f"#attendance-{Invitation.objects.get(session=session, person=employee).pk} [role=status]")
+    mentor_row = page.get_by_role("group", name=mentor.full_name)
+    mentor_row.get_by_role("radio", name="Present").focus()
+    page.keyboard.press("l")  # the keyboard shortcut: late, then on to the next person
+    page.wait_for_selector(f"#attendance-{Invitation.objects.get(session=session, person=mentor).pk} [role=status]")
+    assert dict(
+        Invitation.objects.filter(session=session, person__in=[employee, mentor]).values_list("person_id", "attendance")
+    ) == {
+        employee.pk: "present",
+        mentor.pk: "late",
+    }
+    page.locator(f"#contribution-{insight.pk}").get_by_role("button", name="Highlight").click()
+    page.wait_for_selector(f"#highlight-{insight.pk}[aria-pressed=true]")
+    page.get_by_text("Close the session…").click()
+    page.get_by_role("button", name="Close and send the summary").click()
+    assert "The session is held and its contributions are locked." in page.inner_text("main")
+    session.refresh_from_db()
+    assert session.state == "held"
+
+    # The worker runs the follow-up that closing queued (no worker runs beside the live server).
+    assert services.session_follow_up(session_id=session.pk) == 2
+
+    # The employee sees the summary and the reflection prompt.
+    sign_in(page, live_server, live_login, "employee@saypro.demo")
+    prompt = page.get_by_role("link", name=f"Write a reflection: the feedback session on {MODULE}")
+    assert prompt.get_attribute("href").startswith(
+        "/reflections/write/?kind=feedback_session&context=feedback.feedbacksession"
+    )
+    page.goto(f"{live_server.url}/feedback/{session.pk}/")
+    summary = page.locator("section", has=page.get_by_role("heading", name="Summary"))
+    assert "Asking what would you do? first made my team bring ideas." in summary.inner_text()
+    assert "How do I delegate to someone more senior than me?" in summary.inner_text()
+    assert "Agree the decision rights first, in writing." in summary.inner_text()
+    assert page.get_by_role("button", name="Share it").count() == 0
+    axe_check(page)
+    page.goto(f"{live_server.url}/")
+    prompt.click()
+    page.wait_for_url(re.compile(r"/reflections/\d+/edit/$"))
+    reflection = Reflection.objects.get(author=employee, context_kind="feedback_session")
+    assert reflection.context == session
+    assert page.js_errors == []
