@@ -278,12 +278,19 @@ def _standing_materialise(*, round: Round, people: Sequence[int] | None = None) 
     if people is not None:
         standing = standing.filter(person_id__in=people)
     standing = standing.exclude(person__circle_signups__round=round).filter(person__is_active=True)
-    created = 0
-    for opt_in in standing.iterator():
-        signup = Signup.objects.create(round=round, person_id=opt_in.person_id, source=Signup.Source.STANDING)
-        _write_choices(signup, [offered[t] for t in opt_in.topic_ids if t in offered][:MAX_PREFERENCES])
-        created += 1
-    return created
+    opt_ins = list(standing.values_list("person_id", "topic_ids"))
+    signups = Signup.objects.bulk_create(
+        [Signup(round=round, person_id=pid, source=Signup.Source.STANDING) for pid, _ in opt_ins], batch_size=1000
+    )
+    SignupChoice.objects.bulk_create(
+        [
+            SignupChoice(signup=signup, topic=topic, rank=rank)
+            for signup, (_, topic_ids) in zip(signups, opt_ins, strict=True)
+            for rank, topic in enumerate([offered[t] for t in topic_ids if t in offered][:MAX_PREFERENCES], start=1)
+        ],
+        batch_size=1000,
+    )
+    return len(signups)
 
 
 def never_with_add(*, person: User, email: str) -> NeverWith:

@@ -13,6 +13,7 @@ from django.views import View
 from django.views.generic import TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
+from saypro.core import roles
 from saypro.core.models import User
 
 from . import selectors, services
@@ -98,6 +99,7 @@ class MyCirclesView(ParticipantMixin, TemplateView):
             upcoming=[c for c in circles if c.round.ends_at > now],
             past=[c for c in circles if c.round.ends_at <= now],
             now=now,
+            runs_rounds=roles.is_officer.test(person),
         )
         return ctx
 
