@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from saypro.core.roles import is_mentor
+from saypro.core.roles import is_mentor, is_officer
 
 from . import selectors
 
@@ -19,4 +19,5 @@ def home_panel(*, person) -> dict | None:
         "changes_requested": counts["changes_requested"],
         "is_mentor": mentor,
         "queue": selectors.mentor_queue(mentor=person).count() if mentor else 0,
+        "is_officer": is_officer.test(person),
     }
