@@ -210,12 +210,13 @@ def signup_save(
     person: User,
     topic_ids: Sequence[int | None],
     not_this_week: bool = False,
-    every_week: bool = False,
+    every_week: bool | None = None,
     now: datetime | None = None,
 ) -> Signup:
     """Sign a person up for a round (or say "not this week"); a second sign-up updates the first.
 
-    With `every_week` the preferences also become the person's standing opt-in.
+    With `every_week` True the preferences also become the person's standing opt-in; False
+    stops an active standing opt-in; None leaves it as it is.
     """
     now = now or timezone.now()
     if round.state != Round.State.OPEN:
@@ -237,6 +238,8 @@ def signup_save(
             StandingSignup.objects.update_or_create(
                 person=person, defaults={"topic_ids": [t.pk for t in topics], "is_active": True, "updated_at": now}
             )
+        elif every_week is False:
+            StandingSignup.objects.filter(person=person, is_active=True).update(is_active=False, updated_at=now)
     return signup
 
 

@@ -685,3 +685,11 @@ def test_learning_hide_needs_reason_and_officer(officer, employee, met_circle, i
     services.circle_learning_hide(learning=learning, by=officer, reason="Names a colleague")
     learning.refresh_from_db()
     assert (learning.is_hidden, learning.hidden_reason) == (True, "Names a colleague")
+
+
+def test_signup_save_every_week_unticked_stops_standing(employee, open_round, topics):
+    StandingSignup.objects.create(person=employee, topic_ids=[topics[0].pk])
+    services.signup_save(round=open_round, person=employee, topic_ids=[topics[0].pk])
+    assert StandingSignup.objects.get(person=employee).is_active is True
+    services.signup_save(round=open_round, person=employee, topic_ids=[topics[0].pk], every_week=False)
+    assert StandingSignup.objects.get(person=employee).is_active is False
