@@ -16,6 +16,7 @@ urlpatterns = [
     path("circle/<int:pk>/leave/", views.CircleLeaveView.as_view(), name="circle-leave"),
     path("circle/<int:pk>/attendance/", views.AttendanceView.as_view(), name="circle-attendance"),
     path("circle/<int:pk>/learnings/", views.LearningCreateView.as_view(), name="learning-add"),
+    path("learnings/<int:pk>/hide/", views.LearningHideView.as_view(), name="learning-hide"),
     path("circle/<int:pk>/lock/", views.CircleLockView.as_view(), name="circle-lock"),
     path("rounds/", views.RoundListView.as_view(), name="round-list"),
     path("rounds/open-next/", views.RoundOpenView.as_view(), name="round-open"),

@@ -29,7 +29,7 @@ from .forms import (
     StandingForm,
     TopicForm,
 )
-from .models import Circle, Round, Topic
+from .models import Circle, Learning, Round, Topic
 
 CIRCLES_PER_PAGE = 30
 
@@ -251,6 +251,7 @@ class CircleDetailView(CircleObjectMixin, View):
             "may_leave": mine is not None and not mine.has_left and not has_met and circle.round.state == "published",
             "may_share": mine is not None and not mine.has_left and has_met,
             "may_record_attendance": has_met and request.user.has_perm("circles.record_attendance", circle),
+            "may_moderate": roles.is_officer.test(person),
             "learning_form": learning_form,
         }
         return render(request, self.template_name, ctx, status=status)
@@ -338,6 +339,20 @@ class LearningCreateView(CircleObjectMixin, View):
 
 
 # --- officer pages --------------------------------------------------------------------------------
+
+
+class LearningHideView(OfficerMixin, View):
+    """Hide a learning that breaks the rules, with the reason kept; it then no longer counts or shows."""
+
+    def post(self, request, pk: int):
+        learning = get_object_or_404(Learning.objects.select_related("circle"), pk=pk)
+        try:
+            services.circle_learning_hide(learning=learning, by=request.user, reason=request.POST.get("reason", ""))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "The learning is hidden.")
+        return HttpResponseRedirect(reverse("circles:circle-detail", kwargs={"pk": learning.circle_id}))
 
 
 class RoundListView(OfficerMixin, TemplateView):

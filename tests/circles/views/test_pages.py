@@ -93,3 +93,16 @@ def test_unplaced_person_listed_for_officer(client_for, officer, open_round, top
     response = client_for(officer).get(reverse("circles:round-detail", kwargs={"pk": open_round.pk}))
     assert response.context["unplaced"] == [late]
     assert "Not placed yet" in response.content.decode()
+
+
+def test_officer_hides_learning_with_reason(client_for, officer, employee, met_circle, invites):
+    learning = services.circle_learning_record(circle=met_circle, author=employee, body="Names a *colleague*")
+    client = client_for(officer)
+    url = reverse("circles:learning-hide", kwargs={"pk": learning.pk})
+    response = client.post(url, {"reason": "  "}, follow=True)
+    assert "Say why it is hidden." in response.content.decode()
+    client.post(url, {"reason": "Names a colleague"})
+    learning.refresh_from_db()
+    assert (learning.is_hidden, learning.hidden_reason) == (True, "Names a colleague")
+    page = client_for(employee).get(reverse("circles:circle-detail", kwargs={"pk": met_circle.pk})).content.decode()
+    assert "<em>colleague</em>" not in page

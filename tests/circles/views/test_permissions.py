@@ -32,6 +32,7 @@ def world(employee, other_employee, mentor, officer, manager, topics, invites):
     formed.refresh_from_db()
     services.circle_round_form_groups(round=formed, by=officer)
     rule = services.never_with_add(person=other_employee, email=employee.email)
+    learning = services.circle_learning_record(circle=circle, author=employee, body="Ask first.")
     people_by_role = {
         "anonymous": None,
         "member": employee,
@@ -48,6 +49,7 @@ def world(employee, other_employee, mentor, officer, manager, topics, invites):
         "person": people[0],
         "topic": topics[0],
         "rule": rule,
+        "learning": learning,
     }
 
 
@@ -105,6 +107,12 @@ POST_ACTIONS = [
         lambda w: {"pk": w["rule"].pk},
         {},
         {**dict.fromkeys(ROLES[1:], 404), "other_employee": 302},
+    ),
+    (
+        "circles:learning-hide",
+        lambda w: {"pk": w["learning"].pk},
+        {"reason": "Off topic"},
+        {**OFFICER_ONLY, "officer": 302},
     ),
     (
         "circles:learning-add",
