@@ -1,0 +1,113 @@
+"""A reflection's whole life in a real browser: written from a template, saved as a draft that
+survives a reload, submitted, sent back for more depth, revised, validated, and on the board."""
+
+import re
+
+import pytest
+from django.core.management import call_command
+
+from reflections.models import Reflection
+from saypro.core.demo import DEMO_PASSWORD
+
+pytestmark = pytest.mark.browser
+
+TITLE = "Asking before answering"
+
+
+@pytest.fixture
+def demo_org(transactional_db):
+    call_command("seed_demo", people=8, verbosity=0)
+
+
+def sign_in(page, live_server, live_login, email):
+    page.context.clear_cookies()
+    return live_login(page, live_server, email, DEMO_PASSWORD)
+
+
+def test_reflection_from_template_to_validated_on_board(demo_org, browser_page, live_server, live_login, axe_check):
+    page = browser_page
+
+    # The employee starts from the general template on the writing page.
+    sign_in(page, live_server, live_login, "employee@saypro.demo")
+    page.get_by_role("link", name="Write a reflection").first.click()
+    page.get_by_role("link", name="Start with “General reflection”").click()
+    page.wait_for_url(re.compile(r"/reflections/\d+/edit/$"))
+    axe_check(page)
+    page.get_by_label("Title").fill(TITLE)
+    page.get_by_label("What did I learn?").fill("To ask one more question before I answer.")
+    assert page.locator(".word-count").first.inner_text() == "8 of 150 words"
+    page.get_by_label("What will I try, and when?").fill("In Tuesday's stand-up, with the new team.")
+    page.get_by_label("What challenge do I expect?").fill("Time pressure.")
+    page.get_by_label("Who else should know this?").fill("The other team leads.")
+    page.get_by_label("Key takeaway").fill("Ask first, answer second.")
+    # Autosave after a few idle seconds (htmx); then the draft survives a reload.
+    page.wait_for_selector("#autosave-status >> text=Draft saved at", timeout=20_000)
+    page.reload()
+    assert page.get_by_label("Title").input_value() == TITLE
+    assert page.get_by_label("Who else should know this?").input_value() == "The other team leads."
+    page.get_by_label("Colleagues — everyone, on the learning board").check()
+    page.get_by_label("My reflection may be featured in the monthly newsletter or on a huddle card").check()
+    page.get_by_role("button", name="Submit").click()
+    page.wait_for_url(re.compile(r"/reflections/\d+/$"))
+    assert "Submitted. Your mentor will read it and reply here." in page.inner_text("main")
+    reflection = Reflection.objects.get(title=TITLE)
+    assert (reflection.state, reflection.visibility, reflection.may_be_featured) == ("submitted", "colleagues", True)
+
+    # The mentor finds it in the queue and asks for more depth.
+    sign_in(page, live_server, live_login, "mentor@saypro.demo")
+    page.goto(f"{live_server.url}/reflections/mentor/")
+    axe_check(page)
+    page.get_by_role("link", name=TITLE).click()
+    page.get_by_label("1 — describes what happened").check()
+    page.get_by_label("Ask for more depth").check()
+    page.get_by_label("Note to the author").fill("Why did it matter for your team?")
+    page.get_by_role("button", name="Send review").click()
+    assert "You asked for more depth. The author has been told." in page.inner_text("main")
+
+    # The employee reads the note, revises and resubmits.
+    sign_in(page, live_server, live_login, "employee@saypro.demo")
+    page.goto(f"{live_server.url}{reflection.get_absolute_url()}")
+    assert "Why did it matter for your team?" in page.inner_text("main")
+    page.get_by_role("link", name="Revise and resubmit").click()
+    page.get_by_label("What did I learn?").fill(
+        "To ask one more question before I answer: my team stopped bringing me problems when I answered too fast."
+    )
+    page.get_by_role("button", name="Resubmit to my mentor").click()
+    page.wait_for_url(re.compile(r"/reflections/\d+/$"))
+    reflection.refresh_from_db()
+    assert reflection.state == "resubmitted"
+
+    # The mentor validates.
+    sign_in(page, live_server, live_login, "mentor@saypro.demo")
+    page.goto(f"{live_server.url}{reflection.get_absolute_url()}")
+    page.get_by_label("4 — commits to a concrete change").check()
+    page.get_by_label("Validate").check()
+    page.get_by_role("button", name="Send review").click()
+    assert "Validated. The author has been told." in page.inner_text("main")
+
+    # On the board, with its badge.
+    sign_in(page, live_server, live_login, "employee@saypro.demo")
+    page.goto(f"{live_server.url}/reflections/board/")
+    card = page.locator("article.card", has_text=TITLE)
+    assert "✔ Validated" in card.inner_text()
+    axe_check(page)
+    card.get_by_role("link", name=TITLE).click()
+    axe_check(page)
+    assert page.js_errors == []
+
+
+def test_draft_saved_when_leaving_the_page_before_autosave(demo_org, browser_page, live_server, live_login):
+    page = browser_page
+    sign_in(page, live_server, live_login, "employee@saypro.demo")
+    page.goto(f"{live_server.url}/reflections/write/?kind=general")
+    page.wait_for_url(re.compile(r"/reflections/\d+/edit/$"))
+    pk = int(page.url.rstrip("/").split("/")[-2])
+
+    page.get_by_label("Title").fill("Typed just before leaving")
+    page.goto(f"{live_server.url}/reflections/board/")
+
+    for _ in range(50):
+        if Reflection.objects.get(pk=pk).title == "Typed just before leaving":
+            break
+        page.wait_for_timeout(100)
+    assert Reflection.objects.get(pk=pk).title == "Typed just before leaving"
