@@ -97,6 +97,9 @@ def test_feedback_session_from_scheduling_to_summary(demo_org, browser_page, liv
     page.get_by_role("button", name="Open the session").click()
     assert "The session is open." in page.inner_text("main")
     axe_check(page)
+    # A contribution sent from the room appears on the console without a reload (htmx polling).
+    services.contribution_add(session=session, author=mentor, kind="success_story", text="Our handovers now hold.")
+    page.wait_for_selector("#console-board >> text=Our handovers now hold.", timeout=15_000)
     employee_row = page.get_by_role("group", name=employee.full_name)
     employee_row.locator("label", has_text="Present").click()
     page.wait_for_selector(f"#attendance-{Invitation.objects.get(session=session, person=employee).pk} [role=status]")
