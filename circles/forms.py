@@ -70,6 +70,15 @@ class LeaveForm(forms.Form):
     )
 
 
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        max_length=300,
+        label="Why are this week's circles called off?",
+        help_text="Everyone signed up receives this reason.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class AttendanceForm(forms.Form):
     attended = forms.MultipleChoiceField(
         required=False, label="Who came", widget=forms.CheckboxSelectMultiple, help_text="Tick everyone who took part."
@@ -124,13 +133,24 @@ class RoundForm(forms.Form):
 
 
 class MoveForm(forms.Form):
-    to_circle = forms.TypedChoiceField(coerce=int, label="Move to")
+    """Where to move someone: a circle with room ("12"), or a new circle on an offered topic ("new-3")."""
 
-    def __init__(self, *args, targets, **kwargs):
+    to_circle = forms.ChoiceField(label="Move to")
+
+    def __init__(self, *args, targets, topics, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_circle"].choices = [("", "Choose a circle")] + [
-            (c.pk, f"Circle {c.number}: {c.topic.name} ({c.size} members)") for c in targets
-        ]
+        self.fields["to_circle"].choices = (
+            [("", "Choose a circle")]
+            + [(str(c.pk), f"Circle {c.number}: {c.topic.name} ({c.size} members)") for c in targets]
+            + [(f"new-{t.pk}", f"A new circle on {t.name}") for t in topics]
+        )
+
+    def target(self) -> tuple[int | None, int | None]:
+        """(circle id, None) or (None, topic id of a new circle)."""
+        value = self.cleaned_data["to_circle"]
+        if value.startswith("new-"):
+            return None, int(value.removeprefix("new-"))
+        return int(value), None
 
 
 class TopicForm(forms.ModelForm):

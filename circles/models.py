@@ -52,7 +52,7 @@ class Round(models.Model):
         OPEN = "open", "Open for sign-up"
         FORMED = "formed", "Formed, awaiting review"
         PUBLISHED = "published", "Published"
-        NO_CIRCLES = "no_circles", "Too few sign-ups"
+        NO_CIRCLES = "no_circles", "No circles this week"
 
     week_starts_on = models.DateField(unique=True, help_text="The Monday of the week the circles meet.")
     topics = models.ManyToManyField(Topic, related_name="rounds", verbose_name="offered topics")

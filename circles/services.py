@@ -352,16 +352,7 @@ def circle_round_form_groups(*, round: Round, by: User | None = None, seed: int 
                 f"at least {MIN_SIZE}, so there are no circles this week."
             )
             round.state = Round.State.NO_CIRCLES
-            for signup in signups:
-                notify(
-                    recipient=User.objects.get(pk=signup.person_id),
-                    kind="circle_round_not_formed",
-                    key=f"round:{round.pk}:not-formed",
-                    title=f"No circle in the week of {round.week_starts_on:%d %b}",
-                    body=f"Thank you for signing up. {reason} Your sign-up stays welcome next week.",
-                    url=reverse("circles:mine"),
-                    email_template="email/notification",
-                )
+            _tell_no_circle(round=round, person_ids=[s.person_id for s in signups], reason=reason)
         else:
             history = selectors.meeting_history(week_starts_on=round.week_starts_on, round=round)
             never = selectors.never_with_pairs(round=round)
@@ -388,6 +379,40 @@ def circle_round_form_groups(*, round: Round, by: User | None = None, seed: int 
         if by is not None:
             audit_record(actor=by, action="circles.round_form", target=round, data={"seed": seed}, reason=reason)
     return formation
+
+
+def _tell_no_circle(*, round: Round, person_ids: Iterable[int], reason: str) -> None:
+    for person in User.objects.filter(pk__in=list(person_ids)):
+        notify(
+            recipient=person,
+            kind="circle_round_not_formed",
+            key=f"round:{round.pk}:not-formed",
+            title=f"No circle in the week of {round.week_starts_on:%d %b}",
+            body=f"Thank you for signing up. {reason} Your sign-up stays welcome next week.",
+            url=reverse("circles:mine"),
+            email_template="email/notification",
+        )
+
+
+def circle_round_cancel(*, round: Round, by: User, reason: str) -> Round:
+    """Call off a week's circles before they are published (e.g. a public holiday, or no workable circles).
+
+    Side effects: proposed circles are removed; everyone signed up is told why; audit entry.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the circles are called off; everyone signed up is told."})
+    with transaction.atomic():
+        round = Round.objects.select_for_update().get(pk=round.pk)
+        if round.state not in (Round.State.OPEN, Round.State.FORMED):
+            raise ValidationError("Only a round that is not yet published can be called off.")
+        round.circles.all().delete()
+        round.state, round.formation_reason = Round.State.NO_CIRCLES, f"Called off: {reason}"
+        round.save(update_fields=["state", "formation_reason"])
+        people = Signup.objects.filter(round=round, not_this_week=False).values_list("person_id", flat=True)
+        _tell_no_circle(round=round, person_ids=people, reason=f"This week's circles are called off: {reason}")
+        audit_record(actor=by, action="circles.round_cancel", target=round, reason=reason)
+    return round
 
 
 def _save_formation(*, round: Round, formation: Formation, taken: set[int]) -> None:
@@ -447,8 +472,11 @@ def _refresh_explanation(circle: Circle) -> None:
     circle.save(update_fields=["explanation"])
 
 
-def circle_membership_move(*, round: Round, person: User, to_circle: Circle, by: User) -> Circle:
-    """Move a signed-up person into another proposed circle (or place someone not yet placed).
+def circle_membership_move(
+    *, round: Round, person: User, by: User, to_circle: Circle | None = None, new_circle_topic: Topic | None = None
+) -> Circle:
+    """Move a signed-up person into another proposed circle, or into a new one on `new_circle_topic`
+    (also how someone not yet placed is placed).
 
     Refused when the round is not awaiting review, either circle is locked, the target is full,
     or it would break a "never with" rule. Side effects: both circles' explanations are
@@ -458,6 +486,11 @@ def circle_membership_move(*, round: Round, person: User, to_circle: Circle, by:
         round = Round.objects.select_for_update().get(pk=round.pk)
         if round.state != Round.State.FORMED:
             raise ValidationError("Circles can only be adjusted while they await review, before publishing.")
+        if to_circle is None:
+            if new_circle_topic is None or not round.topics.filter(pk=new_circle_topic.pk, is_active=True).exists():
+                raise ValidationError({"to_circle": "Choose a circle, or a topic offered this week for a new one."})
+            number = (round.circles.aggregate(n=Max("number"))["n"] or 0) + 1
+            to_circle = Circle.objects.create(round=round, topic=new_circle_topic, number=number)
         if to_circle.round_id != round.pk:
             raise ValidationError({"to_circle": "That circle belongs to another week."})
         if not Signup.objects.filter(round=round, person=person, not_this_week=False).exists():

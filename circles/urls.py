@@ -23,6 +23,7 @@ urlpatterns = [
     path("rounds/<int:pk>/", views.RoundDetailView.as_view(), name="round-detail"),
     path("rounds/<int:pk>/edit/", views.RoundEditView.as_view(), name="round-edit"),
     path("rounds/<int:pk>/form/", views.RoundFormGroupsView.as_view(), name="round-form"),
+    path("rounds/<int:pk>/call-off/", views.RoundCancelView.as_view(), name="round-cancel"),
     path("rounds/<int:pk>/publish/", views.RoundPublishView.as_view(), name="round-publish"),
     path("rounds/<int:pk>/move/<int:person_id>/", views.MembershipMoveView.as_view(), name="membership-move"),
     path("rounds/<int:pk>/move/<int:person_id>/preview/", views.MovePreviewView.as_view(), name="move-preview"),

@@ -20,6 +20,7 @@ from . import selectors, services
 from .forms import (
     RANK_FIELDS,
     AttendanceForm,
+    CancelForm,
     LearningForm,
     LeaveForm,
     MoveForm,
@@ -464,6 +465,26 @@ class RoundFormGroupsView(RoundMixin, View):
         return HttpResponseRedirect(reverse("circles:round-detail", kwargs={"pk": round.pk}))
 
 
+class RoundCancelView(RoundMixin, View):
+    template_name = "circles/round_cancel.html"
+
+    def get(self, request, pk: int):
+        return render(request, self.template_name, {"round": self.get_round(), "form": CancelForm()})
+
+    def post(self, request, pk: int):
+        round = self.get_round()
+        form = CancelForm(request.POST)
+        if form.is_valid():
+            try:
+                services.circle_round_cancel(round=round, by=request.user, reason=form.cleaned_data["reason"])
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, "This week's circles are called off; everyone signed up has been told.")
+                return HttpResponseRedirect(reverse("circles:round-detail", kwargs={"pk": round.pk}))
+        return render(request, self.template_name, {"round": round, "form": form}, status=400)
+
+
 class RoundPublishView(RoundMixin, View):
     def post(self, request, pk: int):
         round = self.get_round()
@@ -499,21 +520,32 @@ class MembershipMoveView(RoundMixin, View):
     def _person(self):
         return get_object_or_404(User.objects.select_related("department", "location"), pk=self.kwargs["person_id"])
 
+    def _form(self, round, data=None) -> MoveForm:
+        topics = [t for t in round.topics.all() if t.is_active]
+        return MoveForm(data, targets=selectors.circle_move_targets(round=round), topics=topics)
+
     def get(self, request, pk: int, person_id: int):
         round, person = self.get_round(), self._person()
-        form = MoveForm(targets=selectors.circle_move_targets(round=round))
+        form = self._form(round)
         template = "circles/partials/move_form.html" if request.htmx else self.template_name
         return render(request, template, self._context(form, person))
 
     def post(self, request, pk: int, person_id: int):
         round, person = self.get_round(), self._person()
-        form = MoveForm(request.POST, targets=selectors.circle_move_targets(round=round))
+        form = self._form(round, request.POST)
         if form.is_valid():
-            to_circle = round.circles.filter(pk=form.cleaned_data["to_circle"]).select_related("round").first()
+            circle_id, topic_id = form.target()
+            to_circle = round.circles.filter(pk=circle_id).first() if circle_id else None
             try:
-                if to_circle is None:
+                if circle_id and to_circle is None:
                     raise ValidationError({"to_circle": "That circle no longer exists."})
-                services.circle_membership_move(round=round, person=person, to_circle=to_circle, by=request.user)
+                to_circle = services.circle_membership_move(
+                    round=round,
+                    person=person,
+                    to_circle=to_circle,
+                    new_circle_topic=round.topics.filter(pk=topic_id).first() if topic_id else None,
+                    by=request.user,
+                )
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
@@ -529,7 +561,10 @@ class MovePreviewView(RoundMixin, View):
 
     def get(self, request, pk: int, person_id: int):
         round = self.get_round()
-        circle = round.circles.filter(pk=request.GET.get("to_circle") or 0).select_related("round", "topic").first()
+        to_circle = request.GET.get("to_circle", "")
+        circle = (
+            round.circles.filter(pk=to_circle).select_related("round", "topic").first() if to_circle.isdigit() else None
+        )
         if circle is None:
             return render(request, "circles/partials/move_preview.html", {"explanation": None})
         members = [m.person_id for m in selectors.circle_active_members(circle=circle) if m.person_id != person_id]

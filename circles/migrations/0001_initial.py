@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
                 ('meets_at', models.DateTimeField(help_text='The default meeting slot of every circle this week.')),
                 ('duration_minutes', models.PositiveSmallIntegerField(default=60)),
                 ('place', models.CharField(default='Online — the link is in the calendar invite', max_length=200)),
-                ('state', models.CharField(choices=[('open', 'Open for sign-up'), ('formed', 'Formed, awaiting review'), ('published', 'Published'), ('no_circles', 'Too few sign-ups')], default='open', max_length=12)),
+                ('state', models.CharField(choices=[('open', 'Open for sign-up'), ('formed', 'Formed, awaiting review'), ('published', 'Published'), ('no_circles', 'No circles this week')], default='open', max_length=12)),
                 ('formation_seed', models.PositiveIntegerField(blank=True, null=True)),
                 ('formation_reason', models.TextField(blank=True)),
                 ('formed_at', models.DateTimeField(blank=True, null=True)),

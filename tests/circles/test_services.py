@@ -693,3 +693,37 @@ def test_signup_save_every_week_unticked_stops_standing(employee, open_round, to
     assert StandingSignup.objects.get(person=employee).is_active is True
     services.signup_save(round=open_round, person=employee, topic_ids=[topics[0].pk], every_week=False)
     assert StandingSignup.objects.get(person=employee).is_active is False
+
+
+def test_round_cancel_tells_everyone_signed_up(officer, formed_round):
+    signed = set(Signup.objects.filter(round=formed_round).values_list("person_id", flat=True))
+    with pytest.raises(ValidationError) as exc:
+        services.circle_round_cancel(round=formed_round, by=officer, reason=" ")
+    assert exc.value.message_dict == {"reason": ["Say why the circles are called off; everyone signed up is told."]}
+    assert formed_round.circles.count() == 2
+    services.circle_round_cancel(round=formed_round, by=officer, reason="Public holiday")
+    formed_round.refresh_from_db()
+    assert (formed_round.state, formed_round.formation_reason) == (Round.State.NO_CIRCLES, "Called off: Public holiday")
+    assert formed_round.circles.count() == 0
+    told = Notification.objects.filter(kind="circle_round_not_formed")
+    assert set(told.values_list("recipient_id", flat=True)) == signed
+    assert "called off: Public holiday" in told.first().body
+    with pytest.raises(ValidationError):
+        services.circle_round_cancel(round=formed_round, by=officer, reason="Again")
+
+
+def test_move_into_new_circle(officer, formed_round, topics):
+    one = formed_round.circles.order_by("number").first()
+    person = one.memberships.first().person
+    circle = services.circle_membership_move(round=formed_round, person=person, new_circle_topic=topics[1], by=officer)
+    assert (circle.number, circle.topic, list(circle.memberships.values_list("person_id", flat=True))) == (
+        3,
+        topics[1],
+        [person.pk],
+    )
+    with pytest.raises(ValidationError) as exc:
+        services.circle_membership_move(
+            round=formed_round, person=person, new_circle_topic=TopicFactory(name="Elsewhere"), by=officer
+        )
+    assert exc.value.message_dict == {"to_circle": ["Choose a circle, or a topic offered this week for a new one."]}
+    assert formed_round.circles.count() == 3

@@ -104,3 +104,31 @@ def test_officer_lock_toggles(client_for, officer, open_round, topics):
     client.post(reverse("circles:circle-lock", kwargs={"pk": circle.pk}), {"locked": "0"})
     circle.refresh_from_db()
     assert circle.is_locked is False
+
+
+def test_officer_calls_off_a_week_with_reason(client_for, officer, open_round, topics):
+    SignupFactory(round=open_round, person=UserFactory(), choices=[topics[0]])
+    url = reverse("circles:round-cancel", kwargs={"pk": open_round.pk})
+    client = client_for(officer)
+    response = client.post(url, {"reason": ""})
+    assert response.status_code == 400
+    assert response.context["form"].errors == {"reason": ["This field is required."]}
+    response = client.post(url, {"reason": "Public holiday"})
+    assert response.status_code == 302
+    open_round.refresh_from_db()
+    assert open_round.state == Round.State.NO_CIRCLES
+
+
+def test_officer_places_someone_in_a_new_circle(client_for, officer, open_round, topics):
+    for person in UserFactory.create_batch(6):
+        SignupFactory(round=open_round, person=person, choices=[topics[0]])
+    client = client_for(officer)
+    client.post(reverse("circles:round-form", kwargs={"pk": open_round.pk}))
+    person = open_round.circles.get().memberships.first().person
+    url = reverse("circles:membership-move", kwargs={"pk": open_round.pk, "person_id": person.pk})
+    assert (
+        f'<option value="new-{topics[1].pk}">A new circle on Coaching test</option>' in client.get(url).content.decode()
+    )
+    response = client.post(url, {"to_circle": f"new-{topics[1].pk}"})
+    assert response.status_code == 302
+    assert open_round.circles.get(number=2).topic == topics[1]

@@ -71,6 +71,7 @@ GET_PAGES = [
     ("circles:round-list", lambda w: {}, OFFICER_ONLY),
     ("circles:round-detail", lambda w: {"pk": w["formed"].pk}, OFFICER_ONLY),
     ("circles:round-edit", lambda w: {"pk": w["formed"].pk}, OFFICER_ONLY),
+    ("circles:round-cancel", lambda w: {"pk": w["formed"].pk}, OFFICER_ONLY),
     ("circles:membership-move", lambda w: {"pk": w["formed"].pk, "person_id": w["person"].pk}, OFFICER_ONLY),
     ("circles:move-preview", lambda w: {"pk": w["formed"].pk, "person_id": w["person"].pk}, OFFICER_ONLY),
     ("circles:topic-list", lambda w: {}, OFFICER_ONLY),
