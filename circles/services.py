@@ -370,7 +370,9 @@ def circle_round_form_groups(*, round: Round, by: User | None = None, seed: int 
                 reason = formation.reason
                 _save_formation(round=round, formation=formation, taken={n for _, n in locked})
             except FormingImpossible as exc:
-                reason = f"The circles could not be formed automatically: {exc} Place people by hand."
+                reason = (
+                    f"The circles could not be formed automatically: {exc} Place people by hand, or call the week off."
+                )
             if formation is not None and formation.unplaced:
                 reason += f" {len(formation.unplaced)} could not be placed automatically; move them into a circle."
             round.state = Round.State.FORMED

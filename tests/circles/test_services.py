@@ -727,3 +727,15 @@ def test_move_into_new_circle(officer, formed_round, topics):
         )
     assert exc.value.message_dict == {"to_circle": ["Choose a circle, or a topic offered this week for a new one."]}
     assert formed_round.circles.count() == 3
+
+
+def test_form_groups_impossible_leaves_round_for_the_officer(officer, open_round, topics):
+    people = UserFactory.create_batch(3)
+    NeverWith.objects.create(person=people[0], other=people[1])
+    sign_up(open_round, people, topics[0])
+    assert services.circle_round_form_groups(round=past_deadline(open_round)) is None
+    open_round.refresh_from_db()
+    assert open_round.state == Round.State.FORMED
+    assert open_round.formation_reason.startswith("The circles could not be formed automatically: ")
+    assert open_round.formation_reason.endswith(" Place people by hand, or call the week off.")
+    assert Circle.objects.count() == 0
