@@ -13,7 +13,7 @@ from datetime import datetime
 from fractions import Fraction
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 
 from cafes.selectors import cafe_attendance_in, cafe_talks_delivered_in
 from circles.selectors import circle_cohesion_in, circle_learnings_shared_in
@@ -31,6 +31,7 @@ Cell = dict
 CHANNELS = (("feedback", "Feedback sessions"), ("board", "Learning board"), ("circles", "Peer circles"),
             ("cafes", "Knowledge cafés"))  # fmt: skip
 BOUNDARIES = (("department", Department), ("location", Location), ("job_role", JobRole))
+PARTICIPATION_DIMENSIONS = (("department", Department), ("location", Location), ("module", Module))
 
 
 def collect_figures(
@@ -89,33 +90,32 @@ def participation_cells(*, start: datetime, end: datetime) -> list[Cell]:
     """
     sessions = feedback_sessions_held_in(start=start, end=end)
     rows = eligibility_rows(sessions=sessions).order_by()
-    totals = rows.aggregate(
-        eligible=Count("person_id", distinct=True), active=Count("person_id", distinct=True, filter=Q(is_active=True))
-    )
+    # The total and every breakdown in one statement: the eligibility rows (a placement lookup
+    # per person and session) are computed once instead of once per breakdown.
+    counts = "COUNT(DISTINCT person_id), COUNT(DISTINCT CASE WHEN is_active THEN person_id END)"
+    parts = {"": (f"NULL, {counts}", "", "")}
+    for dimension, _model in PARTICIPATION_DIMENSIONS:
+        parts[dimension] = (f"{dimension}_id, {counts}", "", f"{dimension}_id")
+    results = _aggregate_parts(rows, parts)
+    (_, eligible, active) = results[""][0]
     cells = [
         _cell("sessions_held", sessions.count()),
-        _cell("participation", totals["active"], denominator=totals["eligible"], people=totals["eligible"]),
+        _cell("participation", active, denominator=eligible, people=eligible),
     ]
-    for dimension, model in (("department", Department), ("location", Location), ("module", Module)):
-        column = f"{dimension}_id"
-        grouped = list(
-            rows.values(column).annotate(
-                eligible=Count("person_id", distinct=True),
-                active=Count("person_id", distinct=True, filter=Q(is_active=True)),
-            )
-        )
-        names = _names(model, [g[column] for g in grouped])
+    for dimension, model in PARTICIPATION_DIMENSIONS:
+        grouped = results[dimension]
+        names = _names(model, [key for key, _, _ in grouped])
         cells.extend(
             _cell(
                 "participation",
-                g["active"],
-                denominator=g["eligible"],
+                active,
+                denominator=eligible,
                 dimension=dimension,
-                key="" if g[column] is None else str(g[column]),
-                label=_label(names, g[column]),
-                people=g["eligible"],
+                key="" if key is None else str(key),
+                label=_label(names, key),
+                people=eligible,
             )
-            for g in grouped
+            for key, eligible, active in grouped
         )
     return cells
 
@@ -181,17 +181,30 @@ def _distinct_people_per_department(querysets: list[QuerySet]) -> dict[int | Non
         return dict(cursor.fetchall())
 
 
-def _aggregate_over(qs: QuerySet, select: str, where: str = "", group_by: str = "") -> list[tuple]:
-    """Run an aggregate over a selector's query (one the ORM cannot wrap, such as a UNION)."""
+def _aggregate_parts(qs: QuerySet, parts: dict[str, tuple[str, str, str]]) -> dict[str, list[tuple]]:
+    """Several aggregates over one selector's rows, in one statement that evaluates its query once.
+
+    `parts` maps a label to (select, where, group_by) written over the selector's columns; every
+    select has three expressions, so the parts can be one UNION ALL. The selector's query (one
+    the ORM cannot wrap, such as a UNION) is a common table expression, which PostgreSQL
+    materialises once when several parts read it. Returns each label's rows.
+    """
     sql, params = qs.query.sql_with_params()
-    query = f"SELECT {select} FROM ({sql}) AS e"  # noqa: S608 -- ORM SQL, parameters bound
-    if where:
-        query += f" WHERE {where}"
-    if group_by:
-        query += f" GROUP BY {group_by}"
+    selects = []
+    for select, where, group_by in parts.values():
+        part = f"SELECT %s, {select} FROM e"  # noqa: S608 -- constant SQL fragments, the label is bound
+        if where:
+            part += f" WHERE {where}"
+        if group_by:
+            part += f" GROUP BY {group_by}"
+        selects.append(part)
+    query = f"WITH e AS ({sql}) " + " UNION ALL ".join(selects)
+    results: dict[str, list[tuple]] = {label: [] for label in parts}
     with connection.cursor() as cursor:
-        cursor.execute(query, params)
-        return cursor.fetchall()
+        cursor.execute(query, [*params, *parts])
+        for label, *row in cursor.fetchall():
+            results[label].append(tuple(row))
+    return results
 
 
 # --- cross-boundary transfer --------------------------------------------------------------------
@@ -205,15 +218,21 @@ def transfer_cells(*, start: datetime, end: datetime) -> list[Cell]:
     reflection is not a transfer and an unknown department crosses nothing.
     """
     engagements = reflection_engagements_in(start=start, end=end)
-    cells: list[Cell] = []
+    parts = {}
     for dimension, _model in BOUNDARIES:
         mine, theirs = f"{dimension}_id", f"author_{dimension}_id"
         crossing = (
             f"{mine} IS NOT NULL AND {theirs} IS NOT NULL AND {mine} <> {theirs} "
             "AND engaging_person_id <> reflection_author_id"
         )
-        reflections, count = _aggregate_over(engagements, "COUNT(DISTINCT reflection_id), COUNT(*)", crossing)[0]
-        pairs = _aggregate_over(engagements, f"{theirs}, {mine}, COUNT(*)", crossing, group_by=f"{theirs}, {mine}")
+        parts[dimension] = ("COUNT(DISTINCT reflection_id), COUNT(*), NULL", crossing, "")
+        parts[f"{dimension}_pairs"] = (f"{theirs}, {mine}, COUNT(*)", crossing, f"{theirs}, {mine}")
+    # All six aggregates in one statement: the engagements are read once, not six times.
+    results = _aggregate_parts(engagements, parts)
+    cells: list[Cell] = []
+    for dimension, _model in BOUNDARIES:
+        reflections, count, _ = results[dimension][0]
+        pairs = results[f"{dimension}_pairs"]
         cells += [
             _cell(f"cross_{dimension}_reflections", reflections),
             _cell(f"cross_{dimension}_engagements", count),
