@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import audit, dashboard, home, org_import, preferences
+from .views import audit, dashboard, home, org_import, personal_data, preferences
 
 app_name = "core"
 
@@ -18,4 +18,7 @@ urlpatterns = [
         preferences.NotificationPreferencesView.as_view(),
         name="notification-preferences",
     ),
+    path("account/data/", personal_data.PersonalDataView.as_view(), name="personal-data"),
+    path("account/data/export/", personal_data.PersonalDataExportView.as_view(), name="personal-data-export"),
+    path("account/data/erase/", personal_data.PersonalDataEraseView.as_view(), name="personal-data-erase"),
 ]
