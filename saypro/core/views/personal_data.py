@@ -4,6 +4,7 @@ Every page acts on the signed-in person only; there is no id in any URL, so no o
 another person's data here.
 """
 
+from allauth.core import ratelimit
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Field, Layout
 from django import forms
@@ -38,9 +39,10 @@ class PersonalDataEraseForm(forms.Form):
         error_messages={"required": "Enter your current password."},
     )
 
-    def __init__(self, *args, person, **kwargs):
+    def __init__(self, *args, person, request, **kwargs):
         super().__init__(*args, **kwargs)
         self.person = person
+        self.request = request
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True  # the template's form carries the token
@@ -54,6 +56,9 @@ class PersonalDataEraseForm(forms.Form):
 
     def clean_password(self) -> str:
         value = self.cleaned_data["password"]
+        # The same limit as allauth's re-authentication, so a borrowed session cannot guess the password.
+        if not ratelimit.consume(self.request, action="reauthenticate", user=self.person):
+            raise forms.ValidationError("Too many tries. Wait a minute, then enter your password again.")
         if not self.person.check_password(value):
             raise forms.ValidationError("This is not your current password.")
         return value
@@ -88,7 +93,7 @@ class PersonalDataEraseView(LoginRequiredMixin, FormView):
     form_class = PersonalDataEraseForm
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "person": self.request.user}
+        return {**super().get_form_kwargs(), "person": self.request.user, "request": self.request}
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

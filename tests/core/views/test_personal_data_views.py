@@ -209,3 +209,14 @@ def test_notification_preferences_page_links_to_your_data(client_for, employee):
     html = client_for(employee).get("/notifications/preferences/").content.decode()
 
     assert 'href="/account/data/"' in html
+
+
+def test_erase_password_tries_are_rate_limited(client_for, employee):
+    client = client_for(employee)
+    for _ in range(10):
+        _erase_post(client, confirm="DELETE", password="guess")
+
+    html = _squash(_erase_post(client, confirm="DELETE", password=PASSWORD).content.decode())
+
+    assert "<strong>Too many tries. Wait a minute, then enter your password again.</strong>" in html
+    assert User.objects.get(pk=employee.pk).is_active is True
