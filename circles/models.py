@@ -65,6 +65,9 @@ class Round(models.Model):
     formation_reason = models.TextField(blank=True)
     formed_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    announced_at = models.DateTimeField(
+        null=True, blank=True, help_text="When every member had been told about their circle."
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -21,7 +21,7 @@ from saypro.core import roles
 from saypro.core.calendar import ics_invite
 from saypro.core.markdown import render_markdown, word_count
 from saypro.core.models import User
-from saypro.core.services import audit_record, notify
+from saypro.core.services import audit_record, notify, task_enqueue
 
 from . import selectors
 from .forming import Formation, FormingImpossible, form_circles
@@ -606,12 +606,12 @@ def _host_notify(*, circle: Circle, host: User) -> None:
 
 
 def circle_round_publish(*, round: Round, by: User) -> Round:
-    """Publish a formed round: choose each circle's host and tell every member.
+    """Publish a formed round: choose each circle's host, then tell every member.
 
     Refused while someone signed up is unplaced or a circle has fewer than three or more
-    than six members. Side effects (in the same transaction, so nobody is missed after a
-    crash): an e-mail with members, topic, prompts, time, place and a calendar invite to
-    every member; a host notice to each host; audit entry.
+    than six members. Side effects: audit entry; after commit, the announcement task
+    (`circle_round_announce`), which the 15-minute job repeats for any round a broker outage
+    or a crash left unannounced.
     """
     with transaction.atomic():
         round = Round.objects.select_for_update().get(pk=round.pk)
@@ -634,21 +634,55 @@ def circle_round_publish(*, round: Round, by: User) -> Round:
         Circle.objects.bulk_update(circles, ["host", "is_locked"])
         round.state, round.published_at = Round.State.PUBLISHED, timezone.now()
         round.save(update_fields=["state", "published_at"])
-        for circle in circles:
-            circle.round = round
-            _circle_announce(circle=circle)
         audit_record(actor=by, action="circles.round_publish", target=round, data={"circles": len(circles)})
+        round_id = round.pk
+        transaction.on_commit(lambda: _announce_later(round_id))
     return round
 
 
-def _circle_announce(*, circle: Circle) -> None:
-    memberships = list(circle.memberships.all())
+def _announce_later(round_id: int) -> None:
+    from .tasks import circle_round_announce_task
+
+    task_enqueue(circle_round_announce_task, round_id=round_id)
+
+
+def circle_round_announce(*, round: Round) -> int:
+    """Tell every member of a published round about their circle; returns how many were newly told.
+
+    Each member gets an e-mail with the members, topic, prompts, time, place and a calendar
+    invite, and each host a host notice. Circle by circle, each in its own transaction, and
+    at most once per person (the notification keys): safe to run twice, concurrently, or
+    again after a crash part-way. Marks the round announced when done.
+    """
+    round = Round.objects.get(pk=round.pk)
+    if round.state != Round.State.PUBLISHED:
+        return 0
+    told = 0
+    for circle in selectors.round_circle_list(round=round):
+        circle.round = round
+        with transaction.atomic():
+            told += _circle_announce(circle=circle)
+    Round.objects.filter(pk=round.pk, announced_at__isnull=True).update(announced_at=timezone.now())
+    return told
+
+
+def circle_rounds_announce_pending() -> int:
+    """Announce published rounds not yet announced (the task was lost to a broker outage or a crash)."""
+    told = 0
+    for round in Round.objects.filter(state=Round.State.PUBLISHED, announced_at__isnull=True).order_by("pk"):
+        told += circle_round_announce(round=round)
+    return told
+
+
+def _circle_announce(*, circle: Circle) -> int:
+    memberships = [m for m in circle.memberships.all() if not m.has_left]
     members = [m.person for m in memberships]
     host = next((p for p in members if p.pk == circle.host_id), None)
     attachment = circle_invite(circle=circle, members=members)
     round = circle.round
+    told = 0
     for person in members:
-        notify(
+        told += notify(
             recipient=person,
             kind="circle_published",
             key=f"circle:{circle.pk}:published",
@@ -661,6 +695,7 @@ def _circle_announce(*, circle: Circle) -> None:
         )
     if host is not None:
         _host_notify(circle=circle, host=host)
+    return told
 
 
 def circle_reminders_send(*, now: datetime | None = None) -> int:

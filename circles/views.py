@@ -493,7 +493,7 @@ class RoundPublishView(RoundMixin, View):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, "Published: every member has an e-mail with the calendar invite.")
+            messages.success(request, "Published. Every member is being e-mailed their circle with a calendar invite.")
         return HttpResponseRedirect(reverse("circles:round-detail", kwargs={"pk": round.pk}))
 
 

@@ -76,7 +76,7 @@ def test_week_of_circles_from_sign_up_to_learnings(demo_org, browser_page, live_
     page.get_by_role("button", name=f"Lock circle {smaller.number}").click()
     assert Circle.objects.get(pk=smaller.pk).is_locked
     page.get_by_role("button", name="Publish").click()
-    page.wait_for_selector("text=Published: every member has an e-mail with the calendar invite.")
+    page.wait_for_selector("text=Published. Every member is being e-mailed their circle with a calendar invite.")
     round.refresh_from_db()
     assert round.state == Round.State.PUBLISHED
 

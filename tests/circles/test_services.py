@@ -484,10 +484,23 @@ def test_move_removes_emptied_circle(officer, formed_round):
 # --- publishing -----------------------------------------------------------------------------------
 
 
+def test_publish_queues_the_announcement_after_commit(
+    officer, formed_round, django_capture_on_commit_callbacks, monkeypatch
+):
+    queued = []
+    monkeypatch.setattr("circles.services.task_enqueue", lambda task, **kwargs: queued.append((task.name, kwargs)))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.circle_round_publish(round=formed_round, by=officer)
+    assert queued == [("circles.circle_round_announce_task", {"round_id": formed_round.pk})]
+    assert OutboundEmail.objects.count() == 0
+
+
 def test_publish_chooses_hosts_and_emails_everyone_with_invite(officer, formed_round):
     services.circle_round_publish(round=formed_round, by=officer)
+    assert services.circle_round_announce(round=formed_round) == 9
     formed_round.refresh_from_db()
     assert formed_round.state == Round.State.PUBLISHED
+    assert formed_round.announced_at is not None
     members = Membership.objects.filter(round=formed_round)
     emails = OutboundEmail.objects.filter(kind="circle_published")
     assert sorted(emails.values_list("recipient_id", flat=True)) == sorted(members.values_list("person_id", flat=True))
@@ -739,3 +752,13 @@ def test_form_groups_impossible_leaves_round_for_the_officer(officer, open_round
     assert open_round.formation_reason.startswith("The circles could not be formed automatically: ")
     assert open_round.formation_reason.endswith(" Place people by hand, or call the week off.")
     assert Circle.objects.count() == 0
+
+
+def test_announce_twice_or_pending_tells_nobody_twice(officer, formed_round):
+    services.circle_round_publish(round=formed_round, by=officer)
+    assert services.circle_rounds_announce_pending() == 9
+    assert services.circle_rounds_announce_pending() == 0
+    Round.objects.filter(pk=formed_round.pk).update(announced_at=None)  # as if a crash came before the end
+    assert services.circle_round_announce(round=formed_round) == 0
+    assert OutboundEmail.objects.filter(kind="circle_published").count() == 9
+    assert Notification.objects.filter(kind="circle_host").count() == 2

@@ -20,11 +20,13 @@ def test_beat_schedule_registers_circle_jobs():
         "circles-round-open-next": "circles.circle_round_open_next_task",
         "circles-rounds-form-due": "circles.circle_rounds_form_due_task",
         "circles-reminders-send": "circles.circle_reminders_send_task",
+        "circles-rounds-announce-pending": "circles.circle_rounds_announce_pending_task",
     }
     weekly = schedule["circles-round-open-next"]["schedule"]
     assert (weekly.minute, weekly.hour, weekly.day_of_week) == ({0}, {6}, {1})
     assert schedule["circles-rounds-form-due"]["schedule"].minute == {0, 15, 30, 45}
     assert schedule["circles-reminders-send"]["schedule"].minute == {15}
+    assert schedule["circles-rounds-announce-pending"]["schedule"].minute == {5, 20, 35, 50}
 
 
 def test_open_next_task_is_idempotent_and_recorded():
