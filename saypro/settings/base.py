@@ -284,6 +284,11 @@ CELERY_BEAT_SCHEDULE.update(
         "circles-rounds-form-due": {"task": "circles.circle_rounds_form_due_task", "schedule": crontab(minute="*/15")},
         # Every hour at :15: remind members a day and an hour before their circle meets.
         "circles-reminders-send": {"task": "circles.circle_reminders_send_task", "schedule": crontab(minute=15)},
+        # Every 15 minutes at :05, :20, :35, :50: e-mail members of published rounds a lost task left untold.
+        "circles-rounds-announce-pending": {
+            "task": "circles.circle_rounds_announce_pending_task",
+            "schedule": crontab(minute="5,20,35,50"),
+        },
         # circles: END
         # cafes: BEGIN
         # On the 1st of every month at 07:00: draft next month's knowledge café for the officers.
