@@ -52,3 +52,31 @@ def test_reminders_through_worker_are_sent_once_per_person(live_worker):
     assert services.circle_reminders_send() == 0
     assert OutboundEmail.objects.filter(kind="circle_reminder").count() == 4
     assert sum(results) <= 4
+
+
+@pytest.mark.integration
+def test_publishing_lets_the_worker_tell_every_member(live_worker, officer):
+    from circles.models import Round
+    from tests.factories.circles import RoundFactory, SignupFactory, TopicFactory
+
+    topic = TopicFactory(name="Delegation test")
+    round = RoundFactory(topics=[topic])
+    people = UserFactory.create_batch(4)
+    for person in people:
+        SignupFactory(round=round, person=person, choices=[topic])
+    Round.objects.filter(pk=round.pk).update(signup_deadline=round.meets_at - dt.timedelta(days=3))
+    services.circle_round_form_groups(round=round, by=officer)
+
+    services.circle_round_publish(round=round, by=officer)
+
+    live_worker.wait_for(
+        lambda: OutboundEmail.objects.filter(kind="circle_published", status=OutboundEmail.Status.SENT).count() == 4,
+        timeout=60,
+        what="the four announcement e-mails to be sent",
+    )
+    live_worker.wait_for(
+        lambda: Round.objects.filter(pk=round.pk, announced_at__isnull=False).exists(), what="the round to be announced"
+    )
+    messages = "".join(path.read_text(errors="replace") for path in live_worker.mail_dir.iterdir())
+    assert messages.count("Content-Type: text/calendar") == 4
+    assert services.circle_rounds_announce_pending() == 0
