@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
-from reflections import selectors
+from reflections import personal_data, selectors
 from reflections.forms import LogFilterForm
 from saypro.core.learning_log import LogEntry, learning_log_gather
 
@@ -122,10 +122,13 @@ class LearningLogXapiView(LoginRequiredMixin, View):
 
 
 class OwnDataExportView(LoginRequiredMixin, View):
-    """Everything the reflections app keeps that this person wrote or did, as JSON."""
+    """Everything the reflections app keeps that this person wrote or did, as JSON.
+
+    The same section as in the whole-platform export (reflections.personal_data), on its own.
+    """
 
     def get(self, request):
-        data = selectors.own_data_export(person=request.user)
+        data = personal_data.export(person=request.user)
         response = HttpResponse(
             json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
         )

@@ -374,15 +374,3 @@ def test_reflection_mentor_response_days_from_first_submission_to_first_review(m
             "days": 2.5,
         }
     ]
-
-
-def test_own_data_export_has_only_own_things(make_reflection, employee, other_employee):
-    mine = make_reflection(title="Mine")
-    ReflectionFactory(author=other_employee, title="Theirs", state=S.VALIDATED, visibility=V.COLLEAGUES)
-    CommentFactory(reflection=mine, author=employee, body="Note to self")
-
-    data = selectors.own_data_export(person=employee)
-
-    assert [r["title"] for r in data["reflections"]] == ["Mine"]
-    assert [c["body"] for c in data["comments"]] == ["Note to self"]
-    assert len(data["reflections"][0]["answers"]) == 2

@@ -1,0 +1,117 @@
+"""Reads of the learning board: the list with filters and search, comments, and reactions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Q, QuerySet
+
+from saypro.core.models import User
+from saypro.core.roles import is_officer
+
+from ..models import Adoption, Comment, Reflection
+from .visibility import _board_q, _with_board_counts
+
+
+def comment_threads(*, reflection: Reflection, viewer: User, channel: str) -> list[Comment]:
+    """The comments of one discussion as threads: first comments, each with `.thread` replies.
+
+    Hidden board comments are shown only to their author (with the reason) and to officers.
+    """
+    qs = reflection.comments.filter(channel=channel).select_related(
+        "author", "author__department", "author__location", "author__job_role"
+    )
+    if channel == Comment.Channel.BOARD and not is_officer.test(viewer):
+        qs = qs.filter(Q(is_hidden=False) | Q(author_id=viewer.pk))
+    comments = list(qs.order_by("created_at", "pk"))
+    roots: list[Comment] = []
+    by_id = {c.pk: c for c in comments}
+    for comment in comments:
+        comment.thread = []
+    for comment in comments:
+        parent = by_id.get(comment.parent_id)
+        if parent is not None:
+            parent.thread.append(comment)
+        elif comment.parent_id is None:
+            roots.append(comment)
+    return roots
+
+
+def comment_get(*, pk: int) -> Comment | None:
+    return Comment.objects.select_related("reflection").filter(pk=pk).first()
+
+
+@dataclass(frozen=True)
+class AdoptionSummary:
+    will_try: int
+    tried: int
+    viewer_will_try: bool
+    viewer_tried: bool
+    tried_reports: list[Adoption]
+
+
+def adoption_summary(*, reflection: Reflection, viewer: User) -> AdoptionSummary:
+    """Counts of "I'll try this" and "I tried it", the viewer's own, and the reports of how it went."""
+    rows = list(
+        Adoption.objects.filter(reflection=reflection)
+        .select_related("person", "department", "location")
+        .order_by("created_at", "pk")
+    )
+    mine = {a.kind for a in rows if a.person_id == viewer.pk}
+    return AdoptionSummary(
+        will_try=sum(a.kind == Adoption.Kind.WILL_TRY for a in rows),
+        tried=sum(a.kind == Adoption.Kind.TRIED for a in rows),
+        viewer_will_try=Adoption.Kind.WILL_TRY in mine,
+        viewer_tried=Adoption.Kind.TRIED in mine,
+        tried_reports=[a for a in rows if a.kind == Adoption.Kind.TRIED],
+    )
+
+
+def board_list(
+    *,
+    kind: str | None = None,
+    department_id: int | None = None,
+    location_id: int | None = None,
+    validated_only: bool = False,
+    search: str = "",
+) -> QuerySet[Reflection]:
+    """Reflections on the learning board, newest first, with comment and reaction counts.
+
+    Department and location are the author's when the reflection was first shared. Search is
+    PostgreSQL full-text search on PostgreSQL and a plain substring match elsewhere.
+    """
+    qs = Reflection.objects.filter(_board_q()).select_related("author", "department", "location", "job_role")
+    if kind:
+        qs = qs.filter(context_kind=kind)
+    if department_id:
+        qs = qs.filter(department_id=department_id)
+    if location_id:
+        qs = qs.filter(location_id=location_id)
+    if validated_only:
+        qs = qs.filter(state=Reflection.State.VALIDATED)
+    search = (search or "").strip()
+    if search:
+        qs = _search(qs, search)
+    return _with_board_counts(qs).order_by("-first_shared_at", "-pk")
+
+
+def _search(qs: QuerySet[Reflection], text: str) -> QuerySet[Reflection]:
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchVector
+
+        vector = (
+            SearchVector("title", weight="A", config="english")
+            + SearchVector("key_takeaway", weight="A", config="english")
+            + SearchVector("context_label", weight="B", config="english")
+            + SearchVector("search_text", weight="C", config="english")
+        )
+        return qs.annotate(search_vector=vector).filter(
+            search_vector=SearchQuery(text, search_type="websearch", config="english")
+        )
+    return qs.filter(
+        Q(title__icontains=text)
+        | Q(key_takeaway__icontains=text)
+        | Q(search_text__icontains=text)
+        | Q(context_label__icontains=text)
+    )

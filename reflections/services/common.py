@@ -1,0 +1,98 @@
+"""What every write of the reflections app shares: limits, the event record, row locks, placements."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from saypro.core.models import User
+
+from ..models import Reflection, ReflectionEvent
+
+TITLE_MAX_CHARS = 200
+
+
+TAKEAWAY_MAX_CHARS = 280
+
+
+# A hard ceiling on one answer, far above any word limit: drafts may run over the word limit
+# (nothing typed is lost), but not without bound.
+ANSWER_MAX_CHARS = 20_000
+
+
+COMMENT_MAX_CHARS = 5_000
+
+
+NOTE_MAX_CHARS = 2_000
+
+
+TRIED_NOTE_MAX_CHARS = 500
+
+
+REASON_MAX_CHARS = 1_000
+
+
+MAX_QUESTIONS = 10
+
+
+def _placement(person: User) -> dict:
+    """Where a person is right now, to be copied onto an activity record."""
+    return {"department_id": person.department_id, "location_id": person.location_id, "job_role_id": person.job_role_id}
+
+
+def _record(
+    *, reflection: Reflection, by: User | None, action: str, from_state: str = "", note: str = "", data=None
+) -> ReflectionEvent:
+    return ReflectionEvent.objects.create(
+        reflection=reflection,
+        actor=by,
+        action=action,
+        from_state=from_state,
+        to_state=reflection.state,
+        note=note,
+        data=data or {},
+    )
+
+
+def _locked(reflection: Reflection) -> Reflection:
+    """Re-read the reflection under a row lock so two transitions cannot interleave."""
+    return Reflection.objects.select_for_update().get(pk=reflection.pk)
+
+
+def _refresh_from(target: Reflection, source: Reflection) -> None:
+    for field in source._meta.concrete_fields:
+        setattr(target, field.attname, getattr(source, field.attname))
+
+
+def _mark_shared_if_first(reflection: Reflection, now: datetime) -> list[str]:
+    """Stamp the first sharing with colleagues and where the author was then; return changed fields."""
+    if reflection.first_shared_at is not None or not reflection.is_shared_with_colleagues:
+        return []
+    reflection.first_shared_at = now
+    for field, value in _placement(reflection.author).items():
+        setattr(reflection, field, value)
+    return ["first_shared_at", "department", "location", "job_role"]
+
+
+def _one_line(text: str) -> str:
+    return " ".join((text or "").split())
+
+
+def _require_author(reflection: Reflection, by: User) -> None:
+    if reflection.author_id != by.pk:
+        raise PermissionDenied("Only the author may do this.")
+
+
+def _clean_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": ["Give the reason; the author sees it."]})
+    if len(reason) > REASON_MAX_CHARS:
+        raise ValidationError({"reason": [f"Keep the reason to {REASON_MAX_CHARS} characters."]})
+    return reason
+
+
+def _require_officer(by: User) -> None:
+    if not by.has_perm("reflections.manage_newsletters"):
+        raise PermissionDenied("Only an Advice Desk Officer may do this.")
