@@ -97,6 +97,7 @@ rules.add_perm("reflections.moderate_reflection", is_officer & is_shared_with_co
 rules.add_perm("reflections.print_huddle_card", is_author | (is_employee & is_on_board & may_be_featured))
 
 rules.add_perm("reflections.manage_templates", is_officer)
+rules.add_perm("reflections.moderate_board", is_officer)
 rules.add_perm("reflections.manage_newsletters", is_officer)
 rules.add_perm("reflections.view_newsletter", is_officer | (is_employee & is_published))
 rules.add_perm("reflections.mentor_queue", is_mentor)

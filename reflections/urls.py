@@ -9,6 +9,7 @@ urlpatterns = [
     path("write/", writing.ReflectionWriteView.as_view(), name="write"),
     path("board/", board.BoardView.as_view(), name="board"),
     path("mentor/", board.MentorQueueView.as_view(), name="mentor-queue"),
+    path("moderation/", board.ModerationView.as_view(), name="moderation"),
     path("log/", log.LearningLogView.as_view(), name="log"),
     path("log/export.csv", log.LearningLogCsvView.as_view(), name="log-csv"),
     path("log/xapi.json", log.LearningLogXapiView.as_view(), name="log-xapi"),

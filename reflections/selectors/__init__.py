@@ -1,6 +1,14 @@
 """Reads of the reflections app, with related rows loaded and visibility filtered for the viewer."""
 
-from .board import AdoptionSummary, adoption_summary, board_list, comment_get, comment_threads
+from .board import (
+    AdoptionSummary,
+    adoption_summary,
+    board_list,
+    comment_get,
+    comment_threads,
+    hidden_comment_list,
+    hidden_reflection_list,
+)
 from .log import VERB_ATTEMPTED, learning_log_entries, month_span
 from .newsletter import (
     newsletter_candidate_list,
@@ -53,6 +61,8 @@ __all__ = [
     "board_list",
     "comment_get",
     "comment_threads",
+    "hidden_comment_list",
+    "hidden_reflection_list",
     "context_resolve",
     "learning_log_entries",
     "mentor_queue",

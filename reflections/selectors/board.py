@@ -115,3 +115,25 @@ def _search(qs: QuerySet[Reflection], text: str) -> QuerySet[Reflection]:
         | Q(search_text__icontains=text)
         | Q(context_label__icontains=text)
     )
+
+
+def hidden_reflection_list() -> QuerySet[Reflection]:
+    """Reflections an officer took off the board and that are still shared with colleagues, latest first."""
+    return (
+        Reflection.objects.filter(visibility=Reflection.Visibility.COLLEAGUES, is_hidden=True)
+        .exclude(state=Reflection.State.DRAFT)
+        .select_related("author", "hidden_by")
+        .order_by("-hidden_at", "-pk")
+    )
+
+
+def hidden_comment_list() -> QuerySet[Comment]:
+    """Hidden board comments on reflections still shared with colleagues, latest first."""
+    return (
+        Comment.objects.filter(
+            channel=Comment.Channel.BOARD, is_hidden=True, reflection__visibility=Reflection.Visibility.COLLEAGUES
+        )
+        .exclude(reflection__state=Reflection.State.DRAFT)
+        .select_related("author", "reflection", "hidden_by")
+        .order_by("-hidden_at", "-pk")
+    )

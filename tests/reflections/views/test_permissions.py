@@ -183,6 +183,12 @@ PAGES = {
         None,
         {"other_employee": 403, "mentor": 200, "officer": 403, "manager": 403},
     ),
+    "moderation": (
+        "get",
+        lambda p: reverse("reflections:moderation"),
+        None,
+        {"other_employee": 403, "mentor": 403, "officer": 200, "manager": 403},
+    ),
     "template_list": (
         "get",
         lambda p: reverse("reflections:template-list"),

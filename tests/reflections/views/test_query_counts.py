@@ -17,6 +17,7 @@ BOARD_QUERIES = 8
 MENTOR_QUEUE_QUERIES = 7
 DETAIL_QUERIES = 12
 LOG_QUERIES = 7
+MODERATION_QUERIES = 6
 
 
 def _board_reflections(count, template):
@@ -97,3 +98,20 @@ def test_learning_log_query_count(client_for, employee, mentor, template, django
         response = client.get(reverse("reflections:log"))
 
     assert len(response.context["entries"]) == min(rows * 3, 50)
+
+
+@pytest.mark.parametrize("rows", [1, 30])
+def test_moderation_query_count(client_for, officer, template, django_assert_num_queries, rows):
+    for _ in range(rows):
+        reflection = ReflectionFactory(
+            template=template, state="validated", visibility="colleagues", is_hidden=True, hidden_reason="Rude"
+        )
+        CommentFactory(reflection=reflection, is_hidden=True, hidden_reason="Off topic")
+    ReflectionFactory(template=template, state="validated", visibility="private", is_hidden=True)
+    client = client_for(officer)
+
+    with django_assert_num_queries(MODERATION_QUERIES):
+        response = client.get(reverse("reflections:moderation"))
+
+    assert len(response.context["reflections"]) == rows
+    assert len(response.context["comments"]) == rows
