@@ -155,6 +155,13 @@ class Reflection(models.Model):
                 condition=Q(first_shared_at__isnull=True) | Q(first_submitted_at__isnull=False),
                 name="reflection_shared_after_submitted",
             ),
+            # One reflection per person and activity: opening an invitation twice (or twice at once)
+            # leads to the same reflection.
+            models.UniqueConstraint(
+                fields=["author", "context_type", "context_id"],
+                condition=Q(context_type__isnull=False),
+                name="reflection_one_per_context",
+            ),
         ]
         indexes = [
             models.Index(fields=["author", "state"]),

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -97,14 +97,19 @@ def reflection_start(
         )
     if found is not None:
         return found, False
-    reflection = Reflection.objects.create(
-        author=author,
-        template=template,
-        context_kind=kind,
-        context_type=ct,
-        context_id=context.pk if context is not None else None,
-        context_label=str(context)[:255] if context is not None else "",
-    )
+    try:
+        with transaction.atomic():
+            reflection = Reflection.objects.create(
+                author=author,
+                template=template,
+                context_kind=kind,
+                context_type=ct,
+                context_id=context.pk if context is not None else None,
+                context_label=str(context)[:255] if context is not None else "",
+            )
+    except IntegrityError:
+        # The same invitation opened twice at once: the other request made it.
+        return existing.get(context_type=ct, context_id=context.pk), False
     _record(reflection=reflection, by=author, action=ReflectionEvent.Action.CREATED)
     return reflection, True
 

@@ -834,3 +834,15 @@ def test_newsletter_send_batch_draft_does_nothing():
 
     assert services.newsletter_send_batch(issue_id=issue.pk) is None
     assert OutboundEmail.objects.count() == 0
+
+
+def test_reflection_one_per_context_is_a_database_rule(employee, template):
+    from django.db import IntegrityError, transaction
+
+    module = ModuleFactory()
+    first, _ = services.reflection_start(author=employee, template=template, kind="module", context=module)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ReflectionFactory(author=employee, template=template, context_type=first.context_type, context_id=module.pk)
+
+    assert Reflection.objects.filter(author=employee).count() == 1
