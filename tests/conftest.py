@@ -100,6 +100,25 @@ def skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
+TRANSACTIONAL_FIXTURES = {"transactional_db", "live_server", "live_worker", "browser_page", "phone_page", "chromium"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Give every transactional test a serialized rollback.
+
+    A transactional test ends with a flush; without serialized rollback the flush re-creates
+    content types and permissions through post_migrate, and the next test that restores its
+    serialized rows then collides with them. With every such test restoring the rows that
+    data migrations made (role groups, default templates, topics), the order never matters.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        kwargs = dict(marker.kwargs) if marker else {}
+        if kwargs.get("transaction") or TRANSACTIONAL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            kwargs.update(transaction=True, serialized_rollback=True)
+            item.add_marker(pytest.mark.django_db(**kwargs))
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     """On CI, an integration or browser test that skipped (by any route) counts as a failure."""

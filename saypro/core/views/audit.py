@@ -49,10 +49,16 @@ class AuditFilterForm(forms.Form):
         return cleaned
 
 
+# Read in this order when present; PostgreSQL's jsonb does not keep the order keys were written in.
+DETAIL_ORDER = ("before", "after")
+
+
 def detail_rows(data: dict) -> list[tuple[str, str]]:
     """An entry's data as (name, text) pairs for reading: lists joined, nothing shown as "none"."""
     rows = []
-    for key, value in data.items():
+    keys = sorted(data, key=lambda k: (DETAIL_ORDER.index(k) if k in DETAIL_ORDER else len(DETAIL_ORDER), k))
+    for key in keys:
+        value = data[key]
         if isinstance(value, list | tuple):
             text = ", ".join(str(v) for v in value) or "none"
         elif isinstance(value, dict):
