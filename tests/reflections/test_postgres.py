@@ -74,3 +74,33 @@ def test_board_shared_and_response_days_on_postgresql(make_reflection, mentor):
 
     assert [r.pk for r in selectors.reflection_board_shared_in(start=start, end=end)] == [shared.pk]
     assert [row["days"] for row in selectors.reflection_mentor_response_days(start=start, end=end)] == [1.5]
+
+
+def test_board_search_uses_the_gin_index(make_reflection, employee, template):
+    first = make_reflection(state="validated", visibility="colleagues", title="Delegation")
+    Reflection.objects.bulk_create(
+        [
+            Reflection(
+                author=employee,
+                template=template,
+                title=f"Huddle {i}",
+                key_takeaway="Meet briefly.",
+                state="submitted",
+                visibility="colleagues",
+                first_submitted_at=first.first_submitted_at,
+                first_shared_at=first.first_shared_at,
+                search_text="Ten minutes, three questions. " * 5,
+            )
+            for i in range(3000)
+        ]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE reflections_reflection")
+    query = selectors.board_list(search="delegation").query
+    sql, params = query.sql_with_params()
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert "reflection_board_search_gin" in plan
