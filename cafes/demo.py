@@ -60,10 +60,6 @@ def _month_start(today: date, back: int) -> date:
     return date(year, month, 1)
 
 
-def _snapshot(person) -> dict:
-    return {"department_id": person.department_id, "location_id": person.location_id, "job_role_id": person.job_role_id}
-
-
 def seed(*, org: DemoOrg) -> None:
     rng = org.rng
     tz = timezone.get_current_timezone()
@@ -106,7 +102,7 @@ def seed(*, org: DemoOrg) -> None:
                     status=Rsvp.Status.GOING,
                     attended=i < 16,
                     answered_at=starts - timedelta(days=10, minutes=i),
-                    **_snapshot(p),
+                    **Rsvp.placement_of(p),
                 )
                 for i, p in enumerate(attendees)
             ]
@@ -127,7 +123,7 @@ def seed(*, org: DemoOrg) -> None:
                 decided_at=starts - timedelta(days=14),
                 created_at=starts - timedelta(days=20),
                 updated_at=starts,
-                **_snapshot(speaker),
+                **TalkProposal.placement_of(speaker),
             )
             # Ratings drift upward over the months, more so for the demo employee.
             lift = (5 - back) * (0.35 if speaker.pk == org.employee.pk else 0.15)
@@ -179,14 +175,18 @@ def seed(*, org: DemoOrg) -> None:
                 position=position,
                 decided_by=org.officer,
                 decided_at=now - timedelta(days=3),
-                **_snapshot(speaker),
+                **TalkProposal.placement_of(speaker),
             )
         others = [p for p in crowd if p not in speakers and p.pk != org.employee.pk]
         going = rng.sample(others, min(12, len(others)))
         Rsvp.objects.bulk_create(
             [
                 Rsvp(
-                    cafe=cafe, person=p, status=Rsvp.Status.GOING, answered_at=now - timedelta(hours=i), **_snapshot(p)
+                    cafe=cafe,
+                    person=p,
+                    status=Rsvp.Status.GOING,
+                    answered_at=now - timedelta(hours=i),
+                    **Rsvp.placement_of(p),
                 )
                 for i, p in enumerate(going)
             ]

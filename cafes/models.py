@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from saypro.core.models import Department, JobRole, Location
+from saypro.core.models import PlacementSnapshot
 
 # The three rating questions, shown next to every answer wherever a rating appears.
 RATING_QUESTIONS = {
@@ -95,8 +95,11 @@ class Cafe(models.Model):
         return " · ".join(part for part in (self.place, self.online_url) if part)
 
 
-class TalkProposal(models.Model):
-    """A lightning talk proposed by an employee; once accepted it is a talk on a café's agenda."""
+class TalkProposal(PlacementSnapshot):
+    """A lightning talk proposed by an employee; once accepted it is a talk on a café's agenda.
+
+    Its placement is the speaker's when the talk was accepted and again when it was delivered.
+    """
 
     class State(models.TextChoices):
         PROPOSED = "proposed", "Proposed"
@@ -139,10 +142,6 @@ class TalkProposal(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     position = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Slot on the agenda, from 1.")
     delivered_at = models.DateTimeField(null=True, blank=True)
-    # Where the speaker was in the organisation when the talk was accepted and delivered (for the report).
-    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    job_role = models.ForeignKey(JobRole, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -182,7 +181,7 @@ class TalkInterest(models.Model):
         return f"{self.person_id} would like to hear {self.talk_id}"
 
 
-class Rsvp(models.Model):
+class Rsvp(PlacementSnapshot):
     """A person's answer to a café: going, on the waitlist, or no longer coming."""
 
     class Status(models.TextChoices):
@@ -196,9 +195,6 @@ class Rsvp(models.Model):
     attended = models.BooleanField(default=False, help_text="Recorded when the café is marked held.")
     # Waitlist order: the earliest answer is promoted first.
     answered_at = models.DateTimeField(default=timezone.now)
-    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    job_role = models.ForeignKey(JobRole, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name = "RSVP"

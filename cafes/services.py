@@ -86,10 +86,6 @@ def _invite(cafe: Cafe, *, cancelled: bool = False) -> dict:
     )
 
 
-def _placement(person: User) -> dict:
-    return {"department_id": person.department_id, "location_id": person.location_id, "job_role_id": person.job_role_id}
-
-
 def _lock(cafe: Cafe) -> Cafe:
     """Reload the café with its row locked until the transaction ends (serialises seat decisions)."""
     return Cafe.objects.select_for_update().get(pk=cafe.pk)
@@ -289,10 +285,9 @@ def cafe_mark_held(
         ):
             talk.state = TalkProposal.State.DELIVERED
             talk.delivered_at = current.starts_at
-            for name, value in _placement(talk.speaker).items():
-                setattr(talk, name, value)
+            talk.snapshot_placement_of(talk.speaker)
             talk.updated_at = now
-            talk.save(update_fields=["state", "delivered_at", "department", "location", "job_role", "updated_at"])
+            talk.save(update_fields=["state", "delivered_at", *TalkProposal.PLACEMENT_FIELDS, "updated_at"])
         audit_record(actor=by, action="cafes.cafe_mark_held", target=current)
         attendee_ids = list(Rsvp.objects.filter(cafe=current, attended=True).values_list("person_id", flat=True))
         transaction.on_commit(lambda: cafe_send_reflection_prompts(cafe_id=current.pk, person_ids=attendee_ids))
@@ -612,8 +607,7 @@ def talk_accept(*, talk: TalkProposal, by: User, cafe: Cafe, note: str = "") -> 
         talk.decided_by = by
         talk.decided_at = timezone.now()
         talk.updated_at = talk.decided_at
-        for name, value in _placement(talk.speaker).items():
-            setattr(talk, name, value)
+        talk.snapshot_placement_of(talk.speaker)
         talk.save(
             update_fields=[
                 "cafe",
@@ -623,9 +617,7 @@ def talk_accept(*, talk: TalkProposal, by: User, cafe: Cafe, note: str = "") -> 
                 "decided_by",
                 "decided_at",
                 "updated_at",
-                "department",
-                "location",
-                "job_role",
+                *TalkProposal.PLACEMENT_FIELDS,
             ]
         )
         if locked.state == Cafe.State.PUBLISHED:
@@ -846,8 +838,7 @@ def rsvp_going(*, cafe: Cafe, person: User, now: datetime | None = None) -> Rsvp
             rsvp = Rsvp(cafe=current, person=person)
         rsvp.status = status
         rsvp.answered_at = now
-        for name, value in _placement(person).items():
-            setattr(rsvp, name, value)
+        rsvp.snapshot_placement_of(person)
         rsvp.save()
         if status == Rsvp.Status.GOING:
             _tell_seat(current, rsvp, promoted=False)

@@ -95,9 +95,7 @@ def _past_week(org, week_starts_on, topics) -> None:
                     circle=circle,
                     round=round,
                     person=p,
-                    department_id=p.department_id,
-                    location_id=p.location_id,
-                    job_role_id=p.job_role_id,
+                    **Membership.placement_of(p),
                     attended=p == host or org.rng.random() < 0.85,
                 )
                 for p in members
@@ -108,9 +106,7 @@ def _past_week(org, week_starts_on, topics) -> None:
             Learning.objects.create(
                 circle=circle,
                 author=author,
-                department_id=author.department_id,
-                location_id=author.location_id,
-                job_role_id=author.job_role_id,
+                **Learning.placement_of(author),
                 body=body,
                 body_html=render_markdown(body),
                 created_at=meets_at + timedelta(hours=3),

@@ -10,7 +10,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from saypro.core.models import Department, JobRole, Location
+from saypro.core.models import PlacementSnapshot
 
 # Circle sizes of the design: target 5, never under 3 or over 6.
 TARGET_SIZE = 5
@@ -202,16 +202,13 @@ class Circle(models.Model):
         return self.round.ends_at
 
 
-class Membership(models.Model):
+class Membership(PlacementSnapshot):
     """A person's place in a circle, with their department, location and job role at the time."""
 
     circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="memberships")
     # Repeats the circle's round so the database itself keeps a person in one circle per round.
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+")
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="circle_memberships")
-    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    job_role = models.ForeignKey(JobRole, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     attended = models.BooleanField(null=True, blank=True, help_text="Recorded by the host after the meeting.")
     left_at = models.DateTimeField(null=True, blank=True)
     left_reason = models.CharField(max_length=300, blank=True)
@@ -230,14 +227,11 @@ class Membership(models.Model):
         return self.left_at is not None
 
 
-class Learning(models.Model):
+class Learning(PlacementSnapshot):
     """A short note of what the circle learned, recorded by a member; counts as a peer learning shared."""
 
     circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="learnings")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="circle_learnings")
-    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    job_role = models.ForeignKey(JobRole, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     body = models.TextField(help_text="Markdown, as typed.")
     body_html = models.TextField(editable=False, help_text="Sanitised HTML rendered once from the Markdown.")
     is_hidden = models.BooleanField(default=False)

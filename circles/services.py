@@ -432,10 +432,8 @@ def _save_formation(*, round: Round, formation: Formation, taken: set[int]) -> N
     )
     ids = [pid for formed in formation.circles for pid in formed.member_ids]
     places = {
-        pk: (dept, loc, role)
-        for pk, dept, loc, role in User.objects.filter(pk__in=ids).values_list(
-            "pk", "department_id", "location_id", "job_role_id"
-        )
+        person.pk: Membership.placement_of(person)
+        for person in User.objects.filter(pk__in=ids).only("pk", *Membership.PLACEMENT_FIELDS)
     }
     Membership.objects.bulk_create(
         [
@@ -443,9 +441,7 @@ def _save_formation(*, round: Round, formation: Formation, taken: set[int]) -> N
                 circle=circle,
                 round=round,
                 person_id=pid,
-                department_id=places[pid][0],
-                location_id=places[pid][1],
-                job_role_id=places[pid][2],
+                **places[pid],
             )
             for circle, formed in zip(circles, formation.circles, strict=True)
             for pid in formed.member_ids
@@ -514,13 +510,7 @@ def circle_membership_move(
                 }
             )
         if membership is None:
-            membership = Membership(
-                round=round,
-                person=person,
-                department_id=person.department_id,
-                location_id=person.location_id,
-                job_role_id=person.job_role_id,
-            )
+            membership = Membership(round=round, person=person, **Membership.placement_of(person))
         membership.circle = to_circle
         membership.save()
         _refresh_explanation(to_circle)
@@ -844,9 +834,7 @@ def circle_learning_record(*, circle: Circle, author: User, body: str, now: date
         learning = Learning.objects.create(
             circle=circle,
             author=author,
-            department_id=author.department_id,
-            location_id=author.location_id,
-            job_role_id=author.job_role_id,
+            **Learning.placement_of(author),
             body=body,
             body_html=render_markdown(body),
             created_at=now,

@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from saypro.core.models import Department, JobRole, Location, Module
+from saypro.core.models import Module, PlacementSnapshot
 
 CONTRIBUTION_MAX_CHARS = 1500
 SUGGESTION_MAX_CHARS = 800
@@ -139,7 +139,7 @@ class Invitation(models.Model):
         return self.attendance in self.ATTENDED
 
 
-class Contribution(models.Model):
+class Contribution(PlacementSnapshot):
     """An insight, challenge or success story a participant brings to a session.
 
     `author` is the participant it counts for, also when the officer recorded it on their
@@ -169,9 +169,6 @@ class Contribution(models.Model):
     # Repeating a submission with the same token (a double click, a retried request) finds the
     # first contribution instead of writing a second one.
     submission_token = models.UUIDField(default=uuid.uuid4, editable=False)
-    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    job_role = models.ForeignKey(JobRole, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     discussed = models.BooleanField(default=False)
     highlighted = models.BooleanField(default=False)
     hidden_at = models.DateTimeField(null=True, blank=True)

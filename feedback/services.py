@@ -601,9 +601,7 @@ def contribution_add(
                 text=text,
                 text_html=render_markdown(text),
                 submission_token=token,
-                department_id=author.department_id,
-                location_id=author.location_id,
-                job_role_id=author.job_role_id,
+                **Contribution.placement_of(author),
                 created_at=now,
                 updated_at=now,
             )

@@ -145,6 +145,39 @@ class Placement(models.Model):
         return f"{self.person} in {self.department} from {self.valid_from:%Y-%m-%d}"
 
 
+class PlacementSnapshot(models.Model):
+    """The department, location and job role a person had when an activity record was written.
+
+    Activity records (a contribution, a circle membership, an RSVP, …) copy them from the person
+    instead of reading them through the person, because the monthly report counts by where people
+    were at the time and people move.
+    """
+
+    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    job_role = models.ForeignKey(JobRole, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    # For `save(update_fields=...)` after `snapshot_placement_of`.
+    PLACEMENT_FIELDS = ("department", "location", "job_role")
+
+    class Meta:
+        abstract = True
+
+    @staticmethod
+    def placement_of(person: User) -> dict[str, int | None]:
+        """The person's placement now, as keyword arguments for a new record."""
+        return {
+            "department_id": person.department_id,
+            "location_id": person.location_id,
+            "job_role_id": person.job_role_id,
+        }
+
+    def snapshot_placement_of(self, person: User) -> None:
+        """Copy the person's placement now onto this record (the caller saves it)."""
+        for name, value in self.placement_of(person).items():
+            setattr(self, name, value)
+
+
 class MentorLink(models.Model):
     """A mentor→mentee assignment; inactive links keep the history of former mentors."""
 
