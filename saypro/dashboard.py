@@ -12,11 +12,13 @@ mentees listed), never a query per row.
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.db.models import CharField, Count, F, Min, Q, Value
+from django.db.models import CharField, Count, F, Min, Q, QuerySet, Value
 from django.db.models.functions import Substr
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -80,6 +82,35 @@ def queue(*, key: str, title: str, count: int, items: list[dict], url: str | Non
     return {"key": key, "title": title, "count": count, "items": items, "url": url, "empty": empty}
 
 
+def queue_of(
+    waiting: QuerySet,
+    *,
+    oldest: QuerySet,
+    item: Callable[[Any], dict],
+    key: str,
+    title: str,
+    url: str | None,
+    empty: str,
+) -> dict:
+    """A queue of the `waiting` rows: their count and the oldest QUEUE_SIZE of them, in two queries.
+
+    `oldest` is the same rows ordered and joined for display; `item(row)` turns one into a dict.
+    """
+    count = waiting.count()
+    items = [item(row) for row in oldest[:QUEUE_SIZE]]
+    return queue(key=key, title=title, count=count, items=items, url=url, empty=empty)
+
+
+def plural(n: int, word: str) -> str:
+    """The word with an "s" unless there is exactly one ("1 circle", "3 circles")."""
+    return word if n == 1 else f"{word}s"
+
+
+def person_name(row: dict, prefix: str) -> str:
+    """The full name (or the e-mail address) of a person read with .values(prefix + "first_name", ...)."""
+    return f"{row[prefix + 'first_name']} {row[prefix + 'last_name']}".strip() or row[prefix + "email"]
+
+
 def week_bounds(now: datetime) -> tuple[datetime, datetime]:
     """From the start of today to the end of Sunday, in the organisation's time zone."""
     today = timezone.localdate(now)
@@ -102,22 +133,17 @@ def feedback_sessions_to_schedule(*, now: datetime) -> dict | None:
     from feedback.models import FeedbackSession
 
     proposed = FeedbackSession.objects.filter(state=FeedbackSession.State.PROPOSED)
-    count = proposed.count()
-    rows = proposed.select_related("module", "module__programme").order_by("created_at", "id")[:QUEUE_SIZE]
-    items = [
-        {
+    return queue_of(
+        proposed,
+        oldest=proposed.select_related("module", "module__programme").order_by("created_at", "id"),
+        item=lambda session: {
             "label": session.module.title,
             "detail": f"{session.module.programme} · module ended {session.module.ends_on:%d %b %Y}",
             "since": session.created_at,
             "url": link("feedback_session_schedule", session.pk),
-        }
-        for session in rows
-    ]
-    return queue(
+        },
         key="feedback",
         title="Feedback sessions to schedule",
-        count=count,
-        items=items,
         url=link("feedback_sessions"),
         empty="No proposed session waits for a date.",
     )
@@ -130,23 +156,18 @@ def circle_rounds_to_publish(*, now: datetime) -> dict | None:
     from circles.models import Round
 
     formed = Round.objects.filter(state=Round.State.FORMED)
-    count = formed.count()
-    rows = formed.annotate(circle_count=Count("circles")).order_by("formed_at", "signup_deadline", "id")[:QUEUE_SIZE]
-    items = [
-        {
+    return queue_of(
+        formed,
+        oldest=formed.annotate(circle_count=Count("circles")).order_by("formed_at", "signup_deadline", "id"),
+        item=lambda rnd: {
             "label": str(rnd),
-            "detail": f"{rnd.circle_count} circle{'s' if rnd.circle_count != 1 else ''} · meets "
+            "detail": f"{rnd.circle_count} {plural(rnd.circle_count, 'circle')} · meets "
             f"{timezone.localtime(rnd.meets_at):%a %d %b %H:%M}",
             "since": rnd.formed_at or rnd.signup_deadline,
             "url": link("circle_round", rnd.pk),
-        }
-        for rnd in rows
-    ]
-    return queue(
+        },
         key="circles",
         title="Circles formed, awaiting publication",
-        count=count,
-        items=items,
         url=link("circle_rounds"),
         empty="No formed circles wait for review.",
     )
@@ -159,22 +180,17 @@ def talk_proposals_to_decide(*, now: datetime) -> dict | None:
     from cafes.models import TalkProposal
 
     proposed = TalkProposal.objects.filter(state=TalkProposal.State.PROPOSED)
-    count = proposed.count()
-    rows = proposed.select_related("speaker", "cafe").order_by("created_at", "id")[:QUEUE_SIZE]
-    items = [
-        {
+    return queue_of(
+        proposed,
+        oldest=proposed.select_related("speaker", "cafe").order_by("created_at", "id"),
+        item=lambda talk: {
             "label": talk.title,
             "detail": f"by {talk.speaker.full_name}" + (f" · for {talk.cafe.title}" if talk.cafe_id else ""),
             "since": talk.created_at,
             "url": link("talk_proposal", talk.pk),
-        }
-        for talk in rows
-    ]
-    return queue(
+        },
         key="talks",
         title="Talk proposals to decide",
-        count=count,
-        items=items,
         url=link("talk_proposals"),
         empty="No talk proposal waits for a decision.",
     )
@@ -219,7 +235,7 @@ def board_posts_to_moderate(*, now: datetime) -> dict | None:
     )
     items = []
     for row in oldest:
-        author = f"{row['author__first_name']} {row['author__last_name']}".strip() or row["author__email"]
+        author = person_name(row, "author__")
         is_reflection = row["kind"] == "reflection"
         items.append(
             {
@@ -250,23 +266,18 @@ def newsletter_candidates(*, now: datetime) -> dict | None:
     candidates = _board_reflections(Reflection).filter(
         may_be_featured=True, first_shared_at__gte=since, newsletter_items__isnull=True
     )
-    count = candidates.count()
-    rows = candidates.select_related("author", "department").order_by("first_shared_at", "id")[:QUEUE_SIZE]
-    items = [
-        {
+    return queue_of(
+        candidates,
+        oldest=candidates.select_related("author", "department").order_by("first_shared_at", "id"),
+        item=lambda reflection: {
             "label": str(reflection),
             "detail": f"by {reflection.author.full_name}"
             + (f", {reflection.department}" if reflection.department else ""),
             "since": reflection.first_shared_at,
             "url": link("reflection", reflection.pk),
-        }
-        for reflection in rows
-    ]
-    return queue(
+        },
         key="newsletter",
         title="Newsletter candidates",
-        count=count,
-        items=items,
         url=link("newsletters"),
         empty="No new reflection may be featured yet.",
     )
@@ -303,14 +314,13 @@ def mentees_waiting_for_mentor(*, now: datetime) -> dict | None:
     changelist = link("mentor_links")
     items = []
     for row in rows:
-        name = f"{row['author__first_name']} {row['author__last_name']}".strip() or row["author__email"]
         names = mentors.get(row["author_id"], [])
         n = row["reflections"]
         items.append(
             {
-                "label": name,
-                "detail": f"{n} reflection{'s' if n != 1 else ''} waiting · "
-                + (f"mentor{'s' if len(names) != 1 else ''}: {', '.join(names)}" if names else "no active mentor"),
+                "label": person_name(row, "author__"),
+                "detail": f"{n} {plural(n, 'reflection')} waiting · "
+                + (f"{plural(len(names), 'mentor')}: {', '.join(names)}" if names else "no active mentor"),
                 "since": row["oldest"],
                 "url": f"{changelist}?mentee__id__exact={row['author_id']}" if changelist else None,
                 "warning": not names,
@@ -551,9 +561,9 @@ def duration_text(span: timedelta) -> str:
     """A span in words: "15 minutes", "2 hours", "1 hour 30 minutes"."""
     minutes = int(span.total_seconds() // 60)
     hours, minutes = divmod(minutes, 60)
-    parts = [f"{hours} hour{'s' if hours != 1 else ''}"] if hours else []
+    parts = [f"{hours} {plural(hours, 'hour')}"] if hours else []
     if minutes or not parts:
-        parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
+        parts.append(f"{minutes} {plural(minutes, 'minute')}")
     return " ".join(parts)
 
 
