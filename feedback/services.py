@@ -133,6 +133,59 @@ def _validate_session_fields(
         raise ValidationError(errors)
 
 
+# What the officer sets on a session when creating, scheduling or changing it.
+SESSION_DETAILS = ["starts_at", "ends_at", "place", "online_url", "facilitator", "prompts"]
+
+
+def _session_details_set(
+    session: FeedbackSession,
+    *,
+    starts_at: datetime | None,
+    ends_at: datetime | None,
+    place: str,
+    online_url: str,
+    facilitator: User | None,
+    prompts: str,
+    check_future: bool,
+) -> bool:
+    """Validate the officer's details and put them on the session (not saved).
+
+    Returns whether the time or the place changed (the participants must then hear of it).
+    """
+    _validate_session_fields(
+        starts_at=starts_at,
+        ends_at=ends_at,
+        place=place,
+        online_url=online_url,
+        facilitator=facilitator,
+        check_future=check_future,
+    )
+    place, online_url = place.strip(), online_url.strip()
+    moved = (starts_at, ends_at, place, online_url) != (
+        session.starts_at,
+        session.ends_at,
+        session.place,
+        session.online_url,
+    )
+    session.starts_at, session.ends_at = starts_at, ends_at
+    session.place, session.online_url = place, online_url
+    session.facilitator, session.prompts = facilitator, prompts.strip()
+    return moved
+
+
+def _invitations_send_after_commit(session: FeedbackSession) -> None:
+    from .tasks import session_invitations_send_task
+
+    _enqueue(session_invitations_send_task, session_id=session.pk)
+
+
+def _session_scheduled(session: FeedbackSession, *, by: User) -> None:
+    """A session now scheduled: invitation rows now, e-mails with the calendar invite after commit; audit entry."""
+    session_invitations_sync(session=session)
+    audit_record(actor=by, action="feedback.session_schedule", target=session)
+    _invitations_send_after_commit(session)
+
+
 def _live_session_error(module: Module) -> ValidationError:
     return ValidationError(
         {"module": f"{module.title} already has a feedback session. Cancel it first if it should be replaced."}
@@ -231,39 +284,26 @@ def session_create(
     Side effects: invites the module's enrolled participants (rows now, e-mails with a calendar
     invite after commit); audit entry. Refuses a second live session for the module.
     """
-    _validate_session_fields(
+    now = timezone.now()
+    session = FeedbackSession(module=module, state=State.SCHEDULED, created_by=by, created_at=now, scheduled_at=now)
+    _session_details_set(
+        session,
         starts_at=starts_at,
         ends_at=ends_at,
         place=place,
         online_url=online_url,
         facilitator=facilitator,
+        prompts=prompts,
         check_future=True,
     )
     if FeedbackSession.objects.filter(module=module).exclude(state=State.CANCELLED).exists():
         raise _live_session_error(module)
-    now = timezone.now()
     try:
         with transaction.atomic():
-            session = FeedbackSession.objects.create(
-                module=module,
-                state=State.SCHEDULED,
-                starts_at=starts_at,
-                ends_at=ends_at,
-                place=place.strip(),
-                online_url=online_url.strip(),
-                facilitator=facilitator,
-                prompts=prompts.strip(),
-                created_by=by,
-                created_at=now,
-                scheduled_at=now,
-            )
+            session.save(force_insert=True)
     except IntegrityError as exc:
         raise _live_session_error(module) from exc
-    session_invitations_sync(session=session)
-    audit_record(actor=by, action="feedback.session_schedule", target=session)
-    from .tasks import session_invitations_send_task
-
-    _enqueue(session_invitations_send_task, session_id=session.pk)
+    _session_scheduled(session, by=by)
     return session
 
 
@@ -284,36 +324,20 @@ def session_schedule(
     """
     if session.state != State.PROPOSED:
         raise ValidationError(f"Only a proposed session can be scheduled; this one is {session.get_state_display()}.")
-    _validate_session_fields(
+    _session_details_set(
+        session,
         starts_at=starts_at,
         ends_at=ends_at,
         place=place,
         online_url=online_url,
         facilitator=facilitator,
+        prompts=prompts,
         check_future=True,
     )
-    session.starts_at, session.ends_at = starts_at, ends_at
-    session.place, session.online_url = place.strip(), online_url.strip()
-    session.facilitator, session.prompts = facilitator, prompts.strip()
     session.state = State.SCHEDULED
     session.scheduled_at = timezone.now()
-    session.save(
-        update_fields=[
-            "starts_at",
-            "ends_at",
-            "place",
-            "online_url",
-            "facilitator",
-            "prompts",
-            "state",
-            "scheduled_at",
-        ]
-    )
-    session_invitations_sync(session=session)
-    audit_record(actor=by, action="feedback.session_schedule", target=session)
-    from .tasks import session_invitations_send_task
-
-    _enqueue(session_invitations_send_task, session_id=session.pk)
+    session.save(update_fields=[*SESSION_DETAILS, "state", "scheduled_at"])
+    _session_scheduled(session, by=by)
     return session
 
 
@@ -335,25 +359,17 @@ def session_update(
     """
     if session.state not in FeedbackSession.EDITABLE_STATES:
         raise ValidationError(f"A {session.get_state_display().lower()} session can no longer be changed.")
-    _validate_session_fields(
+    moved = _session_details_set(
+        session,
         starts_at=starts_at,
         ends_at=ends_at,
         place=place,
         online_url=online_url,
         facilitator=facilitator,
+        prompts=prompts,
         check_future=starts_at != session.starts_at,
     )
-    place, online_url = place.strip(), online_url.strip()
-    moved = (starts_at, ends_at, place, online_url) != (
-        session.starts_at,
-        session.ends_at,
-        session.place,
-        session.online_url,
-    )
-    session.starts_at, session.ends_at = starts_at, ends_at
-    session.place, session.online_url = place, online_url
-    session.facilitator, session.prompts = facilitator, prompts.strip()
-    fields = ["starts_at", "ends_at", "place", "online_url", "facilitator", "prompts"]
+    fields = list(SESSION_DETAILS)
     announce = moved and session.state != State.PROPOSED
     if announce:
         session.sequence += 1
@@ -361,9 +377,7 @@ def session_update(
     session.save(update_fields=fields)
     audit_record(actor=by, action="feedback.session_update", target=session, data={"announced": announce})
     if announce:
-        from .tasks import session_invitations_send_task
-
-        _enqueue(session_invitations_send_task, session_id=session.pk)
+        _invitations_send_after_commit(session)
     return session
 
 
