@@ -13,15 +13,6 @@ from .services import EDITABLE_CAFE_FIELDS
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
 
-def apply_service_error(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's refusal next to the field it names (or above the form)."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
-
-
 class CafeForm(forms.ModelForm):
     starts_at = forms.DateTimeField(
         label="Date and start time",

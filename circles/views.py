@@ -15,6 +15,7 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from saypro.core import roles
 from saypro.core.models import User
+from saypro.core.views.refusals import add_service_errors, refusal_as_message
 
 from . import selectors, services
 from .forms import (
@@ -33,19 +34,6 @@ from .forms import (
 from .models import Circle, Learning, Round, Topic
 
 CIRCLES_PER_PAGE = 30
-
-
-def add_service_errors(form, error: ValidationError, field_map: dict[str, str] | None = None) -> None:
-    """Put a service's ValidationError next to the form field it names (or at the top)."""
-    field_map = field_map or {}
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            target = field_map.get(field, field)
-            for message in errors:
-                form.add_error(target if target in form.fields else None, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 class ParticipantMixin(PermissionRequiredMixin):
@@ -347,11 +335,8 @@ class LearningHideView(OfficerMixin, View):
 
     def post(self, request, pk: int):
         learning = get_object_or_404(Learning.objects.select_related("circle"), pk=pk)
-        try:
+        with refusal_as_message(request):
             services.circle_learning_hide(learning=learning, by=request.user, reason=request.POST.get("reason", ""))
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
             messages.success(request, "The learning is hidden.")
         return HttpResponseRedirect(reverse("circles:circle-detail", kwargs={"pk": learning.circle_id}))
 
@@ -455,11 +440,8 @@ class RoundEditView(RoundMixin, View):
 class RoundFormGroupsView(RoundMixin, View):
     def post(self, request, pk: int):
         round = self.get_round()
-        try:
+        with refusal_as_message(request):
             services.circle_round_form_groups(round=round, by=request.user)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
             round.refresh_from_db()
             messages.success(request, round.formation_reason)
         return HttpResponseRedirect(reverse("circles:round-detail", kwargs={"pk": round.pk}))
@@ -488,11 +470,8 @@ class RoundCancelView(RoundMixin, View):
 class RoundPublishView(RoundMixin, View):
     def post(self, request, pk: int):
         round = self.get_round()
-        try:
+        with refusal_as_message(request):
             services.circle_round_publish(round=round, by=request.user)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
             messages.success(request, "Published. Every member is being e-mailed their circle with a calendar invite.")
         return HttpResponseRedirect(reverse("circles:round-detail", kwargs={"pk": round.pk}))
 
@@ -500,10 +479,8 @@ class RoundPublishView(RoundMixin, View):
 class CircleLockView(OfficerMixin, View):
     def post(self, request, pk: int):
         circle = get_object_or_404(Circle.objects.select_related("round", "topic"), pk=pk)
-        try:
+        with refusal_as_message(request):
             services.circle_lock(circle=circle, by=request.user, locked=request.POST.get("locked") == "1")
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
         return HttpResponseRedirect(
             reverse("circles:round-detail", kwargs={"pk": circle.round_id}) + f"#circle-{circle.number}"
         )

@@ -15,9 +15,10 @@ from django.views.generic import FormView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
 from saypro.core.roles import is_officer
+from saypro.core.views.refusals import add_service_errors, refusal_as_message
 
 from .. import selectors, services
-from ..forms import CafeCancelForm, CafeForm, CafeHeldForm, apply_service_error
+from ..forms import CafeCancelForm, CafeForm, CafeHeldForm
 from ..models import Cafe, Rsvp, TalkProposal
 from .mixins import CafeObjectMixin, PrivateObjectPermissionMixin
 
@@ -129,7 +130,7 @@ class CafeCreateView(PermissionRequiredMixin, FormView):
         try:
             cafe = services.cafe_create(by=self.request.user, **form.cleaned_data)
         except ValidationError as exc:
-            apply_service_error(form, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, "Café drafted. Open it for proposals when its details are right.")
         return HttpResponseRedirect(reverse("cafes:cafe-detail", args=[cafe.pk]))
@@ -152,7 +153,7 @@ class CafeUpdateView(OfficerCafeMixin, FormView):
         try:
             services.cafe_update(cafe=self.get_object(), by=self.request.user, **form.cleaned_data)
         except ValidationError as exc:
-            apply_service_error(form, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, "Café saved.")
         return HttpResponseRedirect(self.detail_url())
@@ -160,11 +161,9 @@ class CafeUpdateView(OfficerCafeMixin, FormView):
 
 class CafeOpenView(OfficerCafeMixin, View):
     def post(self, request, pk):
-        try:
+        with refusal_as_message(request):
             services.cafe_open(cafe=self.get_object(), by=request.user)
             messages.success(request, "The café is open for talk proposals and RSVPs.")
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
         return HttpResponseRedirect(self.detail_url())
 
 
@@ -179,7 +178,7 @@ class CafeCancelView(OfficerCafeMixin, FormView):
         try:
             services.cafe_cancel(cafe=self.get_object(), by=self.request.user, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
-            apply_service_error(form, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, "The café is cancelled and everyone affected is told.")
         return HttpResponseRedirect(self.detail_url())
@@ -208,7 +207,7 @@ class CafeHeldView(OfficerCafeMixin, FormView):
                 attended_ids=[p.pk for p in form.cleaned_data["attended"]],
             )
         except ValidationError as exc:
-            apply_service_error(form, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, "The café is marked held; attendees are invited to write a reflection.")
         return HttpResponseRedirect(self.detail_url())
@@ -272,7 +271,7 @@ class AgendaPublishView(OfficerCafeMixin, View):
     def post(self, request, pk):
         cafe = self.get_object()
         was_published = cafe.state == Cafe.State.PUBLISHED
-        try:
+        with refusal_as_message(request):
             services.agenda_publish(cafe=cafe, by=request.user)
             messages.success(
                 request,
@@ -280,6 +279,4 @@ class AgendaPublishView(OfficerCafeMixin, View):
                 if was_published
                 else "The agenda is published: every speaker has their slot and a calendar invite.",
             )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
         return HttpResponseRedirect(reverse("cafes:agenda", args=[cafe.pk]))

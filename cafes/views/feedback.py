@@ -16,10 +16,11 @@ from rules.contrib.views import LoginRequiredMixin, PermissionRequiredMixin
 
 from saypro.core.models import User
 from saypro.core.roles import is_officer
+from saypro.core.views.refusals import add_service_errors
 
 from .. import selectors, services
 from ..charts import growth_chart
-from ..forms import FeedbackHideForm, SpeakerPreferenceForm, TalkFeedbackForm, apply_service_error
+from ..forms import FeedbackHideForm, SpeakerPreferenceForm, TalkFeedbackForm
 from ..models import AVERAGES_FROM, RATING_QUESTIONS, RATING_SCALE, TRY_NEXT_QUESTION, WORKED_QUESTION, TalkFeedback
 from .mixins import PrivateObjectPermissionMixin, TalkObjectMixin
 
@@ -57,7 +58,7 @@ class TalkFeedbackView(TalkObjectMixin, PrivateObjectPermissionMixin, FormView):
         try:
             _, created = services.feedback_give(talk=talk, giver=self.request.user, **form.cleaned_data)
         except ValidationError as exc:
-            apply_service_error(form, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(
             self.request,
@@ -149,7 +150,7 @@ class FeedbackModerationView(TalkObjectMixin, PermissionRequiredMixin, TemplateV
             try:
                 services.feedback_hide(feedback=feedback, by=request.user, reason=form.cleaned_data["reason"])
             except ValidationError as exc:
-                apply_service_error(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, "The feedback is hidden from the speaker; the reason is kept.")
                 return HttpResponseRedirect(reverse("cafes:feedback-moderation", args=[talk.pk]))

@@ -14,9 +14,10 @@ from django.views.generic import FormView, ListView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
 from saypro.core.roles import is_officer
+from saypro.core.views.refusals import add_service_errors, refusal_as_message
 
 from .. import selectors, services
-from ..forms import TalkDecisionForm, TalkProposalForm, apply_service_error
+from ..forms import TalkDecisionForm, TalkProposalForm
 from ..models import TalkProposal
 from .mixins import PrivateObjectPermissionMixin, TalkObjectMixin
 
@@ -75,7 +76,7 @@ class TalkCreateView(PermissionRequiredMixin, FormView):
         try:
             talk = services.talk_propose(speaker=self.request.user, **form.cleaned_data)
         except ValidationError as exc:
-            apply_service_error(form, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(
             self.request, "Thank you! Your talk is proposed; colleagues can now say they'd like to hear it."
@@ -125,7 +126,7 @@ class TalkUpdateView(TalkObjectMixin, PrivateObjectPermissionMixin, FormView):
         try:
             services.talk_update(talk=self.get_object(), by=self.request.user, **form.cleaned_data)
         except ValidationError as exc:
-            apply_service_error(form, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, "Proposal saved.")
         return HttpResponseRedirect(reverse("cafes:proposal-detail", args=[self.get_object().pk]))
@@ -135,11 +136,9 @@ class TalkWithdrawView(TalkObjectMixin, PrivateObjectPermissionMixin, View):
     permission_required = "cafes.withdraw_talk"
 
     def post(self, request, pk):
-        try:
+        with refusal_as_message(request):
             services.talk_withdraw(talk=self.get_object(), by=request.user)
             messages.success(request, "Your talk is withdrawn. You are welcome to propose again any time.")
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
         return HttpResponseRedirect(reverse("cafes:proposal-detail", args=[pk]))
 
 
@@ -204,7 +203,7 @@ class TalkDecideView(TalkObjectMixin, PermissionRequiredMixin, FormView):
                     services.talk_decline(talk=talk, by=by, note=note)
                     text = "Declined; the speaker has your note."
         except ValidationError as exc:
-            apply_service_error(form, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, text)
         if decision == "accept":

@@ -13,6 +13,7 @@ from django.views.generic import TemplateView
 from feedback import selectors, services
 from feedback.forms import ATTENDANCE_CHOICES, ConsoleFilterForm
 from feedback.models import FeedbackSession
+from saypro.core.views.refusals import refusal_as_message
 
 from .mixins import SessionObjectMixin
 
@@ -136,11 +137,8 @@ class SessionTransitionView(SessionObjectMixin, View):
 
     def post(self, request, pk):
         session = self.get_session()
-        try:
+        with refusal_as_message(request):
             self.service(session=session, by=request.user)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
             messages.success(request, self.done_message)
         return HttpResponseRedirect(reverse("feedback:console", kwargs={"pk": session.pk}))
 

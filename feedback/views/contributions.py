@@ -13,8 +13,9 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from feedback import selectors, services
 from feedback.forms import ContributionEditForm, ContributionForm, HideForm, RecordForm, SuggestionForm
+from saypro.core.views.refusals import add_service_errors, refusal_as_message
 
-from .mixins import ContributionObjectMixin, SessionObjectMixin, add_service_errors
+from .mixins import ContributionObjectMixin, SessionObjectMixin
 
 
 def _detail_url(session_id: int, anchor: str = "") -> str:
@@ -136,11 +137,8 @@ class ContributionWithdrawView(ContributionObjectMixin, View):
 
     def post(self, request, pk):
         contribution = self.get_contribution()
-        try:
+        with refusal_as_message(request):
             services.contribution_withdraw(contribution=contribution, by=request.user)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
             messages.success(request, "Withdrawn. It is no longer shown.")
         return HttpResponseRedirect(_detail_url(contribution.session_id))
 
@@ -155,10 +153,8 @@ class ContributionFlagView(ContributionObjectMixin, View):
             raise Http404("No such mark.")
         contribution = self.get_contribution()
         value = request.POST.get("value") == "1"
-        try:
+        with refusal_as_message(request):
             services.contribution_flag_set(contribution=contribution, flag=flag, value=value, by=request.user)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
         if request.htmx:
             fresh = (
                 selectors.session_contributions(session=contribution.session, viewer=request.user, facilitating=True)

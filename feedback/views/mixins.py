@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from rules.contrib.views import PermissionRequiredMixin
 
@@ -39,12 +38,3 @@ class ContributionObjectMixin(PermissionRequiredMixin):
 
     def get_permission_object(self):
         return self.get_contribution()
-
-
-def add_service_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError next to the fields it names (or on top of the form)."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)

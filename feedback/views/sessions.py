@@ -18,8 +18,9 @@ from feedback.forms import CancelForm, ContributionForm, SessionFilterForm, Sess
 from feedback.models import FeedbackSession
 from saypro.core import roles
 from saypro.core.models import Module
+from saypro.core.views.refusals import add_service_errors
 
-from .mixins import SessionObjectMixin, add_service_errors
+from .mixins import SessionObjectMixin
 
 
 class SessionListView(LoginRequiredMixin, ListView):
