@@ -10,7 +10,7 @@ from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
-from saypro.core.learning_log import VERB_ATTENDED, VERB_PRESENTED, LogEntry
+from saypro.core.learning_log import VERB_ATTENDED, VERB_PRESENTED, LogEntry, newest_first, within
 from saypro.core.models import User
 from saypro.core.roles import is_officer
 
@@ -337,16 +337,20 @@ def cafe_attendance_in(*, start: datetime, end: datetime) -> QuerySet[Rsvp]:
 
 def learning_log_entries(*, person: User, start: datetime | None = None, end: datetime | None = None) -> list[LogEntry]:
     """Talks the person gave and cafés they attended, for the learning log (two queries)."""
-    talks = TalkProposal.objects.filter(
-        speaker=person, state=TalkProposal.State.DELIVERED, cafe__state=Cafe.State.HELD
-    ).select_related("cafe")
-    attended = Rsvp.objects.filter(person=person, attended=True, cafe__state=Cafe.State.HELD).select_related("cafe")
-    if start is not None:
-        talks = talks.filter(cafe__starts_at__gte=start)
-        attended = attended.filter(cafe__starts_at__gte=start)
-    if end is not None:
-        talks = talks.filter(cafe__starts_at__lt=end)
-        attended = attended.filter(cafe__starts_at__lt=end)
+    talks = within(
+        TalkProposal.objects.filter(
+            speaker=person, state=TalkProposal.State.DELIVERED, cafe__state=Cafe.State.HELD
+        ).select_related("cafe"),
+        "cafe__starts_at",
+        start=start,
+        end=end,
+    )
+    attended = within(
+        Rsvp.objects.filter(person=person, attended=True, cafe__state=Cafe.State.HELD).select_related("cafe"),
+        "cafe__starts_at",
+        start=start,
+        end=end,
+    )
     entries = [
         LogEntry(
             when=talk.cafe.starts_at,
@@ -371,4 +375,4 @@ def learning_log_entries(*, person: User, start: datetime | None = None, end: da
         )
         for rsvp in attended
     )
-    return sorted(entries, key=lambda e: e.when, reverse=True)
+    return newest_first(entries)

@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from saypro.core.learning_log import VERB_ATTENDED, VERB_SHARED, LogEntry
+from saypro.core.learning_log import VERB_ATTENDED, VERB_SHARED, LogEntry, newest_first, within
 from saypro.core.models import User
 
 from .forming import CircleExplanation, explain
@@ -385,14 +385,13 @@ def circle_cohesion_in(*, start: datetime, end: datetime) -> CircleCohesion:
 
 def learning_log_entries(*, person: User, start: datetime | None = None, end: datetime | None = None) -> list[LogEntry]:
     """A person's circle meetings attended and learnings shared, for the learning log."""
-    memberships = Membership.objects.filter(person=person, attended=True, round__state=Round.State.PUBLISHED)
-    learnings = Learning.objects.filter(author=person, is_hidden=False)
-    if start is not None:
-        memberships = memberships.filter(round__meets_at__gte=start)
-        learnings = learnings.filter(created_at__gte=start)
-    if end is not None:
-        memberships = memberships.filter(round__meets_at__lt=end)
-        learnings = learnings.filter(created_at__lt=end)
+    memberships = within(
+        Membership.objects.filter(person=person, attended=True, round__state=Round.State.PUBLISHED),
+        "round__meets_at",
+        start=start,
+        end=end,
+    )
+    learnings = within(Learning.objects.filter(author=person, is_hidden=False), "created_at", start=start, end=end)
     entries = [
         LogEntry(
             when=m.round.meets_at,
@@ -417,4 +416,4 @@ def learning_log_entries(*, person: User, start: datetime | None = None, end: da
         )
         for learning in learnings.select_related("circle__topic")
     ]
-    return sorted(entries, key=lambda e: e.when, reverse=True)
+    return newest_first(entries)

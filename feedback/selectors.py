@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from saypro.core import roles
-from saypro.core.learning_log import VERB_ATTENDED, VERB_SHARED, LogEntry
+from saypro.core.learning_log import VERB_ATTENDED, VERB_SHARED, LogEntry, newest_first, within
 from saypro.core.models import Module, Placement, User
 
 from .models import Contribution, FeedbackSession, Invitation, Suggestion
@@ -321,16 +321,20 @@ def feedback_learnings_shared_in(*, start: datetime, end: datetime) -> QuerySet:
 
 def learning_log_entries(*, person: User, start: datetime | None = None, end: datetime | None = None) -> list[LogEntry]:
     """The person's feedback sessions attended and contributions shared, for the learning log."""
-    attended = Invitation.objects.filter(
-        person=person, attendance__in=Invitation.ATTENDED, session__state=State.HELD
-    ).select_related("session__module")
-    contributions = Contribution.objects.filter(VISIBLE, author=person).exclude(session__state=State.CANCELLED)
-    if start is not None:
-        attended = attended.filter(session__starts_at__gte=start)
-        contributions = contributions.filter(created_at__gte=start)
-    if end is not None:
-        attended = attended.filter(session__starts_at__lt=end)
-        contributions = contributions.filter(created_at__lt=end)
+    attended = within(
+        Invitation.objects.filter(
+            person=person, attendance__in=Invitation.ATTENDED, session__state=State.HELD
+        ).select_related("session__module"),
+        "session__starts_at",
+        start=start,
+        end=end,
+    )
+    contributions = within(
+        Contribution.objects.filter(VISIBLE, author=person).exclude(session__state=State.CANCELLED),
+        "created_at",
+        start=start,
+        end=end,
+    )
     entries = [
         LogEntry(
             when=invitation.session.starts_at,
@@ -355,4 +359,4 @@ def learning_log_entries(*, person: User, start: datetime | None = None, end: da
         )
         for contribution in contributions.select_related("session__module")
     ]
-    return sorted(entries, key=lambda e: e.when, reverse=True)
+    return newest_first(entries)

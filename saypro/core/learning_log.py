@@ -10,8 +10,12 @@ from __future__ import annotations
 import importlib.util
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
+from django.db.models import Model, QuerySet
 from django.utils.module_loading import import_string
+
+M = TypeVar("M", bound=Model)
 
 LEARNING_LOG_SOURCES = [
     "reflections.selectors.learning_log_entries",
@@ -44,6 +48,19 @@ class LogEntry:
     object_id: str  # stable id for xAPI, e.g. "reflections.reflection:12"
 
 
+def within(rows: QuerySet[M], field: str, *, start: datetime | None, end: datetime | None) -> QuerySet[M]:
+    """The rows whose `field` falls in [start, end); a side left None is open."""
+    if start is not None:
+        rows = rows.filter(**{f"{field}__gte": start})
+    if end is not None:
+        rows = rows.filter(**{f"{field}__lt": end})
+    return rows
+
+
+def newest_first(entries: list[LogEntry]) -> list[LogEntry]:
+    return sorted(entries, key=lambda e: e.when, reverse=True)
+
+
 def learning_log_gather(*, person, start: datetime | None = None, end: datetime | None = None) -> list[LogEntry]:
     """All of a person's log entries from every app that provides them, newest first."""
     entries: list[LogEntry] = []
@@ -56,4 +73,4 @@ def learning_log_gather(*, person, start: datetime | None = None, end: datetime 
             # The app's selectors module exists but provides no log entries yet.
             continue
         entries.extend(source(person=person, start=start, end=end))
-    return sorted(entries, key=lambda e: e.when, reverse=True)
+    return newest_first(entries)
