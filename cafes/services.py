@@ -585,6 +585,16 @@ def talk_interest_toggle(*, talk: TalkProposal, person: User) -> bool:
     return True
 
 
+def _decision_save(talk: TalkProposal, *, state: str, note: str, by: User, also: tuple[str, ...] = ()) -> None:
+    """Save the officer's decision on a proposal, with the other fields the caller changed (`also`)."""
+    talk.state = state
+    talk.decision_note = note
+    talk.decided_by = by
+    talk.decided_at = timezone.now()
+    talk.updated_at = talk.decided_at
+    talk.save(update_fields=[*also, "state", "decision_note", "decided_by", "decided_at", "updated_at"])
+
+
 def talk_accept(*, talk: TalkProposal, by: User, cafe: Cafe, note: str = "") -> TalkProposal:
     """Accept a proposal into a café: it takes the last slot of the agenda.
 
@@ -601,24 +611,14 @@ def talk_accept(*, talk: TalkProposal, by: User, cafe: Cafe, note: str = "") -> 
             raise ValidationError({"cafe": "Choose a coming café that is open for proposals."})
         last = TalkProposal.objects.filter(cafe=locked, position__isnull=False).aggregate(m=Max("position"))["m"]
         talk.cafe = locked
-        talk.state = TalkProposal.State.ACCEPTED
         talk.position = (last or 0) + 1
-        talk.decision_note = note.strip()
-        talk.decided_by = by
-        talk.decided_at = timezone.now()
-        talk.updated_at = talk.decided_at
         talk.snapshot_placement_of(talk.speaker)
-        talk.save(
-            update_fields=[
-                "cafe",
-                "state",
-                "position",
-                "decision_note",
-                "decided_by",
-                "decided_at",
-                "updated_at",
-                *TalkProposal.PLACEMENT_FIELDS,
-            ]
+        _decision_save(
+            talk,
+            state=TalkProposal.State.ACCEPTED,
+            note=note.strip(),
+            by=by,
+            also=("cafe", "position", *TalkProposal.PLACEMENT_FIELDS),
         )
         if locked.state == Cafe.State.PUBLISHED:
             locked.agenda_changed = True
@@ -647,12 +647,7 @@ def talk_decline(*, talk: TalkProposal, by: User, note: str) -> TalkProposal:
         talk.refresh_from_db()
         if talk.state not in (TalkProposal.State.PROPOSED, TalkProposal.State.KEPT):
             raise ValidationError("Only a proposal that is not decided yet can be declined.")
-        talk.state = TalkProposal.State.DECLINED
-        talk.decision_note = note
-        talk.decided_by = by
-        talk.decided_at = timezone.now()
-        talk.updated_at = talk.decided_at
-        talk.save(update_fields=["state", "decision_note", "decided_by", "decided_at", "updated_at"])
+        _decision_save(talk, state=TalkProposal.State.DECLINED, note=note, by=by)
         audit_record(actor=by, action="cafes.talk_decline", target=talk, reason=note)
         notify(
             recipient=talk.speaker,
@@ -672,13 +667,8 @@ def talk_keep(*, talk: TalkProposal, by: User, note: str = "") -> TalkProposal:
         talk.refresh_from_db()
         if talk.state != TalkProposal.State.PROPOSED:
             raise ValidationError("Only a new proposal can be kept for later.")
-        talk.state = TalkProposal.State.KEPT
         talk.cafe = None
-        talk.decision_note = (note or "").strip()
-        talk.decided_by = by
-        talk.decided_at = timezone.now()
-        talk.updated_at = talk.decided_at
-        talk.save(update_fields=["state", "cafe", "decision_note", "decided_by", "decided_at", "updated_at"])
+        _decision_save(talk, state=TalkProposal.State.KEPT, note=(note or "").strip(), by=by, also=("cafe",))
         audit_record(actor=by, action="cafes.talk_keep", target=talk, reason=talk.decision_note)
         notify(
             recipient=talk.speaker,
