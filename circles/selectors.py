@@ -150,38 +150,28 @@ def never_with_list(*, person: User) -> QuerySet[NeverWith]:
     return NeverWith.objects.filter(person=person).select_related("other", "other__department").order_by("created_at")
 
 
+def _with_members_and_learnings(circles: QuerySet[Circle]) -> QuerySet[Circle]:
+    """Circles with topic, round, host, members and `visible_learnings` loaded (the circle page's needs)."""
+    return circles.select_related("topic", "round", "host").prefetch_related(
+        _member_prefetch(),
+        Prefetch(
+            "learnings",
+            queryset=Learning.objects.filter(is_hidden=False).select_related("author").order_by("created_at", "id"),
+            to_attr="visible_learnings",
+        ),
+    )
+
+
 def circle_list_for(*, person: User) -> QuerySet[Circle]:
     """The published circles a person is (or was) a member of, newest first, with members and learnings."""
-    return (
+    return _with_members_and_learnings(
         Circle.objects.filter(round__state=Round.State.PUBLISHED, memberships__person=person)
-        .select_related("topic", "round", "host")
-        .prefetch_related(
-            _member_prefetch(),
-            Prefetch(
-                "learnings",
-                queryset=Learning.objects.filter(is_hidden=False).select_related("author").order_by("created_at", "id"),
-                to_attr="visible_learnings",
-            ),
-        )
-        .order_by("-round__meets_at", "-pk")
-    )
+    ).order_by("-round__meets_at", "-pk")
 
 
 def circle_get_for(*, pk: int, person: User) -> Circle | None:
     """A circle with members and visible learnings, or None (the view decides who may see it)."""
-    return (
-        Circle.objects.filter(pk=pk)
-        .select_related("topic", "round", "host")
-        .prefetch_related(
-            _member_prefetch(),
-            Prefetch(
-                "learnings",
-                queryset=Learning.objects.filter(is_hidden=False).select_related("author").order_by("created_at", "id"),
-                to_attr="visible_learnings",
-            ),
-        )
-        .first()
-    )
+    return _with_members_and_learnings(Circle.objects.filter(pk=pk)).first()
 
 
 def membership_get(*, circle: Circle, person: User) -> Membership | None:
