@@ -199,14 +199,8 @@ class OrgUnitAdmin(admin.ModelAdmin):
         return obj.people_count
 
 
-@admin.register(Placement)
-class PlacementAdmin(admin.ModelAdmin):
-    list_display = ["person", "department", "location", "job_role", "valid_from", "valid_to"]
-    list_select_related = ["person", "department", "location", "job_role"]
-    list_filter = ["department", "location", "job_role"]
-    search_fields = ["person__email", "person__last_name"]
-    date_hierarchy = "valid_from"
-    readonly_fields = ["person", "department", "location", "job_role", "valid_from", "valid_to"]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Viewable and exportable, never added, changed or deleted from the admin."""
 
     def has_add_permission(self, request):
         return False
@@ -216,6 +210,16 @@ class PlacementAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Placement)
+class PlacementAdmin(ReadOnlyAdmin):
+    list_display = ["person", "department", "location", "job_role", "valid_from", "valid_to"]
+    list_select_related = ["person", "department", "location", "job_role"]
+    list_filter = ["department", "location", "job_role"]
+    search_fields = ["person__email", "person__last_name"]
+    date_hierarchy = "valid_from"
+    readonly_fields = ["person", "department", "location", "job_role", "valid_from", "valid_to"]
 
 
 @admin.register(MentorLink)
@@ -317,19 +321,6 @@ class EnrolmentAdmin(admin.ModelAdmin):
 
 
 # --- records nobody edits by hand ---------------------------------------------------------------
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Viewable and exportable, never added, changed or deleted from the admin."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AuditEntry)

@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from saypro.core.admin import ReadOnlyAdmin
+
 from .models import Figure, Snapshot
 
 
@@ -37,17 +39,8 @@ class SnapshotAdmin(admin.ModelAdmin):
 
 
 @admin.register(Figure)
-class FigureAdmin(admin.ModelAdmin):
+class FigureAdmin(ReadOnlyAdmin):
     list_display = ["snapshot", "name", "dimension", "label", "numerator", "denominator", "people"]
     list_select_related = ["snapshot"]
     list_filter = ["name", "dimension"]
     search_fields = ["label", "name"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
