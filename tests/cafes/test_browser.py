@@ -20,6 +20,9 @@ from tests.factories.core import PASSWORD
 
 pytestmark = pytest.mark.browser
 
+# htmx moves focus after it settles the swap, a moment after the new text is in the page.
+FOCUS_STARTS_WITH = "word => (document.activeElement?.textContent || '').trim().startsWith(word)"
+
 
 @pytest.fixture
 def cycle(transactional_db):
@@ -164,11 +167,11 @@ def test_agenda_reordered_with_the_keyboard_keeps_focus(agenda_world, chromium, 
     page.get_by_text(f"“{talks[0].title}” is now in slot 2.").wait_for(state="attached")
     # Swapped by htmx (no page load, so no message banner), and focus stays on the same button.
     assert page.locator(".alert").count() == 0
-    assert page.evaluate("document.activeElement.textContent").startswith("Down")
+    page.wait_for_function(FOCUS_STARTS_WITH, arg="Down", timeout=5_000)
     page.keyboard.press("Enter")
     page.get_by_text(f"“{talks[0].title}” is now in slot 3.").wait_for(state="attached")
     # Now last, its Down button is disabled: focus moves to its Up button.
-    assert page.evaluate("document.activeElement.textContent").startswith("Up")
+    page.wait_for_function(FOCUS_STARTS_WITH, arg="Up", timeout=5_000)
     order = list(TalkProposal.objects.filter(cafe=cafe).order_by("position").values_list("pk", flat=True))
     assert order == [talks[1].pk, talks[2].pk, talks[0].pk]
     assert page.js_errors == []
