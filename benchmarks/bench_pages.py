@@ -187,7 +187,7 @@ def main() -> int:
     os.environ.setdefault("CELERY_BROKER_URL", "memory://localhost/")
     # The benchmark serves no static files; whitenoise's warning about the missing folder is noise here.
     warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
-    state = open_database(url, benchmark="page", keep=bool(os.environ.get("BENCH_KEEP")))
+    state = open_database(url, benchmark="page", keep=bool(os.environ.get("BENCH_KEEP")), example="saypro_bench_pages")
     if state is None:
         return 0
     if state == "fresh":

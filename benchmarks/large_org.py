@@ -835,18 +835,22 @@ def _is_seeded(url: str) -> bool:
         connection.close()
 
 
-def open_database(url: str, *, benchmark: str, keep: bool = False) -> str | None:
+def open_database(url: str, *, benchmark: str, keep: bool = False, example: str = "saypro_bench") -> str | None:
     """Make the benchmark database ready and set Django up on it; None when it cannot be reached.
 
     Fresh (dropped, created, migrated) unless `keep` and a previous run left it seeded, in
     which case it is only migrated. Returns "fresh" or "kept"; None after saying why not
     (not PostgreSQL, or PostgreSQL not reachable), so the benchmark can exit 0.
     """
+    import dj_database_url
     import psycopg2
 
     if not url.startswith("postgres"):
         print(f"The {benchmark} benchmark needs PostgreSQL; BENCH_DATABASE_URL is {url!r}. Skipped.")
         return None
+    name = dj_database_url.parse(url)["NAME"]
+    if "bench" not in name:
+        raise SystemExit(f"Refusing to use database {name!r}: a benchmark database name must contain 'bench'.")
     try:
         kept = keep and _is_seeded(url)
         if not kept:
@@ -854,7 +858,7 @@ def open_database(url: str, *, benchmark: str, keep: bool = False) -> str | None
     except psycopg2.OperationalError as exc:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         print(f"PostgreSQL is not reachable ({reason}); the {benchmark} benchmark is skipped.")
-        print("Start PostgreSQL or set BENCH_DATABASE_URL=postgres://user@host:port/saypro_bench to run it.")
+        print(f"Start PostgreSQL or set BENCH_DATABASE_URL=postgres://user@host:port/{example} to run it.")
         return None
     os.environ["DATABASE_URL"] = url
     os.environ["DJANGO_SETTINGS_MODULE"] = "saypro.settings.test"
