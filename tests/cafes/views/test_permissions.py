@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from cafes.models import Cafe, TalkProposal
 from tests.factories.cafes import CafeFactory, SpeakerPreferenceFactory, TalkFactory, on_agenda
+from tests.permissions import ANONYMOUS, SIGN_IN, redirect_path
 
 ROLES = [
     "anonymous",
@@ -161,18 +162,16 @@ def world(employee, mentor, other_employee, other_mentor, officer, manager):
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(("name", "method", "url", "expected"), TABLE, ids=[row[0] for row in TABLE])
-def test_permission_table(world, client, role, name, method, url, expected):
+def test_permission_table(world, client_for, role, name, method, url, expected):
     if role == "mentor_shared":
         SpeakerPreferenceFactory(person=world["speaker"], share_with_mentor=True)
-    if role != "anonymous":
-        client.force_login(world["people"][role])
+    client = client_for(None if role == ANONYMOUS else world["people"][role])
     data = {"direction": "up", "action": "going"} if method == "post" else None
     response = getattr(client, method)(url(world), data)
     want = expected[role]
     if want == "login":
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("account_login"))
+        assert redirect_path(response) == SIGN_IN
     else:
         assert response.status_code == want
         if want == 302:
-            assert not response["Location"].startswith(reverse("account_login"))
+            assert redirect_path(response) != SIGN_IN

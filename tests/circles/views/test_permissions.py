@@ -10,6 +10,7 @@ from circles.models import Round
 from tests.circles.conftest import published_circle
 from tests.factories import UserFactory
 from tests.factories.circles import RoundFactory, SignupFactory
+from tests.permissions import ANONYMOUS, SIGN_IN, redirect_path
 
 pytestmark = pytest.mark.django_db
 
@@ -86,9 +87,8 @@ def test_get_pages_by_role(client_for, world, role, name, kwargs, expected):
     client = client_for(world["people"][role])
     url = reverse(name, kwargs=kwargs(world))
     response = client.get(url)
-    if role == "anonymous":
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("account_login"))
+    if role == ANONYMOUS:
+        assert redirect_path(response) == SIGN_IN
     else:
         assert response.status_code == expected[role]
 
@@ -129,9 +129,8 @@ POST_ACTIONS = [
 def test_post_actions_by_role(client_for, world, role, name, kwargs, data, expected):
     client = client_for(world["people"][role])
     response = client.post(reverse(name, kwargs=kwargs(world)), data)
-    if role == "anonymous":
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("account_login"))
+    if role == ANONYMOUS:
+        assert redirect_path(response) == SIGN_IN
     else:
         assert response.status_code == expected[role]
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from saypro.core.models import AuditEntry, OrgImport, User
 from saypro.core.tasks import org_import_task
+from tests.permissions import person_for
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +46,7 @@ EXPECTED = {
 @pytest.mark.parametrize("role", ROLES)
 def test_org_import_pages_permission_table(request, client_for, officer, view, role):
     org_import = make_import(officer)
-    person = None if role == "anonymous" else request.getfixturevalue(role)
+    person = person_for(request, role)
     url = reverse(view, args=[org_import.pk] if view.endswith("detail") else [])
 
     response = client_for(person).get(url)

@@ -9,6 +9,7 @@ from django.urls import NoReverseMatch, include, path, reverse
 from saypro.core import services
 from saypro.core.models import Notification
 from saypro.navigation import MAIN_NAVIGATION
+from tests.permissions import outcome, person_for
 
 pytestmark = pytest.mark.django_db
 
@@ -57,27 +58,15 @@ EXPECTED = {
 }
 
 
-@pytest.fixture
-def person_for(request):
-    def get(role):
-        return None if role == "anonymous" else request.getfixturevalue(role)
-
-    return get
-
-
 @pytest.mark.parametrize("page", list(PAGES))
 @pytest.mark.parametrize("role", ROLES)
-def test_page_permissions(client_for, person_for, role, page):
+def test_page_permissions(request, client_for, role, page):
     method, url = PAGES[page]
-    client = client_for(person_for(role))
+    client = client_for(person_for(request, role))
 
     response = getattr(client, method)(url)
 
-    expected = EXPECTED[role][page]
-    status, location = expected if isinstance(expected, tuple) else (expected, None)
-    assert response.status_code == status
-    if location is not None:
-        assert response["Location"] == location
+    assert outcome(response) == EXPECTED[role][page]
 
 
 def test_non_staff_following_the_admin_redirect_is_refused(client_for, employee):
@@ -148,11 +137,11 @@ def _resolves(url_name: str) -> bool:
 
 
 @pytest.mark.parametrize("role", list(NAV_BY_ROLE))
-def test_navigation_shows_each_role_what_it_may_use(client_for, person_for, role):
+def test_navigation_shows_each_role_what_it_may_use(request, client_for, role):
     url_names = {label: url_name for label, url_name, _ in MAIN_NAVIGATION}
     expected = [label for label in NAV_BY_ROLE[role] if _resolves(url_names[label])]
 
-    response = client_for(person_for(role)).get("/")
+    response = client_for(person_for(request, role)).get("/")
 
     assert [item["label"] for item in response.context["nav_items"]] == expected
     html = response.content.decode()

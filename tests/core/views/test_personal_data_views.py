@@ -11,6 +11,7 @@ from saypro.core.models import AuditEntry, Notification, User
 from saypro.core.services import notification_create
 from tests.factories.core import PASSWORD
 from tests.factories.reflections import ReflectionFactory
+from tests.permissions import outcome, person_for
 
 pytestmark = pytest.mark.django_db
 
@@ -37,32 +38,20 @@ EXPECTED = {
 }
 
 
-@pytest.fixture
-def person_for(request):
-    def get(role):
-        return None if role == "anonymous" else request.getfixturevalue(role)
-
-    return get
-
-
 def _squash(html: str) -> str:
     return re.sub(r"\s+", " ", html)
 
 
 @pytest.mark.parametrize("page", list(PAGES))
 @pytest.mark.parametrize("role", ROLES)
-def test_personal_data_page_permissions(client_for, person_for, role, page):
+def test_personal_data_page_permissions(request, client_for, role, page):
     method, url = PAGES[page]
-    person = person_for(role)
+    person = person_for(request, role)
     client = client_for(person)
 
     response = getattr(client, method)(url)
 
-    expected = EXPECTED[role][page]
-    status, location = expected if isinstance(expected, tuple) else (expected, None)
-    assert response.status_code == status
-    if location is not None:
-        assert response["Location"] == location
+    assert outcome(response) == EXPECTED[role][page]
     if person is not None:
         assert User.objects.get(pk=person.pk).is_active is True
 

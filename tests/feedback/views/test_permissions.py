@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from feedback.models import Contribution
 from tests.factories.feedback import ContributionFactory, SuggestionFactory
+from tests.permissions import ANONYMOUS, SIGN_IN, person_for, redirect_path
 
 ROLES = ["anonymous", "employee", "peer", "outsider", "officer", "mentor", "manager"]
 
@@ -69,7 +70,7 @@ def objects(session, employee, peer):
 
 @pytest.mark.parametrize(("name", "target", "method", "role", "expected"), CASES)
 def test_feedback_view_permission(
-    request, client, objects, outsider, mentor, manager, name, target, method, role, expected
+    request, client_for, objects, outsider, mentor, manager, name, target, method, role, expected
 ):
     kwargs = {}
     if target == "module":
@@ -79,11 +80,8 @@ def test_feedback_view_permission(
     if name == "feedback:contribution-flag":
         kwargs["flag"] = "highlighted"
     url = reverse(name, kwargs=kwargs)
-    if role != "anonymous":
-        client.force_login(request.getfixturevalue(role))
-
-    response = getattr(client, method)(url, {"value": "1"} if method == "post" else {})
+    response = getattr(client_for(person_for(request, role)), method)(url, {"value": "1"} if method == "post" else {})
 
     assert response.status_code == expected
-    if role == "anonymous":
-        assert response["Location"].startswith(reverse("account_login"))
+    if role == ANONYMOUS:
+        assert redirect_path(response) == SIGN_IN

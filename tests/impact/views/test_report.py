@@ -11,6 +11,7 @@ from saypro.impact.services import snapshot_build
 from tests.factories import DepartmentFactory, EnrolmentFactory, ModuleFactory, UserFactory
 from tests.factories.feedback import ContributionFactory, FeedbackSessionFactory
 from tests.impact.conftest import at
+from tests.permissions import SIGN_IN, person_for, redirect_path
 
 JUNE = date(2026, 6, 1)
 
@@ -24,27 +25,23 @@ def snapshot(june):
 ROLES = ["anonymous", "employee", "mentor", "officer", "manager"]
 
 
-def person_for(role, request):
-    return None if role == "anonymous" else request.getfixturevalue(role)
-
-
 @pytest.mark.parametrize(
     ("role", "expected"),
     [("anonymous", 302), ("employee", 403), ("mentor", 403), ("officer", 200), ("manager", 200)],
 )
 @pytest.mark.parametrize("page", ["report", "report-csv", "chart", "report-pdf"])
 def test_report_pages_by_role(snapshot, client_for, request, role, expected, page):
-    client = client_for(person_for(role, request))
+    client = client_for(person_for(request, role))
     args = ["2026-06", "participation-trend"] if page == "chart" else ["2026-06"]
     response = client.get(reverse(f"impact:{page}", args=args))
     assert response.status_code == expected
     if expected == 302:
-        assert response["Location"].startswith("/accounts/login/")
+        assert redirect_path(response) == SIGN_IN
 
 
 @pytest.mark.parametrize(("role", "expected"), [("anonymous", 302), ("employee", 403), ("manager", 403)])
 def test_rebuild_refused_to_all_but_officers(snapshot, client_for, request, role, expected):
-    response = client_for(person_for(role, request)).post(reverse("impact:rebuild", args=["2026-06"]), {"reason": "x"})
+    response = client_for(person_for(request, role)).post(reverse("impact:rebuild", args=["2026-06"]), {"reason": "x"})
     assert response.status_code == expected
     assert Snapshot.objects.count() == 1
 
