@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from circles.models import Circle, Learning, Membership, Round
-from saypro.core.demo import DEMO_PASSWORD
+from tests.browser import sign_in_as
 
 pytestmark = pytest.mark.browser
 
@@ -19,19 +19,6 @@ def demo_org(transactional_db):
     call_command("seed_demo", people=8, verbosity=0)
 
 
-def sign_in(page, live_server, live_login, email):
-    """Sign in through the login page; officers land on their dashboard, everyone else at home."""
-    page.context.clear_cookies()
-    if email != "officer@saypro.demo":
-        return live_login(page, live_server, email, DEMO_PASSWORD)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name='login']", email)
-    page.fill("input[name='password']", DEMO_PASSWORD)
-    page.locator("form:has(input[name='password']) [type='submit']").first.click()
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
-    return page
-
-
 def test_week_of_circles_from_sign_up_to_learnings(demo_org, browser_page, live_server, live_login, axe_check):
     page = browser_page
     page.on("dialog", lambda dialog: dialog.accept())
@@ -39,7 +26,7 @@ def test_week_of_circles_from_sign_up_to_learnings(demo_org, browser_page, live_
 
     # Two demo employees sign up with ranked topics.
     for email in ("employee@saypro.demo", "mentor@saypro.demo"):
-        sign_in(page, live_server, live_login, email)
+        sign_in_as(page, live_server, live_login, email)
         page.goto(f"{live_server.url}/circles/")
         page.get_by_role("link", name="Sign up for next week").click()
         page.get_by_label("First choice").select_option(index=1)
@@ -49,7 +36,7 @@ def test_week_of_circles_from_sign_up_to_learnings(demo_org, browser_page, live_
         assert "You are signed up." in page.inner_text("main")
 
     # The officer forms the circles, moves someone, locks a circle and publishes.
-    sign_in(page, live_server, live_login, "officer@saypro.demo")
+    sign_in_as(page, live_server, live_login, "officer@saypro.demo")
     page.goto(f"{live_server.url}/circles/rounds/{round.pk}/")
     page.get_by_role("button", name="Form circles now").click()
     page.wait_for_url(re.compile(rf"/circles/rounds/{round.pk}/$"))
@@ -85,7 +72,7 @@ def test_week_of_circles_from_sign_up_to_learnings(demo_org, browser_page, live_
         round=round, person__email="employee@saypro.demo"
     )
     circle = membership.circle
-    sign_in(page, live_server, live_login, "employee@saypro.demo")
+    sign_in_as(page, live_server, live_login, "employee@saypro.demo")
     page.goto(f"{live_server.url}/circles/")
     upcoming = page.locator("section", has=page.get_by_role("heading", name="Upcoming"))
     assert circle.topic.name in upcoming.inner_text()
@@ -101,7 +88,7 @@ def test_week_of_circles_from_sign_up_to_learnings(demo_org, browser_page, live_
     # The meeting takes place; the host records attendance and a learning.
     met = timezone.now() - dt.timedelta(hours=1)
     Round.objects.filter(pk=round.pk).update(signup_deadline=met - dt.timedelta(days=2), meets_at=met)
-    sign_in(page, live_server, live_login, circle.host.email)
+    sign_in_as(page, live_server, live_login, circle.host.email)
     page.goto(f"{live_server.url}/circles/circle/{circle.pk}/")
     page.get_by_role("link", name="Record attendance").click()
     for checkbox in page.locator("input[name='attended']").all():

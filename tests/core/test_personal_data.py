@@ -380,8 +380,9 @@ def test_erase_takes_board_reflections_off_the_board_with_text_removed(employee,
     assert board.events.get().action == "hidden"
 
 
-def test_erase_keeps_the_shared_records_the_figures_count(employee, world):
-    before = {
+def _shared_records_of(employee, world) -> dict[str, int]:
+    """How many of the person's records the monthly figures count, by kind."""
+    return {
         "contributions": Contribution.objects.filter(author=employee, withdrawn_at__isnull=True).count(),
         "suggestions": Suggestion.objects.filter(author=employee).count(),
         "memberships": Membership.objects.filter(person=employee).count(),
@@ -394,22 +395,14 @@ def test_erase_keeps_the_shared_records_the_figures_count(employee, world):
         "placements": Placement.objects.filter(person=employee).count(),
         "held_invitations": Invitation.objects.filter(person=employee, session=world["held_session"]).count(),
     }
+
+
+def test_erase_keeps_the_shared_records_the_figures_count(employee, world):
+    before = _shared_records_of(employee, world)
 
     personal_data_erase(person=employee, by=employee)
 
-    after = {
-        "contributions": Contribution.objects.filter(author=employee, withdrawn_at__isnull=True).count(),
-        "suggestions": Suggestion.objects.filter(author=employee).count(),
-        "memberships": Membership.objects.filter(person=employee).count(),
-        "learnings": Learning.objects.filter(author=employee).count(),
-        "talks": TalkProposal.objects.filter(speaker=employee, state="delivered").count(),
-        "feedback_given": TalkFeedback.objects.filter(giver=employee).count(),
-        "rsvps": Rsvp.objects.filter(person=employee, attended=True).count(),
-        "comments": Comment.objects.filter(author=employee).count(),
-        "adoptions": Adoption.objects.filter(person=employee).count(),
-        "placements": Placement.objects.filter(person=employee).count(),
-        "held_invitations": Invitation.objects.filter(person=employee, session=world["held_session"]).count(),
-    }
+    after = _shared_records_of(employee, world)
     assert after == before == {**before, "contributions": 2, "memberships": 1, "talks": 1, "comments": 1}
     assert Contribution.objects.get(pk=world["insight"].pk).text == "My insight on delegation"
 

@@ -10,8 +10,8 @@ from django.utils import timezone
 from feedback import services
 from feedback.models import Contribution, FeedbackSession, Invitation
 from reflections.models import Reflection
-from saypro.core.demo import DEMO_PASSWORD
 from saypro.core.models import Module, User
+from tests.browser import sign_in_as
 
 pytestmark = pytest.mark.browser
 
@@ -25,19 +25,6 @@ def demo_org(transactional_db):
     FeedbackSession.objects.filter(module__title=MODULE).delete()
 
 
-def sign_in(page, live_server, live_login, email):
-    """Sign in through the login page; officers land on their dashboard, everyone else at home."""
-    page.context.clear_cookies()
-    if email != "officer@saypro.demo":
-        return live_login(page, live_server, email, DEMO_PASSWORD)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name='login']", email)
-    page.fill("input[name='password']", DEMO_PASSWORD)
-    page.locator("form:has(input[name='password']) [type='submit']").first.click()
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
-    return page
-
-
 def local_input(moment):
     return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
 
@@ -49,7 +36,7 @@ def test_feedback_session_from_scheduling_to_summary(demo_org, browser_page, liv
     start = (timezone.localtime() + dt.timedelta(days=2)).replace(hour=10, minute=0, second=0, microsecond=0)
 
     # The officer schedules the session for the demo module.
-    sign_in(page, live_server, live_login, "officer@saypro.demo")
+    sign_in_as(page, live_server, live_login, "officer@saypro.demo")
     page.goto(f"{live_server.url}/feedback/")
     page.get_by_role("link", name="New session").click()
     page.get_by_label("Module").select_option(str(Module.objects.get(title=MODULE).pk))
@@ -65,7 +52,7 @@ def test_feedback_session_from_scheduling_to_summary(demo_org, browser_page, liv
     assert session.invitations.filter(person=employee).exists()
 
     # The demo employee adds an insight and a challenge from the home page's panel.
-    sign_in(page, live_server, live_login, "employee@saypro.demo")
+    sign_in_as(page, live_server, live_login, "employee@saypro.demo")
     page.get_by_role("link", name="Contribute").click()
     page.get_by_role("radio", name="Insight").check()
     page.get_by_role("textbox", name="Your contribution").fill(
@@ -83,7 +70,7 @@ def test_feedback_session_from_scheduling_to_summary(demo_org, browser_page, liv
     challenge = Contribution.objects.get(author=employee, session=session, kind="challenge")
 
     # Another participant answers the challenge.
-    sign_in(page, live_server, live_login, "mentor@saypro.demo")
+    sign_in_as(page, live_server, live_login, "mentor@saypro.demo")
     page.goto(f"{live_server.url}/feedback/{session.pk}/")
     page.get_by_label("Suggest something for this challenge").fill("Agree the decision rights first, in writing.")
     page.get_by_role("button", name="Send suggestion").click()
@@ -91,7 +78,7 @@ def test_feedback_session_from_scheduling_to_summary(demo_org, browser_page, liv
     assert challenge.suggestions.get().author == mentor
 
     # The officer opens the session, ticks attendance, highlights, and closes it.
-    sign_in(page, live_server, live_login, "officer@saypro.demo")
+    sign_in_as(page, live_server, live_login, "officer@saypro.demo")
     page.goto(f"{live_server.url}/feedback/{session.pk}/console/")
     assert "Guidance for a constructive dialogue" in page.inner_text("main")
     page.get_by_role("button", name="Open the session").click()
@@ -125,7 +112,7 @@ def test_feedback_session_from_scheduling_to_summary(demo_org, browser_page, liv
     assert services.session_follow_up(session_id=session.pk) == 2
 
     # The employee sees the summary and the reflection prompt.
-    sign_in(page, live_server, live_login, "employee@saypro.demo")
+    sign_in_as(page, live_server, live_login, "employee@saypro.demo")
     prompt = page.get_by_role("link", name=f"Write a reflection: the feedback session on {MODULE}")
     assert prompt.get_attribute("href").startswith(
         "/reflections/write/?kind=feedback_session&context=feedback.feedbacksession"
