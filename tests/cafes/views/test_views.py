@@ -22,6 +22,14 @@ from tests.factories.cafes import (
 
 pytestmark = pytest.mark.django_db
 
+# A complete talk proposal, as the form posts it.
+PROPOSAL = {
+    "title": "Silence",
+    "idea": "Pause.",
+    "why_it_matters": "Room.",
+    "audience_can_try": "Count.",
+    "duration_minutes": "5",
+}
 GOOD = {"clarity": "4", "usefulness": "5", "delivery": "3", "worked": "Clear story.", "try_next": "Slow down a bit."}
 
 
@@ -125,14 +133,7 @@ def test_proposal_with_empty_idea_keeps_what_was_typed_and_writes_nothing(client
 def test_proposal_with_foreign_reflection_link_refused(client_for, employee):
     response = client_for(employee).post(
         reverse("cafes:proposal-create"),
-        {
-            "title": "Silence",
-            "idea": "Pause.",
-            "why_it_matters": "Room.",
-            "audience_can_try": "Count.",
-            "duration_minutes": "5",
-            "reflection_url": "https://elsewhere.example/reflections/1/",
-        },
+        {**PROPOSAL, "reflection_url": "https://elsewhere.example/reflections/1/"},
     )
     assert list(response.context["form"].errors) == ["reflection_url"]
     assert TalkProposal.objects.count() == 0
@@ -141,15 +142,7 @@ def test_proposal_with_foreign_reflection_link_refused(client_for, employee):
 def test_proposal_create_success_for_any_coming_cafe(client_for, employee):
     response = client_for(employee).post(
         reverse("cafes:proposal-create"),
-        {
-            "title": "Silence",
-            "idea": "Pause.",
-            "why_it_matters": "Room.",
-            "audience_can_try": "Count.",
-            "duration_minutes": "7",
-            "reflection_url": "/reflections/4/",
-            "wants_practice_buddy": "on",
-        },
+        {**PROPOSAL, "duration_minutes": "7", "reflection_url": "/reflections/4/", "wants_practice_buddy": "on"},
     )
     talk = TalkProposal.objects.get()
     assert response["Location"] == reverse("cafes:proposal-detail", args=[talk.pk])

@@ -14,36 +14,27 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 
+def celery_command(python: str, *args: str) -> list[str]:
+    """The `celery` command line of this project's app, with `args` after it."""
+    return [python, "-m", "celery", "-A", "saypro", *args]
+
+
 def worker_command(*, python: str = sys.executable) -> list[str]:
     """The Celery worker of `make run` (a thread pool: light, and fine for SQLite's file locks)."""
-    return [
+    return celery_command(
         python,
-        "-m",
-        "celery",
-        "-A",
-        "saypro",
         "worker",
         "--pool=threads",
         "--concurrency=4",
         "--loglevel=INFO",
         "--without-gossip",
         "--without-mingle",
-    ]
+    )
 
 
 def beat_command(*, var_dir: Path, python: str = sys.executable) -> list[str]:
     """Celery beat of `make run`; the schedule lives in the database (django-celery-beat)."""
-    return [
-        python,
-        "-m",
-        "celery",
-        "-A",
-        "saypro",
-        "beat",
-        "--loglevel=INFO",
-        "--schedule",
-        str(Path(var_dir, "celerybeat-schedule")),
-    ]
+    return celery_command(python, "beat", "--loglevel=INFO", "--schedule", str(Path(var_dir, "celerybeat-schedule")))
 
 
 class Command(BaseCommand):
