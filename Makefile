@@ -34,9 +34,13 @@ run: demo
 	$(PY) manage.py print_demo_logins
 	$(PY) manage.py run_local --addrport $(ADDRPORT)
 
+# Type check: the files listed under [tool.mypy] in pyproject.toml (services and selectors of
+# core, impact, feedback, circles and cafés). Later, when the lead says so: reflections/services/
+# and reflections/selectors/.
 test: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 	$(PY) -m pytest
 
 test-fast: install
@@ -45,6 +49,7 @@ test-fast: install
 lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 
 bench: install
 	$(PY) benchmarks/run_all.py

@@ -204,9 +204,7 @@ def feedback_of(*, talk: TalkProposal, giver: User) -> TalkFeedback | None:
     return TalkFeedback.objects.filter(talk=talk, giver=giver).first()
 
 
-def _one_decimal(value) -> Decimal | None:
-    if value is None:
-        return None
+def _one_decimal(value: float | Decimal) -> Decimal:
     return Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
@@ -241,9 +239,12 @@ def talk_feedback_summary(*, talk: TalkProposal) -> FeedbackSummary:
     count = len(rows)
     averages = []
     if count >= AVERAGES_FROM:
+        scores = [row[:3] for row in rows]  # clarity, usefulness, delivery: RATING_QUESTIONS' order
         for index, (field, question) in enumerate(RATING_QUESTIONS.items()):
             averages.append(
-                RatingAverage(field=field, question=question, average=_one_decimal(sum(r[index] for r in rows) / count))
+                RatingAverage(
+                    field=field, question=question, average=_one_decimal(sum(s[index] for s in scores) / count)
+                )
             )
     return FeedbackSummary(
         count=count,
@@ -278,10 +279,9 @@ def speaker_growth(*, speaker: User) -> list[GrowthRow]:
     talks = (
         TalkProposal.objects.filter(speaker=speaker, state__in=AGENDA_STATES)
         .select_related("cafe")
-        .annotate(
-            feedback_count=Count("feedback", filter=visible),
-            **{f"avg_{field}": Avg(f"feedback__{field}", filter=visible) for field in RATING_QUESTIONS},
-        )
+        .annotate(**{f"avg_{field}": Avg(f"feedback__{field}", filter=visible) for field in RATING_QUESTIONS})
+        # A call of its own, so the type checker knows the talks carry `feedback_count` (same single join).
+        .annotate(feedback_count=Count("feedback", filter=visible))
         .order_by("cafe__starts_at", "id")
     )
     rows = []
@@ -362,6 +362,7 @@ def learning_log_entries(*, person: User, start: datetime | None = None, end: da
             object_id=f"cafes.talkproposal:{talk.pk}",
         )
         for talk in talks
+        if talk.cafe is not None  # always: only talks of held cafés are read
     ]
     entries.extend(
         LogEntry(

@@ -522,8 +522,8 @@ def talk_update(*, talk: TalkProposal, by: User, **fields) -> TalkProposal:
     if talk.state not in (TalkProposal.State.PROPOSED, TalkProposal.State.KEPT):
         raise ValidationError("This proposal was decided already; ask the officer about changes.")
     cafe = fields.get("cafe", talk.cafe)
-    moved = "cafe" in fields and cafe is not None and cafe.pk != talk.cafe_id
-    if moved and (cafe.state not in OPEN_STATES or cafe.starts_at <= timezone.now()):
+    moved_to = cafe if "cafe" in fields and cafe is not None and cafe.pk != talk.cafe_id else None
+    if moved_to is not None and (moved_to.state not in OPEN_STATES or moved_to.starts_at <= timezone.now()):
         raise ValidationError({"cafe": "This café takes no more proposals; choose a coming café."})
     cleaned = _clean_talk_fields({k: v for k, v in fields.items() if k != "cafe"})
     if cleaned.get("wants_practice_buddy") and not talk.first_talk:
@@ -542,7 +542,7 @@ def talk_withdraw(*, talk: TalkProposal, by: User) -> TalkProposal:
     if by.pk != talk.speaker_id:
         raise ValidationError("Only the speaker can withdraw a proposal.")
     with transaction.atomic():
-        if talk.cafe_id:
+        if talk.cafe is not None:
             _lock(talk.cafe)
         talk.refresh_from_db()
         if talk.state not in (TalkProposal.State.PROPOSED, TalkProposal.State.KEPT, TalkProposal.State.ACCEPTED):
@@ -558,14 +558,17 @@ def talk_withdraw(*, talk: TalkProposal, by: User) -> TalkProposal:
 
 def _leave_agenda(talk: TalkProposal) -> None:
     """Take a talk off its café's agenda, closing the gap in slot numbers (café row locked)."""
-    old = talk.position
+    old, cafe_id = talk.position, talk.cafe_id
     talk.position = None
     talk.save(update_fields=["position"])
+    if cafe_id is None:
+        return
     if old is not None:
-        for later in TalkProposal.objects.filter(cafe_id=talk.cafe_id, position__gt=old).order_by("position"):
-            later.position -= 1
-            later.save(update_fields=["position"])
-    Cafe.objects.filter(pk=talk.cafe_id, state=Cafe.State.PUBLISHED).update(agenda_changed=True)
+        for later in TalkProposal.objects.filter(cafe_id=cafe_id, position__gt=old).order_by("position"):
+            if later.position is not None:  # always, by the filter
+                later.position -= 1
+                later.save(update_fields=["position"])
+    Cafe.objects.filter(pk=cafe_id, state=Cafe.State.PUBLISHED).update(agenda_changed=True)
 
 
 def talk_interest_toggle(*, talk: TalkProposal, person: User) -> bool:
@@ -730,7 +733,7 @@ def agenda_move(*, talk: TalkProposal, by: User, direction: str) -> TalkProposal
     """
     if direction not in {"up", "down"}:
         raise ValidationError("Move a talk up or down.")
-    if talk.cafe_id is None:
+    if talk.cafe is None:
         raise ValidationError("This talk is not on an agenda.")
     with transaction.atomic():
         cafe = _lock(talk.cafe)
@@ -939,8 +942,8 @@ def feedback_give(
             talk=talk, giver=giver, defaults={**ratings, **texts, "created_at": now, "updated_at": now}
         )
         if not created:
-            for name, value in {**ratings, **texts}.items():
-                setattr(feedback, name, value)
+            for name, answer in {**ratings, **texts}.items():
+                setattr(feedback, name, answer)
             feedback.updated_at = now
             feedback.save(update_fields=[*ratings, *texts, "updated_at"])
             return feedback, False

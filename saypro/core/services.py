@@ -214,8 +214,8 @@ def email_send(*, email_id: int) -> bool:
 
 def email_sweep(*, older_than_seconds: int = 60, max_attempts: int = 5) -> int:
     """Send e-mails left pending by a broker outage or a crash; returns how many were sent."""
-    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
-    stale_sending = timezone.now() - timezone.timedelta(minutes=15)
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    stale_sending = timezone.now() - timedelta(minutes=15)
     # A worker that died mid-send leaves "sending"; long after its claim it is fair to try
     # again. Judged by the claim time, not the creation time, so a row claimed a moment ago
     # by a slow sweep is never handed to a second one.
@@ -269,7 +269,7 @@ def notify(
                 url=url,
                 digest_pending=delivery == NotificationPreference.Delivery.DIGEST,
             )
-            if delivery == NotificationPreference.Delivery.EMAIL:
+            if email_template and delivery == NotificationPreference.Delivery.EMAIL:
                 email = email_queue(
                     recipient=recipient,
                     kind=kind,

@@ -153,7 +153,7 @@ class Report:
             set(participation) | set(learnings), key=lambda k: (participation.get(k) or learnings[k]).label
         ):
             p, s = participation.get(key), learnings.get(key)
-            label = (p or s).label
+            label = (p or learnings[key]).label
             rows.append(
                 {
                     "label": label,

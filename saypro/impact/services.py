@@ -57,7 +57,7 @@ def snapshot_build(
             )
     except IntegrityError:
         # Another build of this month won the race; its version is the result.
-        return Snapshot.objects.filter(month=month).order_by("-version").first(), False
+        return Snapshot.objects.filter(month=month).latest("version"), False
 
     def report(percent: int, step: str) -> None:
         Snapshot.objects.filter(pk=snapshot.pk).update(progress=percent)
