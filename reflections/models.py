@@ -175,6 +175,13 @@ class Reflection(models.Model):
                 condition=Q(visibility="colleagues", is_hidden=False) & ~Q(state="draft"),
                 name="reflection_on_board",
             ),
+            # Reflections waiting for a mentor, oldest first: the officer's dashboard reads the
+            # oldest few hundred in this order to find the mentees who waited longest.
+            models.Index(
+                fields=["submitted_at", "author"],
+                condition=Q(state__in=["submitted", "resubmitted"]),
+                name="reflection_awaiting_review",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -425,3 +432,4 @@ class NewsletterItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.issue_id} #{self.position}: {self.reflection_id}"
+

@@ -38,4 +38,5 @@ urlpatterns = [
     path("newsletters/<int:pk>/edit/", officer.NewsletterEditView.as_view(), name="newsletter-edit"),
     path("newsletters/<int:pk>/email/", officer.NewsletterEmailPreviewView.as_view(), name="newsletter-preview"),
     path("newsletters/<int:pk>/publish/", officer.NewsletterPublishView.as_view(), name="newsletter-publish"),
+    path("mentees/<int:pk>/remind-mentors/", officer.MentorRemindView.as_view(), name="mentor-remind"),
 ]

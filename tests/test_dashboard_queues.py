@@ -234,6 +234,58 @@ def test_mentor_queue_lists_mentees_waiting_over_the_setting_with_their_mentors(
     assert queue["items"][0]["url"] == f"/admin/core/mentorlink/?mentee__id__exact={waiting_long.pk}"
 
 
+def test_mentor_queue_offers_to_remind_the_mentors_or_to_assign_one(settings):
+    settings.MENTOR_QUEUE_STALE_DAYS = 7
+    with_mentor = UserFactory(first_name="Wanda", last_name="Long")
+    MentorLinkFactory(mentee=with_mentor)
+    waiting_reflection(author=with_mentor, submitted_at=days_ago(12))
+    orphan = UserFactory(first_name="Otto", last_name="Alone")
+    waiting_reflection(author=orphan, submitted_at=days_ago(9))
+
+    queue = dashboard.mentees_waiting_for_mentor(now=timezone.now())
+
+    assert [item["action"] for item in queue["items"]] == [
+        {"post": f"/reflections/mentees/{with_mentor.pk}/remind-mentors/", "label": "Remind the mentor"},
+        {"href": f"/admin/core/mentorlink/add/?mentee={orphan.pk}", "label": "Assign a mentor"},
+    ]
+
+
+def test_mentor_queue_reads_only_the_oldest_window_to_find_the_five_mentees(settings, monkeypatch):
+    settings.MENTOR_QUEUE_STALE_DAYS = 7
+    monkeypatch.setattr(dashboard, "WAITING_WINDOW", 8)
+    people = [UserFactory(first_name=f"P{i}", last_name="Waiting") for i in range(7)]
+    for i, person in enumerate(people):
+        for extra in range(3):
+            waiting_reflection(author=person, submitted_at=days_ago(40 - i - extra * 10))
+
+    queue = dashboard.mentees_waiting_for_mentor(now=timezone.now())
+
+    # Oldest reflections: P0 at 40 days, P1 at 39, ... each person also has two newer ones.
+    assert queue["count"] == 7
+    assert [(item["label"], item["detail"].split(" · ")[0]) for item in queue["items"]] == [
+        (f"P{i} Waiting", "3 reflections waiting") for i in range(5)
+    ]
+
+
+def test_mentor_queue_groups_everything_when_the_window_names_fewer_than_five_mentees(settings, monkeypatch):
+    settings.MENTOR_QUEUE_STALE_DAYS = 7
+    monkeypatch.setattr(dashboard, "WAITING_WINDOW", 4)
+    busy = UserFactory(first_name="Busy", last_name="Writer")
+    for n in range(6):
+        waiting_reflection(author=busy, submitted_at=days_ago(60 - n))
+    later = [UserFactory(first_name=f"L{i}", last_name="Later") for i in range(2)]
+    for i, person in enumerate(later):
+        waiting_reflection(author=person, submitted_at=days_ago(20 - i))
+
+    queue = dashboard.mentees_waiting_for_mentor(now=timezone.now())
+
+    assert [(item["label"], item["detail"].split(" · ")[0]) for item in queue["items"]] == [
+        ("Busy Writer", "6 reflections waiting"),
+        ("L0 Later", "1 reflection waiting"),
+        ("L1 Later", "1 reflection waiting"),
+    ]
+
+
 def test_mentor_queue_follows_the_setting(settings):
     settings.MENTOR_QUEUE_STALE_DAYS = 2
     waiting_reflection(author=UserFactory(), submitted_at=days_ago(3))

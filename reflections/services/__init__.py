@@ -30,7 +30,7 @@ from .newsletter import (
     newsletter_send_batch,
     newsletter_update,
 )
-from .review import reflection_request_changes, reflection_validate
+from .review import mentor_remind_waiting, reflection_request_changes, reflection_validate
 from .templates import QuestionSpec, template_create, template_update
 from .writing import (
     CONTEXT_KINDS,
@@ -61,6 +61,7 @@ __all__ = [
     "comment_add",
     "comment_hide",
     "comment_unhide",
+    "mentor_remind_waiting",
     "newsletter_create",
     "newsletter_draft_for_month",
     "newsletter_publish",

@@ -1,18 +1,21 @@
-"""A mentor's review: validate, or ask for more depth, with a depth rating; the author is told."""
+"""A mentor's review: validate or ask for more depth, with a depth rating; officers remind mentors of waiting work."""
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count, Min
+from django.urls import reverse
 from django.utils import timezone
 
 from saypro.core.markdown import render_markdown
 from saypro.core.models import User
-from saypro.core.selectors import is_active_mentor_of
-from saypro.core.services import notify
+from saypro.core.selectors import is_active_mentor_of, mentor_ids_of
+from saypro.core.services import audit_record, notify
 
 from ..models import MentorReview, Reflection, ReflectionEvent
-from .common import NOTE_MAX_CHARS, _locked, _record, _refresh_from
+from ..selectors.visibility import AWAITING, SHARED_WITH_MENTOR
+from .common import NOTE_MAX_CHARS, _locked, _record, _refresh_from, _require_officer
 
 
 def _notify_author_of_review(reflection: Reflection, review: MentorReview, mentor: User) -> None:
@@ -87,3 +90,48 @@ def reflection_request_changes(*, reflection: Reflection, by: User, depth: int, 
     return _review(
         reflection=reflection, by=by, depth=depth, decision=MentorReview.Decision.CHANGES_REQUESTED, note=note
     )
+
+
+@transaction.atomic
+def mentor_remind_waiting(*, mentee: User, by: User) -> int:
+    """An officer reminds a mentee's active mentors of the reflections waiting for their review.
+
+    At most once per mentee and mentor a day (the notification key names the day). Returns how
+    many mentors were reminded now: 0 when all of them were already reminded today.
+
+    Side effects: each active mentor is notified (in the app and by e-mail, kind
+    "mentor_reminder", which follows the person's reminder preference), and an audit entry is
+    written when at least one was reminded.
+    """
+    _require_officer(by)
+    waiting = Reflection.objects.filter(author=mentee, state__in=AWAITING, visibility__in=SHARED_WITH_MENTOR)
+    summary = waiting.aggregate(n=Count("pk"), oldest=Min("submitted_at"))
+    if not summary["n"]:
+        raise ValidationError(f"No reflection of {mentee.full_name} waits for a mentor.")
+    mentors = list(User.objects.filter(pk__in=mentor_ids_of(mentee=mentee), is_active=True).order_by("pk"))
+    if not mentors:
+        raise ValidationError(f"{mentee.full_name} has no active mentor; assign one first.")
+    n = summary["n"]
+    day = timezone.localdate()
+    since = timezone.localtime(summary["oldest"])
+    reminded = [
+        mentor.pk
+        for mentor in mentors
+        if notify(
+            recipient=mentor,
+            kind="mentor_reminder",
+            key=f"mentee:{mentee.pk}:waiting:{day.isoformat()}",
+            title=f"{mentee.full_name} has {n} {'reflection' if n == 1 else 'reflections'} waiting for your review",
+            body=f"The oldest has waited since {since:%d %B %Y}. Open your mentor queue to review it.",
+            url=reverse("reflections:mentor-queue"),
+            email_template="email/notification",
+        )
+    ]
+    if reminded:
+        audit_record(
+            actor=by,
+            action="reflections.mentor_remind",
+            target=mentee,
+            data={"mentors": reminded, "waiting": n},
+        )
+    return len(reminded)

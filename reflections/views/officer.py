@@ -1,4 +1,4 @@
-"""Officer pages of the reflections app: templates of guiding questions and the monthly newsletter."""
+"""Officer pages of the reflections app: templates of guiding questions, the monthly newsletter, mentor reminders."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import ListView
 from rules.contrib.views import PermissionRequiredMixin
@@ -18,6 +20,7 @@ from rules.contrib.views import PermissionRequiredMixin
 from reflections import selectors, services
 from reflections.forms import NewsletterCreateForm, NewsletterForm, QuestionFormSet, TemplateForm
 from reflections.models import NewsletterIssue, NewsletterItem, ReflectionTemplate
+from saypro.core.models import User
 
 
 class OfficerMixin(PermissionRequiredMixin):
@@ -256,3 +259,45 @@ class NewsletterPublishView(NewsletterObjectMixin, View):
             return redirect(self.issue)
         messages.success(request, "Published. The e-mail is going out to everyone in batches.")
         return redirect(self.issue)
+
+
+# --- mentor reminders ---------------------------------------------------------------------------
+
+
+def _next_url(request, default: str) -> str:
+    """The page the form came from (a path on this site), or `default`."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
+
+
+class MentorRemindView(PermissionRequiredMixin, View):
+    """An officer reminds the mentors of a mentee whose reflections wait (the dashboard's mentor queue).
+
+    With htmx the button is replaced by what happened; without JavaScript the officer returns to
+    the page they came from, with a message.
+    """
+
+    permission_required = "reflections.remind_mentors"
+
+    def post(self, request, pk):
+        mentee = get_object_or_404(User, pk=pk)
+        try:
+            reminded = services.mentor_remind_waiting(mentee=mentee, by=request.user)
+        except ValidationError as exc:
+            level, text = messages.ERROR, " ".join(exc.messages)
+        else:
+            if reminded:
+                level = messages.SUCCESS
+                text = f"Reminded {reminded} {'mentor' if reminded == 1 else 'mentors'} of {mentee.full_name}."
+            else:
+                level, text = messages.INFO, f"The mentors of {mentee.full_name} were already reminded today."
+        if request.htmx:
+            return render(
+                request,
+                "reflections/partials/mentor_reminded.html",
+                {"text": text, "failed": level == messages.ERROR},
+            )
+        messages.add_message(request, level, text)
+        return redirect(_next_url(request, default=reverse("core:dashboard")))

@@ -98,12 +98,32 @@ def test_dashboard_queue_items_link_to_where_the_officer_acts(client_for, office
     assert f'href="{link("talk_proposal", talk.pk)}">{talk.title}</a>' in response.content.decode()
 
 
+def test_dashboard_offers_to_remind_the_mentor_of_a_waiting_mentee(client_for, officer, settings):
+    from tests.factories import MentorLinkFactory
+    from tests.test_dashboard_queues import days_ago, waiting_reflection
+
+    settings.MENTOR_QUEUE_STALE_DAYS = 7
+    mentee = UserFactory(first_name="Wanda", last_name="Long")
+    MentorLinkFactory(mentee=mentee)
+    waiting_reflection(author=mentee, submitted_at=days_ago(10))
+    orphan = UserFactory(first_name="Otto", last_name="Alone")
+    waiting_reflection(author=orphan, submitted_at=days_ago(9))
+
+    html = client_for(officer).get(reverse("core:dashboard")).content.decode()
+
+    remind = reverse("reflections:mentor-remind", args=[mentee.pk])
+    assert f'<form class="mt-1" method="post" action="{remind}" hx-post="{remind}"' in html
+    assert '<input type="hidden" name="next" value="/dashboard/#queue-mentors">' in html
+    assert 'Remind the mentor<span class="visually-hidden"> of Wanda Long</span>' in html
+    assert f'href="/admin/core/mentorlink/add/?mentee={orphan.pk}">Assign a mentor' in html
+
+
 @pytest.mark.parametrize("size", [1, 12])
 def test_dashboard_query_count_does_not_grow_with_the_data(client_for, officer, size, django_assert_num_queries):
     fill_every_queue(size, officer=officer)
     client = client_for(officer)
 
-    with django_assert_num_queries(28):
+    with django_assert_num_queries(29):
         response = client.get(reverse("core:dashboard"))
 
     assert response.status_code == 200
