@@ -17,6 +17,7 @@ from .models import (
     Reflection,
     ReflectionEvent,
     ReflectionTemplate,
+    Report,
 )
 
 
@@ -182,3 +183,26 @@ class NewsletterItemAdmin(admin.ModelAdmin):
     list_filter = ["issue"]
     search_fields = ["reflection__title"]
     raw_id_fields = ["reflection"]
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    """Reports are resolved on the moderation page (with the hide service, the audit and the notices)."""
+
+    list_display = ["__str__", "reporter", "created_at", "resolution", "resolved_at", "resolved_by"]
+    list_filter = ["resolution", ("resolved_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["reporter", "resolved_by"]
+    search_fields = ["reason", "reporter__email", "reporter__last_name"]
+    date_hierarchy = "created_at"
+    readonly_fields = [
+        "reflection",
+        "comment",
+        "reporter",
+        "reason",
+        "created_at",
+        "updated_at",
+        "resolved_at",
+        "resolved_by",
+        "resolution",
+        "resolution_note",
+    ]

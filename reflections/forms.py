@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from saypro.core.models import Department, Location
 
 from . import services
-from .models import ContextKind, MentorReview, Reflection
+from .models import ContextKind, MentorReview, Reflection, Report
 
 VISIBILITY_HELP = (
     "Private: only you. My mentor: you and your active mentors. "
@@ -126,6 +126,23 @@ class ReasonForm(forms.Form):
         max_length=services.REASON_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class ReportForm(forms.Form):
+    reason = forms.CharField(
+        label="What breaks the rules?",
+        max_length=services.REPORT_REASON_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="A few words for the Advice Desk. The author is not told who reported it.",
+        error_messages={"required": "Say in a few words what breaks the rules."},
+    )
+
+
+class ResolveForm(forms.Form):
+    """The officer's decision on the reports of one reflection or comment."""
+
+    resolution = forms.ChoiceField(choices=Report.Resolution.choices, widget=forms.HiddenInput)
+    note = forms.CharField(required=False, max_length=services.REASON_MAX_CHARS, widget=forms.Textarea)
 
 
 class BoardFilterForm(forms.Form):

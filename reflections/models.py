@@ -435,3 +435,75 @@ class NewsletterItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.issue_id} #{self.position}: {self.reflection_id}"
+
+
+class Report(models.Model):
+    """A colleague's report that a board reflection or a board comment breaks the rules.
+
+    Open until an officer resolves it by hiding what was reported or dismissing the report;
+    one resolution closes every open report of the same reflection or comment. A person has at
+    most one open report per reflection or comment (a second report updates its reason).
+    """
+
+    class Resolution(models.TextChoices):
+        HIDDEN = "hidden", "Hidden"
+        DISMISSED = "dismissed", "Dismissed"
+
+    reflection = models.ForeignKey(Reflection, null=True, blank=True, on_delete=models.CASCADE, related_name="reports")
+    comment = models.ForeignKey(Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reflection_reports")
+    reason = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolution = models.CharField(max_length=10, choices=Resolution.choices, blank=True)
+    resolution_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reflection__isnull=False, comment__isnull=True)
+                | Q(reflection__isnull=True, comment__isnull=False),
+                name="report_one_target",
+            ),
+            models.CheckConstraint(
+                condition=Q(resolved_at__isnull=True, resolution="")
+                | (Q(resolved_at__isnull=False) & ~Q(resolution="")),
+                name="report_resolved_has_resolution",
+            ),
+            models.UniqueConstraint(
+                fields=["reporter", "reflection"],
+                condition=Q(resolved_at__isnull=True, reflection__isnull=False),
+                name="report_open_once_per_reflection",
+            ),
+            models.UniqueConstraint(
+                fields=["reporter", "comment"],
+                condition=Q(resolved_at__isnull=True, comment__isnull=False),
+                name="report_open_once_per_comment",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["created_at", "id"], condition=Q(resolved_at__isnull=True), name="report_open"),
+        ]
+
+    def __str__(self) -> str:
+        target = f"reflection {self.reflection_id}" if self.reflection_id else f"comment {self.comment_id}"
+        return f"Report by {self.reporter_id} on {target}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+    @property
+    def target_key(self) -> tuple[int | None, int | None]:
+        """What the report is about, as (reflection id, comment id); one of them is None."""
+        return self.reflection_id, self.comment_id
+
+    @property
+    def on_reflection(self) -> Reflection:
+        """The reported reflection, or the reflection of the reported comment."""
+        return self.reflection if self.reflection_id else self.comment.reflection

@@ -17,6 +17,8 @@ Erase decides per record:
   rebuilt snapshot no longer counts it or the engagement on it; stored snapshots keep their figures.
 - The person's board comments, review comments, "I'll try this" / "I tried it" and the mentor
   reviews they wrote stay (engagement and validation figures), under the anonymised name.
+- The reports the person made to the Advice Desk are deleted: no figure counts them, and an
+  officer's resolution keeps its own audit entry.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from .models import (
     NewsletterItem,
     Reflection,
     ReflectionEvent,
+    Report,
 )
 
 SECTION_TITLE = "Reflections"
@@ -49,6 +52,7 @@ ERASE_EXPLAINED = [
     f"“{REMOVED_TEXT}”, they are no longer featured, and their review threads with your mentors are deleted.",
     "Your comments, “I'll try this” and “I tried it” on colleagues' reflections, and the reviews you wrote "
     "as a mentor, stay under the name “Former colleague”.",
+    "What you reported to the Advice Desk is deleted.",
 ]
 
 
@@ -228,8 +232,10 @@ def erase(*, person: User) -> dict:
             for r in shared
         ]
     )
+    reports_deleted, _ = Report.objects.filter(reporter=person).delete()
     return {
         "reflections_deleted": private_count,
+        "reports_deleted": reports_deleted,
         "reflections_taken_off_board": len(shared_ids),
         "review_comments_deleted": review_comment_count,
         "newsletter_drafts_left": draft_item_count,

@@ -75,6 +75,19 @@ def is_published(_user, issue) -> bool:
     return issue is not None and issue.is_published
 
 
+@rules.predicate
+def is_comment_author(user, comment) -> bool:
+    return bool(comment is not None and user.is_authenticated and comment.author_id == user.pk)
+
+
+@rules.predicate
+def is_shown_on_board(_user, comment) -> bool:
+    """A board comment, not hidden, on a reflection that is on the board."""
+    return bool(
+        comment is not None and comment.channel == "board" and not comment.is_hidden and comment.reflection.is_on_board
+    )
+
+
 mentor_may_read = is_active_mentor_of_author & is_shared_with_mentor
 
 can_view_reflection = (
@@ -93,6 +106,9 @@ rules.add_perm("reflections.comment_review", is_shared_with_mentor & (is_author 
 rules.add_perm("reflections.comment_board", is_employee & is_on_board)
 rules.add_perm("reflections.adopt_reflection", is_employee & is_on_board & ~is_author)
 rules.add_perm("reflections.moderate_reflection", is_officer & is_shared_with_colleagues)
+# Anyone who sees something on the board may report it to the Advice Desk, except their own.
+rules.add_perm("reflections.report_reflection", is_employee & is_on_board & ~is_author)
+rules.add_perm("reflections.report_comment", is_employee & is_shown_on_board & ~is_comment_author)
 # A huddle card shows a reflection to a whole team: the author's own, or one they agreed to feature.
 rules.add_perm("reflections.print_huddle_card", is_author | (is_employee & is_on_board & may_be_featured))
 

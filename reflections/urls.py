@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import board, log, officer, reflection, writing
+from .views import board, log, officer, reflection, reports, writing
 
 app_name = "reflections"
 
@@ -9,7 +9,7 @@ urlpatterns = [
     path("write/", writing.ReflectionWriteView.as_view(), name="write"),
     path("board/", board.BoardView.as_view(), name="board"),
     path("mentor/", board.MentorQueueView.as_view(), name="mentor-queue"),
-    path("moderation/", board.ModerationView.as_view(), name="moderation"),
+    path("moderation/", reports.ModerationView.as_view(), name="moderation"),
     path("log/", log.LearningLogView.as_view(), name="log"),
     path("log/export.csv", log.LearningLogCsvView.as_view(), name="log-csv"),
     path("log/xapi.json", log.LearningLogXapiView.as_view(), name="log-xapi"),
@@ -27,6 +27,9 @@ urlpatterns = [
     path("<int:pk>/hide/", reflection.ReflectionHideView.as_view(), name="hide"),
     path("<int:pk>/unhide/", reflection.ReflectionUnhideView.as_view(), name="unhide"),
     path("<int:pk>/card/", reflection.HuddleCardView.as_view(), name="huddle-card"),
+    path("report/<int:pk>/", reports.ReflectionReportView.as_view(), name="report"),
+    path("comments/<int:pk>/report/", reports.CommentReportView.as_view(), name="comment-report"),
+    path("reports/<int:pk>/resolve/", reports.ReportResolveView.as_view(), name="report-resolve"),
     path("comments/<int:pk>/hide/", reflection.CommentModerateView.as_view(hide=True), name="comment-hide"),
     path("comments/<int:pk>/unhide/", reflection.CommentModerateView.as_view(hide=False), name="comment-unhide"),
     path("templates/", officer.TemplateListView.as_view(), name="template-list"),

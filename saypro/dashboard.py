@@ -18,8 +18,8 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.db.models import CharField, Count, F, Min, Q, QuerySet, Value
-from django.db.models.functions import Substr
+from django.db.models import CharField, Count, Min, Q, QuerySet
+from django.db.models.functions import Coalesce, Substr
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -53,6 +53,7 @@ LINKS: dict[str, list[str]] = {
     "cafe": ["cafes:agenda", "cafes:cafe-detail", "admin:cafes_cafe_change"],
     "cafes": ["cafes:cafe-list", "admin:cafes_cafe_changelist"],
     "board": ["reflections:board", "admin:reflections_reflection_changelist"],
+    "moderation": ["reflections:moderation", "admin:reflections_report_changelist"],
     "reflection": ["reflections:detail", "admin:reflections_reflection_change"],
     "newsletters": ["reflections:newsletter-list", "admin:reflections_newsletterissue_changelist"],
     "mentor_links": ["admin:core_mentorlink_changelist"],
@@ -206,57 +207,87 @@ def _board_reflections(Reflection):
     ).exclude(state=Reflection.State.DRAFT)
 
 
-def board_posts_to_moderate(*, now: datetime) -> dict | None:
-    """Reflections and comments that appeared on the learning board in the last week, for the officer to look over.
+def board_reports_to_resolve(*, now: datetime) -> dict | None:
+    """Reflections and comments colleagues reported, the longest waiting first; and what is new on the board.
 
-    The board has no reporting button: everything new on it is what awaits moderation. A post
-    leaves the queue when hidden or when it is older than MODERATION_WINDOW.
+    The count is of reported reflections and comments (one resolution closes all reports of
+    one), each listed with its number of open reports. A second line counts the reflections and
+    comments that appeared on the board in the last MODERATION_WINDOW, for the officer to look
+    over. Three queries.
     """
     if not app_ready("reflections"):
         return None
     from reflections.models import Comment, Reflection
+    from reflections.selectors import report_open_list
 
-    since = now - MODERATION_WINDOW
-    reflections = _board_reflections(Reflection).filter(first_shared_at__gte=since)
-    comments = Comment.objects.filter(
-        channel=Comment.Channel.BOARD,
-        is_hidden=False,
-        created_at__gte=since,
-        reflection__in=_board_reflections(Reflection),
-    )
-    count = reflections.count() + comments.count()
+    open_reports = report_open_list()
+    count = open_reports.order_by().values("reflection_id", "comment_id").distinct().count()
     text = CharField()
     oldest = (
-        reflections.order_by()
-        .annotate(kind=Value("reflection", output_field=text), at=F("first_shared_at"), text=Substr("title", 1, 80))
-        .values("kind", "pk", "at", "text", "author__first_name", "author__last_name", "author__email")
-        .union(
-            comments.order_by()
-            .annotate(kind=Value("comment", output_field=text), at=F("created_at"), text=Substr("body", 1, 80))
-            .values("kind", "reflection_id", "at", "text", "author__first_name", "author__last_name", "author__email")
+        open_reports.order_by()
+        .annotate(
+            title=Substr("reflection__title", 1, 80),
+            comment_text=Substr("comment__body", 1, 80),
+            on_reflection=Coalesce("reflection_id", "comment__reflection_id"),
+            first_name=Coalesce("reflection__author__first_name", "comment__author__first_name", output_field=text),
+            last_name=Coalesce("reflection__author__last_name", "comment__author__last_name", output_field=text),
+            email=Coalesce("reflection__author__email", "comment__author__email", output_field=text),
         )
-        .order_by("at")[:QUEUE_SIZE]
+        .values(
+            "reflection_id", "comment_id", "title", "comment_text", "on_reflection", "first_name", "last_name", "email"
+        )
+        .annotate(since=Min("created_at"), reports=Count("id"), first=Min("id"))
+        .order_by("since", "first")[:QUEUE_SIZE]
     )
+    moderation = link("moderation")
     items = []
     for row in oldest:
-        author = person_name(row, "author__")
-        is_reflection = row["kind"] == "reflection"
+        n = row["reports"]
+        if row["reflection_id"] is not None:
+            label, kind = row["title"] or "Untitled reflection", "Reflection"
+        else:
+            label, kind = f"Comment: {row['comment_text']}", "Comment"
         items.append(
             {
-                "label": (row["text"] or "Untitled reflection") if is_reflection else f"Comment: {row['text']}",
-                "detail": f"{'Reflection' if is_reflection else 'Comment'} by {author}",
-                "since": row["at"],
-                "url": link("reflection", row["pk"]),
+                "label": label,
+                "detail": f"{kind} by {person_name(row, '')} · {n} {plural(n, 'report')}",
+                "since": row["since"],
+                "url": f"{moderation}#report-{row['first']}"
+                if moderation
+                else link("reflection", row["on_reflection"]),
             }
         )
-    return queue(
-        key="moderation",
-        title="New on the learning board, to look over",
-        count=count,
-        items=items,
-        url=link("board"),
-        empty="Nothing new on the board this week.",
+    since = now - MODERATION_WINDOW
+    shared = _board_reflections(Reflection)
+    new_posts = (
+        shared.filter(first_shared_at__gte=since)
+        .order_by()
+        .values("pk")
+        .union(
+            Comment.objects.filter(
+                channel=Comment.Channel.BOARD, is_hidden=False, created_at__gte=since, reflection__in=shared
+            )
+            .order_by()
+            .values("pk"),
+            all=True,
+        )
+        .count()
     )
+    days = MODERATION_WINDOW.days
+    return {
+        **queue(
+            key="moderation",
+            title="Reported on the learning board",
+            count=count,
+            items=items,
+            url=moderation,
+            empty="Nothing reported.",
+        ),
+        "also": {
+            "text": f"{new_posts} new on the board in the last {days} days, to look over",
+            "url": link("board"),
+        },
+    }
 
 
 def newsletter_candidates(*, now: datetime) -> dict | None:
@@ -377,7 +408,7 @@ QUEUES = [
     feedback_sessions_to_schedule,
     circle_rounds_to_publish,
     talk_proposals_to_decide,
-    board_posts_to_moderate,
+    board_reports_to_resolve,
     newsletter_candidates,
     mentees_waiting_for_mentor,
 ]

@@ -83,6 +83,18 @@ def board_reflection(*, shared_at=None, **kwargs):
     )
 
 
+def report(*, reporter=None, created_at=None, **target):
+    """An open report on a reflection or comment (by a new colleague unless `reporter` is given)."""
+    from reflections.models import Report
+
+    return Report.objects.create(
+        reporter=reporter or UserFactory(),
+        reason="Breaks the rules.",
+        created_at=created_at or timezone.now(),
+        **target,
+    )
+
+
 def waiting_reflection(*, author, submitted_at, visibility="mentor", state="submitted"):
     from tests.factories.reflections import ReflectionFactory
 
@@ -101,7 +113,9 @@ def fill_every_queue(size: int, *, officer) -> None:
         formed_round(formed_at=days_ago(i + 1))
         proposed_talk(created_at=days_ago(i + 1))
         reflection = board_reflection(shared_at=days_ago(1), may_be_featured=True)
-        CommentFactory(reflection=reflection, created_at=days_ago(1))
+        comment = CommentFactory(reflection=reflection, created_at=days_ago(1))
+        report(reflection=reflection, created_at=days_ago(i + 1))
+        report(comment=comment, created_at=days_ago(i + 1))
         mentee = UserFactory()
         MentorLinkFactory(mentor=mentor, mentee=mentee)
         waiting_reflection(author=mentee, submitted_at=days_ago(10 + i))
@@ -168,25 +182,60 @@ def test_talk_queue_lists_only_proposed_talks_oldest_first():
     assert queue["items"][0]["detail"] == f"by {first.speaker.full_name} · for {first.cafe.title}"
 
 
-def test_moderation_queue_counts_new_board_reflections_and_comments_but_not_hidden_private_or_old_ones():
+def test_moderation_queue_lists_reported_reflections_and_comments_oldest_first_with_their_report_counts():
+    from reflections.models import Reflection, Report
+    from tests.factories.reflections import CommentFactory, ReflectionFactory
+
+    author = UserFactory(first_name="Ada", last_name="Author")
+    listening = board_reflection(shared_at=days_ago(20), title="Listening first", author=author)
+    comment = CommentFactory(reflection=listening, body="Tried it with my team", author=UserFactory(first_name="Cy"))
+    first = report(reflection=listening, created_at=days_ago(2))
+    report(reflection=listening, created_at=days_ago(1))
+    oldest = report(comment=comment, created_at=days_ago(3))
+    report(reflection=board_reflection(), created_at=days_ago(0.5))
+    Report.objects.create(
+        reflection=board_reflection(),
+        reporter=UserFactory(),
+        reason="x",
+        resolved_at=timezone.now(),
+        resolution="dismissed",
+    )
+    private = ReflectionFactory(state=Reflection.State.SUBMITTED, visibility=Reflection.Visibility.PRIVATE)
+    report(reflection=private, created_at=days_ago(9))
+
+    queue = dashboard.board_reports_to_resolve(now=timezone.now())
+
+    assert (queue["count"], queue["title"]) == (3, "Reported on the learning board")
+    assert [(item["label"], item["detail"], item["url"]) for item in queue["items"][:2]] == [
+        (
+            "Comment: Tried it with my team",
+            f"Comment by {comment.author.full_name} · 1 report",
+            f"/reflections/moderation/#report-{oldest.pk}",
+        ),
+        ("Listening first", "Reflection by Ada Author · 2 reports", f"/reflections/moderation/#report-{first.pk}"),
+    ]
+    assert [item["since"] for item in queue["items"]] == sorted(item["since"] for item in queue["items"])
+
+
+def test_moderation_queue_counts_what_is_new_on_the_board_but_not_hidden_private_or_old_posts():
     from reflections.models import Reflection
     from tests.factories.reflections import CommentFactory, ReflectionFactory
 
     shared = board_reflection(shared_at=days_ago(3), title="Listening first")
-    comment = CommentFactory(reflection=shared, created_at=days_ago(1), body="Tried it with my team")
+    CommentFactory(reflection=shared, created_at=days_ago(1), body="Tried it with my team")
     CommentFactory(reflection=shared, created_at=days_ago(1), is_hidden=True, hidden_reason="Off topic")
     CommentFactory(reflection=shared, created_at=days_ago(1), channel="review")
     board_reflection(shared_at=days_ago(2), is_hidden=True, hidden_reason="Names a colleague")
     board_reflection(shared_at=days_ago(20))
     ReflectionFactory(state=Reflection.State.SUBMITTED, visibility=Reflection.Visibility.MENTOR, answered=False)
 
-    queue = dashboard.board_posts_to_moderate(now=timezone.now())
+    queue = dashboard.board_reports_to_resolve(now=timezone.now())
 
-    assert queue["count"] == 2
-    assert [(item["label"], item["detail"]) for item in queue["items"]] == [
-        ("Listening first", f"Reflection by {shared.author.full_name}"),
-        ("Comment: Tried it with my team", f"Comment by {comment.author.full_name}"),
-    ]
+    assert (queue["count"], queue["items"]) == (0, [])
+    assert queue["also"] == {
+        "text": "2 new on the board in the last 7 days, to look over",
+        "url": "/reflections/board/",
+    }
 
 
 def test_newsletter_queue_lists_consenting_board_reflections_not_yet_in_an_issue():

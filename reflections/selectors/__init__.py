@@ -25,6 +25,7 @@ from .report import (
     reflection_submitted_in,
     reflection_validated_in,
 )
+from .reports import REPORTED_PAGE_SIZE, ReportedItem, report_get, report_open_list, reported_list
 from .review import mentor_queue, mentor_queue_counts, review_list
 from .visibility import (
     AWAITING,
@@ -51,6 +52,8 @@ from .writing import (
 __all__ = [
     "AWAITING",
     "AdoptionSummary",
+    "REPORTED_PAGE_SIZE",
+    "ReportedItem",
     "CONTEXT_APPS",
     "CONTEXT_MODELS",
     "DRAFT",
@@ -85,6 +88,9 @@ __all__ = [
     "reflection_submitted_in",
     "reflection_validated_in",
     "reflection_visible_q",
+    "report_get",
+    "report_open_list",
+    "reported_list",
     "review_list",
     "template_for_kind",
     "template_get",

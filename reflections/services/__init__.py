@@ -30,6 +30,7 @@ from .newsletter import (
     newsletter_send_batch,
     newsletter_update,
 )
+from .reports import REPORT_REASON_MAX_CHARS, comment_report, reflection_report, report_resolve
 from .review import mentor_remind_waiting, reflection_request_changes, reflection_validate
 from .templates import QuestionSpec, template_create, template_update
 from .writing import (
@@ -53,6 +54,7 @@ __all__ = [
     "NOTE_MAX_CHARS",
     "QuestionSpec",
     "REASON_MAX_CHARS",
+    "REPORT_REASON_MAX_CHARS",
     "TAKEAWAY_MAX_CHARS",
     "TITLE_MAX_CHARS",
     "TRIED_NOTE_MAX_CHARS",
@@ -60,6 +62,7 @@ __all__ = [
     "adoption_will_try",
     "comment_add",
     "comment_hide",
+    "comment_report",
     "comment_unhide",
     "mentor_remind_waiting",
     "newsletter_create",
@@ -71,6 +74,7 @@ __all__ = [
     "reflection_delete",
     "reflection_hide",
     "reflection_invite",
+    "reflection_report",
     "reflection_request_changes",
     "reflection_save_draft",
     "reflection_set_featurable",
@@ -80,6 +84,7 @@ __all__ = [
     "reflection_unhide",
     "reflection_validate",
     "reflection_withdraw",
+    "report_resolve",
     "template_create",
     "template_update",
 ]

@@ -60,6 +60,9 @@ def reflection_page(request, reflection: Reflection, *, status: int = 200, **for
         "can_comment_board": can("comment_board"),
         "can_adopt": can("adopt_reflection"),
         "can_moderate": can("moderate_reflection"),
+        "can_report": can("report_reflection"),
+        # Each comment's own report form shows unless it is the viewer's or hidden (comment.html).
+        "can_report_comments": reflection.is_on_board and user.is_authenticated,
         "can_print": can("print_huddle_card"),
         "reviews": list(selectors.review_list(reflection=reflection)) if see_review else [],
         "review_comments": (

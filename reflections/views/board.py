@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.views.generic import ListView, TemplateView
+from django.views.generic import ListView
 from rules.contrib.views import PermissionRequiredMixin
 
 from reflections import selectors
@@ -51,16 +51,4 @@ class MentorQueueView(PermissionRequiredMixin, ListView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["counts"] = selectors.mentor_queue_counts(mentor=self.request.user)
-        return ctx
-
-
-class ModerationView(PermissionRequiredMixin, TemplateView):
-    """What officers took off the board, with the reasons, to put back when it was a mistake."""
-
-    permission_required = "reflections.moderate_board"
-    template_name = "reflections/moderation.html"
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx.update(reflections=selectors.hidden_reflection_list()[:100], comments=selectors.hidden_comment_list()[:100])
         return ctx

@@ -87,6 +87,21 @@ def test_dashboard_shows_each_queue_with_its_count(client_for, officer):
     }
 
 
+def test_dashboard_moderation_queue_adds_what_is_new_on_the_board_on_a_second_line(client_for, officer):
+    from tests.test_dashboard_queues import board_reflection, report
+
+    report(reflection=board_reflection(title="Listening first"))
+
+    html = client_for(officer).get(reverse("core:dashboard")).content.decode()
+
+    queue = html.split('id="queue-moderation"')[1].split("</section>")[0]
+    assert 'href="/reflections/moderation/#report-' in queue
+    assert (
+        '<p class="small mb-2" data-queue-also="moderation"><a href="/reflections/board/">'
+        "1 new on the board in the last 7 days, to look over</a></p>"
+    ) in queue
+
+
 def test_dashboard_queue_items_link_to_where_the_officer_acts(client_for, officer):
     talk = proposed_talk()
 
