@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
 from rules.contrib.views import PermissionRequiredMixin
 
 from reflections import selectors
@@ -36,6 +37,21 @@ class ReflectionPermissionMixin(PermissionRequiredMixin):
         return self.get_permission_object()
 
 
+def _with_report_urls(threads: list[Comment], *, viewer, on_board: bool) -> list[Comment]:
+    """Give each board comment the viewer may report (someone else's, shown on the board) its `report_url`.
+
+    The same test as the "reflections.report_comment" rule, made here once for the whole page:
+    a reflection may hold hundreds of comments, and one reverse() per comment showed in the page
+    time (benchmarks/bench_pages.py), so the URL is built from one reversed pattern.
+    """
+    head, tail = reverse("reflections:comment-report", args=[0]).split("/0/")
+    for root in threads:
+        for comment in [root, *root.thread]:
+            may_report = on_board and viewer.is_authenticated and not comment.is_hidden
+            comment.report_url = f"{head}/{comment.pk}/{tail}" if may_report and comment.author_id != viewer.pk else ""
+    return threads
+
+
 def reflection_page(request, reflection: Reflection, *, status: int = 200, **forms):
     """Render the reflection page; POST views pass their bound form back so nothing typed is lost."""
     user = request.user
@@ -61,8 +77,6 @@ def reflection_page(request, reflection: Reflection, *, status: int = 200, **for
         "can_adopt": can("adopt_reflection"),
         "can_moderate": can("moderate_reflection"),
         "can_report": can("report_reflection"),
-        # Each comment's own report form shows unless it is the viewer's or hidden (comment.html).
-        "can_report_comments": reflection.is_on_board and user.is_authenticated,
         "can_print": can("print_huddle_card"),
         "reviews": list(selectors.review_list(reflection=reflection)) if see_review else [],
         "review_comments": (
@@ -71,7 +85,11 @@ def reflection_page(request, reflection: Reflection, *, status: int = 200, **for
             else []
         ),
         "board_comments": (
-            selectors.comment_threads(reflection=reflection, viewer=user, channel=Comment.Channel.BOARD)
+            _with_report_urls(
+                selectors.comment_threads(reflection=reflection, viewer=user, channel=Comment.Channel.BOARD),
+                viewer=user,
+                on_board=reflection.is_on_board,
+            )
             if see_board
             else []
         ),

@@ -50,6 +50,8 @@ class ReportMixin:
             "action": self.request.path,
             "back_url": self.back_url(),
             "target_pk": self.target().pk,
+            # Loaded in place of a comment's "Report" link: the cursor goes to the reason.
+            "autofocus": bool(self.request.htmx) and self.request.method == "GET",
         }
         template = "reflections/partials/report_form.html" if self.request.htmx else "reflections/report.html"
         return render(self.request, template, ctx, status=status)

@@ -148,6 +148,17 @@ def test_report_with_htmx_swaps_the_form_for_the_thanks(client_for, other_employ
     )
 
 
+def test_comment_report_link_loads_the_form_in_place_with_htmx(client_for, employee, other_employee, board):
+    comment = CommentFactory(reflection=board, author=other_employee)
+    url = reverse("reflections:comment-report", args=[comment.pk])
+
+    html = client_for(employee).get(url, headers={"HX-Request": "true"}).content.decode()
+
+    assert html.lstrip().startswith(f'<form class="mt-1" method="post" action="{url}" hx-post="{url}"')
+    assert f'id="report-comment-{comment.pk}" name="reason" rows="2" required autofocus' in html
+    assert "<html" not in html
+
+
 def test_report_a_second_time_updates_the_reason(client_for, other_employee, board):
     client = client_for(other_employee)
     url = reverse("reflections:report", args=[board.pk])
@@ -202,8 +213,8 @@ def test_reflection_page_offers_the_report_form_to_colleagues_but_not_to_the_aut
     assert f'hx-post="{report_url}"' in theirs
     assert f'hx-post="{report_url}"' not in own
     # Each may report one comment: the other's.
-    assert re.findall(r'hx-post="/reflections/comments/(\d+)/report/"', theirs) == [str(mine.pk)]
-    assert re.findall(r'hx-post="/reflections/comments/(\d+)/report/"', own) == [str(others.pk)]
+    assert re.findall(r'hx-get="/reflections/comments/(\d+)/report/"', theirs) == [str(mine.pk)]
+    assert re.findall(r'hx-get="/reflections/comments/(\d+)/report/"', own) == [str(others.pk)]
 
 
 # --- the officer resolves ------------------------------------------------------------------------
