@@ -27,6 +27,7 @@ from .models import (
     Reflection,
     ReflectionEvent,
     ReflectionTemplate,
+    Report,
 )
 from .selectors import template_for_kind
 
@@ -424,6 +425,17 @@ def seed(*, org: DemoOrg) -> None:
         created_at=_at(now, 9),
         **_placement(employee),
     )
+
+    # One comment reported to the Advice Desk by the demo employee, for the moderation queue.
+    reported = Comment.objects.filter(channel=Comment.Channel.BOARD, reflection__in=board).exclude(author=employee)
+    reported = reported.order_by("created_at", "pk").first()
+    if reported is not None:
+        Report.objects.create(
+            comment=reported,
+            reporter=employee,
+            reason="This reads as a dig at a named colleague rather than a comment on the learning.",
+            created_at=min(now, reported.created_at + timedelta(hours=3)),
+        )
 
     # One published newsletter: last month's featured learnings.
     month = (timezone.localdate().replace(day=1) - timedelta(days=1)).replace(day=1)

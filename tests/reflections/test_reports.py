@@ -314,3 +314,17 @@ def test_erasing_a_person_deletes_the_reports_they_made(board_reflection, other_
 
     assert result["reports_deleted"] == 1
     assert list(Report.objects.values_list("reporter", flat=True)) == [employee.pk]
+
+
+def test_demo_seed_leaves_one_open_report_for_the_officer():
+    from reflections import demo
+    from saypro.core.demo import seed_core
+
+    org = seed_core(people=12, seed=2026)
+    demo.seed(org=org)
+    demo.seed(org=org)
+
+    report = Report.objects.select_related("comment").get()
+    assert (report.reporter, report.is_open, report.comment.channel) == (org.employee, True, "board")
+    assert report.comment.author != org.employee
+    assert [item.comment for item in selectors.reported_list()] == [report.comment]
