@@ -8,6 +8,7 @@ concurrently, or dies half-way and is retried never tells a person the same thin
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
@@ -774,6 +775,24 @@ def suggestion_hide(*, suggestion: Suggestion, reason: str, by: User) -> Suggest
 # --- attendance ---------------------------------------------------------------------------------
 
 
+ATTENDANCE_CHOICE_ERROR = "Choose present, late or absent."
+# What is echoed of a value that is not an attendance, so a tampered form cannot flood the message.
+ECHO_LIMIT = 20
+
+
+def _attendance_recordable(session: FeedbackSession) -> None:
+    if session.state not in (State.SCHEDULED, State.OPEN, State.HELD):
+        raise ValidationError(f"Attendance cannot be recorded for a {session.get_state_display().lower()} session.")
+
+
+def _follow_up_again(session: FeedbackSession, invitations: list[Invitation]) -> None:
+    """On a held session, run the follow-up again for people marked attending afterwards (it sends once each)."""
+    if session.state == State.HELD and any(i.attended for i in invitations):
+        from .tasks import session_follow_up_task
+
+        _enqueue(session_follow_up_task, session_id=session.pk)
+
+
 def attendance_set(*, invitation: Invitation, attendance: str, by: User) -> Invitation:
     """Record whether an invited participant was present, late or absent.
 
@@ -781,20 +800,68 @@ def attendance_set(*, invitation: Invitation, attendance: str, by: User) -> Invi
     marked present afterwards still gets the summary and the reflection prompt (once).
     """
     if attendance not in Invitation.Attendance.values:
-        raise ValidationError({"attendance": "Choose present, late or absent."})
+        raise ValidationError({"attendance": ATTENDANCE_CHOICE_ERROR})
     session = invitation.session
-    if session.state not in (State.SCHEDULED, State.OPEN, State.HELD):
-        raise ValidationError(f"Attendance cannot be recorded for a {session.get_state_display().lower()} session.")
+    _attendance_recordable(session)
     if invitation.attendance == attendance:
         return invitation
     invitation.attendance = attendance
     invitation.attendance_recorded_at = timezone.now()
     invitation.save(update_fields=["attendance", "attendance_recorded_at"])
-    if session.state == State.HELD and attendance in Invitation.ATTENDED:
-        from .tasks import session_follow_up_task
-
-        _enqueue(session_follow_up_task, session_id=session.pk)
+    _follow_up_again(session, [invitation])
     return invitation
+
+
+def attendance_record(
+    *, session: FeedbackSession, attendance: Mapping[int | str, str], by: User
+) -> tuple[list[Invitation], int]:
+    """Record the attendance of several invited participants at once: all of it, or nothing.
+
+    `attendance` maps an invitation's id (as a number or as the text a form sends) to present,
+    late or absent. An id that is not an invitation of this session, or a value that is not an
+    attendance, refuses the whole list with a message naming each problem. Returns the
+    invitations named (in the order given, their attendance set) and how many of them changed.
+
+    Side effects: the rows that changed are written together (one bulk update, atomic); on a
+    session already held, the follow-up runs again after commit when someone is now marked
+    attending (see `attendance_set`).
+    """
+    _attendance_recordable(session)
+    wanted: dict[int, str] = {}
+    errors: list[str] = []
+    for key, value in attendance.items():
+        text = str(key)
+        if not text.isdigit():
+            errors.append(f"“{text[:ECHO_LIMIT]}” is not someone in this list; reload the console and save again.")
+            continue
+        wanted[int(text)] = value
+    invitations = session.invitations.select_related("person").in_bulk(list(wanted))
+    for pk, value in wanted.items():
+        invitation = invitations.get(pk)
+        if invitation is None:
+            errors.append(
+                f"Someone in the list (invitation {pk}) is not invited to this session; "
+                "reload the console and save again."
+            )
+        elif value not in Invitation.Attendance.values:
+            name, shown = invitation.person.full_name, value[:ECHO_LIMIT]
+            errors.append(f"{name}: “{shown}” is not an attendance. {ATTENDANCE_CHOICE_ERROR}")
+    if errors:
+        raise ValidationError({"attendance": errors})
+    now = timezone.now()
+    recorded, changed = [], []
+    for pk, value in wanted.items():
+        invitation = invitations[pk]
+        invitation.session = session
+        recorded.append(invitation)
+        if invitation.attendance != value:
+            invitation.attendance = value
+            invitation.attendance_recorded_at = now
+            changed.append(invitation)
+    if changed:
+        Invitation.objects.bulk_update(changed, ["attendance", "attendance_recorded_at"])
+        _follow_up_again(session, changed)
+    return recorded, len(changed)
 
 
 # --- after the session --------------------------------------------------------------------------

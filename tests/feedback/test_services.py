@@ -709,6 +709,121 @@ def test_attendance_set_on_a_held_session_runs_the_follow_up_again(
     apply_async.assert_called_once_with(kwargs={"session_id": session.pk})
 
 
+def attendance_rows(session):
+    return list(session.invitations.order_by("pk").values_list("pk", "attendance", "attendance_recorded_at"))
+
+
+def test_attendance_record_saves_200_rows_with_one_select_and_one_update(
+    session, officer, employee, django_assert_num_queries
+):
+    people = UserFactory.create_batch(198)
+    Invitation.objects.bulk_create([Invitation(session=session, person=p) for p in people])
+    Invitation.objects.filter(session=session, person=employee).update(attendance="late")
+    invitations = list(session.invitations.order_by("pk"))
+    sent = {
+        i.pk: "late" if i.person_id == employee.pk else ["present", "absent"][n % 2] for n, i in enumerate(invitations)
+    }
+
+    with django_assert_num_queries(2):
+        recorded, changed = services.attendance_record(session=session, attendance=sent, by=officer)
+
+    assert [i.pk for i in recorded] == list(sent)
+    assert changed == 199
+    assert dict(session.invitations.values_list("pk", "attendance")) == sent
+    assert session.invitations.filter(attendance_recorded_at__isnull=True).count() == 1  # the unchanged one
+
+
+def test_attendance_record_takes_the_ids_as_a_form_sends_them(session, officer, employee, peer):
+    mine = Invitation.objects.get(session=session, person=employee)
+
+    recorded, changed = services.attendance_record(session=session, attendance={str(mine.pk): "absent"}, by=officer)
+
+    assert (recorded, changed) == ([mine], 1)
+    assert recorded[0].attendance == "absent"
+    assert dict(session.invitations.values_list("person_id", "attendance")) == {employee.pk: "absent", peer.pk: ""}
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("peer", "asleep", "{peer}: “asleep” is not an attendance. Choose present, late or absent."),
+        ("peer", "x" * 300, "{peer}: “" + "x" * 20 + "” is not an attendance. Choose present, late or absent."),
+        (
+            "999999",
+            "present",
+            "Someone in the list (invitation 999999) is not invited to this session; "
+            "reload the console and save again.",
+        ),
+        (
+            "outsider",
+            "present",
+            "Someone in the list (invitation {outsider}) is not invited to this session; "
+            "reload the console and save again.",
+        ),
+        ("12a", "present", "“12a” is not someone in this list; reload the console and save again."),
+    ],
+    ids=["unknown-status", "long-status-cut", "unknown-id", "another-sessions-invitation", "not-a-number"],
+)
+def test_attendance_record_bad_row_refuses_the_whole_list(
+    session, officer, employee, peer, outsider, key, value, message
+):
+    mine = Invitation.objects.get(session=session, person=employee)
+    foreign = Invitation.objects.get(person=outsider)
+    key = {"peer": Invitation.objects.get(session=session, person=peer).pk, "outsider": foreign.pk}.get(key, key)
+    before = attendance_rows(session)
+
+    with pytest.raises(ValidationError) as exc:
+        services.attendance_record(session=session, attendance={mine.pk: "present", key: value}, by=officer)
+
+    assert exc.value.message_dict == {"attendance": [message.format(peer=peer.full_name, outsider=foreign.pk)]}
+    assert attendance_rows(session) == before
+    assert Invitation.objects.get(pk=foreign.pk).attendance == ""
+
+
+def test_attendance_record_names_every_problem_at_once(session, officer, employee, peer):
+    mine = Invitation.objects.get(session=session, person=employee)
+    theirs = Invitation.objects.get(session=session, person=peer)
+
+    with pytest.raises(ValidationError) as exc:
+        services.attendance_record(
+            session=session, attendance={mine.pk: "maybe", theirs.pk: "", "0": "late"}, by=officer
+        )
+
+    assert exc.value.messages == [
+        f"{employee.full_name}: “maybe” is not an attendance. Choose present, late or absent.",
+        "Someone in the list (invitation 0) is not invited to this session; reload the console and save again.",
+    ]
+
+
+def test_attendance_record_on_a_cancelled_session_is_refused(session, officer, employee):
+    mine = Invitation.objects.get(session=session, person=employee)
+    FeedbackSession.objects.filter(pk=session.pk).update(state=State.CANCELLED)
+    session.refresh_from_db()
+
+    with pytest.raises(ValidationError) as exc:
+        services.attendance_record(session=session, attendance={mine.pk: "present"}, by=officer)
+
+    assert exc.value.messages == ["Attendance cannot be recorded for a cancelled session."]
+    assert Invitation.objects.get(pk=mine.pk).attendance == ""
+
+
+@pytest.mark.parametrize(("ticks", "queued"), [(("present", "absent"), 1), (("absent", "absent"), 0)])
+def test_attendance_record_on_a_held_session_runs_the_follow_up_once_when_someone_attended(
+    session, officer, employee, peer, django_capture_on_commit_callbacks, ticks, queued
+):
+    FeedbackSession.objects.filter(pk=session.pk).update(state=State.HELD)
+    session.refresh_from_db()
+    rows = [Invitation.objects.get(session=session, person=p).pk for p in (employee, peer)]
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        services.attendance_record(session=session, attendance=dict(zip(rows, ticks, strict=True)), by=officer)
+
+    with mock.patch("feedback.tasks.session_follow_up_task.apply_async") as apply_async:
+        for callback in callbacks:
+            callback()
+    assert apply_async.call_args_list == [mock.call(kwargs={"session_id": session.pk})] * queued
+
+
 def test_session_open_then_close_marks_it_held_and_queues_the_follow_up(
     session, officer, django_capture_on_commit_callbacks
 ):
