@@ -26,11 +26,7 @@ urlpatterns = [
         contributions.ContributionWithdrawView.as_view(),
         name="contribution-withdraw",
     ),
-    path(
-        "contributions/<int:pk>/mark/<str:flag>/",
-        contributions.ContributionFlagView.as_view(),
-        name="contribution-flag",
-    ),
+    path("contributions/<int:pk>/mark/", contributions.ContributionMarkView.as_view(), name="contribution-mark"),
     path("contributions/<int:pk>/hide/", contributions.ContributionHideView.as_view(), name="contribution-hide"),
     path("contributions/<int:pk>/suggest/", contributions.SuggestionAddView.as_view(), name="suggestion-add"),
     path("suggestions/<int:pk>/hide/", contributions.SuggestionHideView.as_view(), name="suggestion-hide"),

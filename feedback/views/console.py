@@ -12,7 +12,7 @@ from django.views.generic import TemplateView
 
 from feedback import selectors, services
 from feedback.forms import ATTENDANCE_CHOICES, ConsoleFilterForm
-from feedback.models import FeedbackSession
+from feedback.models import FeedbackSession, Invitation
 from saypro.core.views.refusals import refusal_as_message
 
 from .mixins import SessionObjectMixin
@@ -52,20 +52,34 @@ def board_context(*, session: FeedbackSession, user, params) -> dict:
     }
 
 
+ATTENDANCE_FIELD = "attendance-"
+
+
+def console_context(*, session: FeedbackSession, user, params, attendance: dict[str, str] | None = None) -> dict:
+    """Everything the console page shows; `attendance`, as sent by a refused save, is ticked again."""
+    ctx = board_context(session=session, user=user, params=params)
+    invitations = list(selectors.session_invitations(session=session))
+    for invitation in invitations if attendance else ():
+        sent = attendance.get(str(invitation.pk))
+        if sent in Invitation.Attendance.values:
+            invitation.attendance = sent
+    ctx.update(
+        invitations=invitations,
+        attendance_choices=ATTENDANCE_CHOICES,
+        attendance_url=reverse("feedback:attendance", kwargs={"pk": session.pk}),
+        counts=selectors.session_participation(session=session),
+        timer_minutes={"insight": 10, "challenge": 15, "success_story": 10},
+    )
+    return ctx
+
+
 class ConsoleView(SessionObjectMixin, TemplateView):
     permission_required = "feedback.facilitate"
     template_name = "feedback/console.html"
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        session = self.get_session()
-        ctx.update(board_context(session=session, user=self.request.user, params=self.request.GET))
-        ctx.update(
-            invitations=list(selectors.session_invitations(session=session)),
-            attendance_choices=ATTENDANCE_CHOICES,
-            counts=selectors.session_participation(session=session),
-            timer_minutes={"insight": 10, "challenge": 15, "success_story": 10},
-        )
+        ctx.update(console_context(session=self.get_session(), user=self.request.user, params=self.request.GET))
         return ctx
 
 
@@ -85,46 +99,43 @@ class ConsoleBoardView(SessionObjectMixin, View):
 
 
 class AttendanceView(SessionObjectMixin, View):
-    """Record attendance: one row through htmx as the officer ticks, or the whole list without JavaScript."""
+    """Record attendance: one row through htmx as the officer ticks, or the whole list at once without JavaScript.
+
+    Either way the rows sent go through one service call, all or nothing. A refused list without
+    JavaScript shows the console again with the message and the ticks as sent, so none is lost.
+    """
 
     permission_required = "feedback.facilitate"
 
     def post(self, request, pk):
         session = self.get_session()
-        invitations = {i.pk: i for i in selectors.session_invitations(session=session)}
-        changed = []
-        errors = []
-        for name, value in request.POST.items():
-            if not name.startswith("attendance-"):
-                continue
-            invitation_id = name.removeprefix("attendance-")
-            invitation = invitations.get(int(invitation_id)) if invitation_id.isdigit() else None
-            if invitation is None:
-                continue
-            invitation.session = session
-            try:
-                services.attendance_set(invitation=invitation, attendance=value, by=request.user)
-            except ValidationError as exc:
-                errors.extend(exc.messages)
-                continue
-            changed.append(invitation)
+        attendance = {
+            name.removeprefix(ATTENDANCE_FIELD): value
+            for name, value in request.POST.items()
+            if name.startswith(ATTENDANCE_FIELD)
+        }
+        try:
+            recorded, changed = services.attendance_record(session=session, attendance=attendance, by=request.user)
+        except ValidationError as exc:
+            if request.htmx:
+                return HttpResponse(" ".join(exc.messages), status=400)
+            messages.error(request, "Attendance not saved. " + " ".join(exc.messages))
+            ctx = console_context(session=session, user=request.user, params=None, attendance=attendance)
+            return render(request, "feedback/console.html", ctx)
         if request.htmx:
-            if len(changed) == 1 and not errors:
+            if len(recorded) == 1:
                 return render(
                     request,
                     "feedback/partials/attendance_row.html",
                     {
-                        "invitation": changed[0],
-                        "session": session,
+                        "invitation": recorded[0],
                         "attendance_choices": ATTENDANCE_CHOICES,
+                        "attendance_url": reverse("feedback:attendance", kwargs={"pk": session.pk}),
                         "saved": True,
                     },
                 )
-            return HttpResponse("; ".join(errors) or "Nothing changed.", status=400 if errors else 200)
-        if errors:
-            messages.error(request, " ".join(dict.fromkeys(errors)))
-        else:
-            messages.success(request, f"Attendance saved ({len(changed)} changed).")
+            return HttpResponse(f"Attendance saved ({changed} changed)." if recorded else "Nothing changed.")
+        messages.success(request, f"Attendance saved ({changed} changed).")
         return HttpResponseRedirect(reverse("feedback:console", kwargs={"pk": session.pk}) + "#attendance")
 
 

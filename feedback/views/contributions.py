@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views import View
 from django.views.generic import FormView
+from django_htmx.http import HttpResponseClientRedirect
 from rules.contrib.views import PermissionRequiredMixin
 
 from feedback import selectors, services
@@ -143,18 +144,31 @@ class ContributionWithdrawView(ContributionObjectMixin, View):
         return HttpResponseRedirect(_detail_url(contribution.session_id))
 
 
-class ContributionFlagView(ContributionObjectMixin, View):
-    """Mark a contribution discussed or highlighted, or undo it (a toggle button on the console)."""
+class ContributionMarkView(ContributionObjectMixin, View):
+    """The marks form of a contribution on the console: its pressed button says what to do.
+
+    `discussed` or `highlighted` with 1 marks the contribution, with 0 undoes the mark; `hide`
+    leads to the page that asks the reason. With htmx the card comes back to be swapped in place
+    (or, for hide, the browser is sent to that page); without JavaScript the console reloads at
+    the card.
+    """
 
     permission_required = "feedback.facilitate"
+    BUTTONS = (*services.FLAGS, "hide")
 
-    def post(self, request, pk, flag):
-        if flag not in services.FLAGS:
-            raise Http404("No such mark.")
+    def post(self, request, pk):
         contribution = self.get_contribution()
-        value = request.POST.get("value") == "1"
+        pressed = [name for name in self.BUTTONS if name in request.POST]
+        if len(pressed) != 1 or (pressed[0] in services.FLAGS and request.POST[pressed[0]] not in ("0", "1")):
+            return HttpResponseBadRequest("Press one of Discussed, Highlight or Hide.")
+        if pressed[0] == "hide":
+            url = reverse("feedback:contribution-hide", kwargs={"pk": contribution.pk})
+            return HttpResponseClientRedirect(url) if request.htmx else HttpResponseRedirect(url)
+        flag = pressed[0]
         with refusal_as_message(request):
-            services.contribution_flag_set(contribution=contribution, flag=flag, value=value, by=request.user)
+            services.contribution_flag_set(
+                contribution=contribution, flag=flag, value=request.POST[flag] == "1", by=request.user
+            )
         if request.htmx:
             fresh = (
                 selectors.session_contributions(session=contribution.session, viewer=request.user, facilitating=True)

@@ -77,7 +77,10 @@ def test_feedback_session_from_scheduling_to_summary(demo_org, browser_page, liv
     assert "Thank you — your suggestion is shared." in page.inner_text("main")
     assert challenge.suggestions.get().author == mentor
 
-    # The officer opens the session, ticks attendance, highlights, and closes it.
+    # The officer opens the session, ticks attendance, marks, hides one, and closes it.
+    # Ids are read before the clicks: the test reads no table a request may be writing (SQLite locks it).
+    employee_row_id = f"#attendance-{Invitation.objects.get(session=session, person=employee).pk}"
+    mentor_row_id = f"#attendance-{Invitation.objects.get(session=session, person=mentor).pk}"
     sign_in_as(page, live_server, live_login, "officer@saypro.demo")
     page.goto(f"{live_server.url}/feedback/{session.pk}/console/")
     assert "Guidance for a constructive dialogue" in page.inner_text("main")
@@ -89,11 +92,12 @@ def test_feedback_session_from_scheduling_to_summary(demo_org, browser_page, liv
     page.wait_for_selector("#console-board >> text=Our handovers now hold.", timeout=15_000)
     employee_row = page.get_by_role("group", name=employee.full_name)
     employee_row.locator("label", has_text="Present").click()
-    page.wait_for_selector(f"#attendance-{Invitation.objects.get(session=session, person=employee).pk} [role=status]")
+    page.wait_for_selector(f"{employee_row_id} [role=status]")
     mentor_row = page.get_by_role("group", name=mentor.full_name)
     mentor_row.get_by_role("radio", name="Present").focus()
     page.keyboard.press("l")  # the keyboard shortcut: late, then on to the next person
-    page.wait_for_selector(f"#attendance-{Invitation.objects.get(session=session, person=mentor).pk} [role=status]")
+    page.wait_for_selector(f"{mentor_row_id} [role=status]")
+    assert page.inner_text(f"{mentor_row_id} [role=status]") == "Saved: late"
     assert dict(
         Invitation.objects.filter(session=session, person__in=[employee, mentor]).values_list("person_id", "attendance")
     ) == {
@@ -102,11 +106,23 @@ def test_feedback_session_from_scheduling_to_summary(demo_org, browser_page, liv
     }
     page.locator(f"#contribution-{insight.pk}").get_by_role("button", name="Highlight").click()
     page.wait_for_selector(f"#highlight-{insight.pk}[aria-pressed=true]")
+    page.locator(f"#contribution-{insight.pk}").get_by_role("button", name="Discussed").click()
+    page.wait_for_selector(f"#discussed-{insight.pk}[aria-pressed=true]")
+    assert page.locator(f"#highlight-{insight.pk}").get_attribute("aria-pressed") == "true"
+    # Hide… is a button of the same form: htmx sends the browser on to the page that asks the reason.
+    page.get_by_role("button", name=f"Hide… this success story by {mentor.full_name}").click()
+    page.wait_for_url(re.compile(r"/feedback/contributions/\d+/hide/$"))
+    page.get_by_label("Reason").fill("It names a client.")
+    page.get_by_role("button", name="Hide it").click()
+    assert "Hidden. The author sees your reason." in page.inner_text("main")
+    assert "Hidden — reason shown to the author: It names a client." in page.inner_text("main")
     page.get_by_text("Close the session…").click()
     page.get_by_role("button", name="Close and send the summary").click()
     assert "The session is held and its contributions are locked." in page.inner_text("main")
     session.refresh_from_db()
     assert session.state == "held"
+    assert Contribution.objects.filter(pk=insight.pk, highlighted=True, discussed=True).exists()
+    assert Contribution.objects.get(author=mentor, session=session).hidden_reason == "It names a client."
 
     # The worker runs the follow-up that closing queued (no worker runs beside the live server).
     assert services.session_follow_up(session_id=session.pk) == 2
@@ -130,3 +146,52 @@ def test_feedback_session_from_scheduling_to_summary(demo_org, browser_page, liv
     reflection = Reflection.objects.get(author=employee, context_kind="feedback_session")
     assert reflection.context == session
     assert page.js_errors == []
+
+
+@pytest.fixture
+def demo_session(transactional_db):
+    """The demo's scheduled session of the coming module, with its invitations and three contributions."""
+    call_command("seed_demo", people=8, verbosity=0)
+    return FeedbackSession.objects.get(module__title=MODULE, state="scheduled")
+
+
+def test_console_without_javascript_saves_attendance_at_once_and_marks_by_form(
+    demo_session, chromium, live_server, live_login
+):
+    session = demo_session
+    invitations = list(session.invitations.select_related("person").order_by("person__last_name", "pk")[:2])
+    story = session.contributions.get(kind="success_story")
+    context = chromium.new_context(java_script_enabled=False, locale="en-GB", timezone_id="Africa/Johannesburg")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    try:
+        sign_in_as(page, live_server, live_login, "officer@saypro.demo")
+        page.goto(f"{live_server.url}/feedback/{session.pk}/console/")
+
+        # Ticks alone save nothing without JavaScript; "Save attendance" sends the whole list at once.
+        page.get_by_role("group", name=invitations[0].person.full_name).locator("label", has_text="Present").click()
+        page.get_by_role("group", name=invitations[1].person.full_name).locator("label", has_text="Absent").click()
+        assert session.invitations.exclude(attendance="").count() == 0
+        page.get_by_role("button", name="Save attendance").click()
+        assert "Attendance saved (2 changed)." in page.inner_text("main")
+        assert dict(session.invitations.exclude(attendance="").values_list("pk", "attendance")) == {
+            invitations[0].pk: "present",
+            invitations[1].pk: "absent",
+        }
+        assert page.is_checked(f"#attendance-{invitations[0].pk}-present")
+
+        # A mark is a button of the contribution's one form; the page comes back at the card.
+        page.locator(f"#contribution-{story.pk}").get_by_role("button", name="Highlight").click()
+        assert page.url.endswith(f"/feedback/{session.pk}/console/#contribution-{story.pk}")
+        assert page.get_attribute(f"#highlight-{story.pk}", "aria-pressed") == "true"
+        story.refresh_from_db()
+        assert story.highlighted is True
+
+        page.get_by_role("button", name=f"Hide… this success story by {story.author.full_name}").click()
+        page.get_by_label("Reason").fill("It names a client.")
+        page.get_by_role("button", name="Hide it").click()
+        assert "Hidden. The author sees your reason." in page.inner_text("main")
+        story.refresh_from_db()
+        assert (story.hidden_reason, story.highlighted) == ("It names a client.", False)
+    finally:
+        context.close()
