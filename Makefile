@@ -34,9 +34,8 @@ run: demo
 	$(PY) manage.py print_demo_logins
 	$(PY) manage.py run_local --addrport $(ADDRPORT)
 
-# Type check: the files listed under [tool.mypy] in pyproject.toml (services and selectors of
-# core, impact, feedback, circles and cafés). Later, when the lead says so: reflections/services/
-# and reflections/selectors/.
+# Type check: the files listed under [tool.mypy] in pyproject.toml (the services and selectors
+# of every app).
 test: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .

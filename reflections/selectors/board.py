@@ -28,11 +28,11 @@ def comment_threads(*, reflection: Reflection, viewer: User, channel: str) -> li
     roots: list[Comment] = []
     by_id = {c.pk: c for c in comments}
     for comment in comments:
-        comment.thread = []
+        comment.thread = []  # type: ignore[attr-defined]  # read by the template as the replies
     for comment in comments:
-        parent = by_id.get(comment.parent_id)
+        parent = by_id.get(comment.parent_id) if comment.parent_id is not None else None
         if parent is not None:
-            parent.thread.append(comment)
+            parent.thread.append(comment)  # type: ignore[attr-defined]  # set just above
         elif comment.parent_id is None:
             roots.append(comment)
     return roots

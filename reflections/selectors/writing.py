@@ -11,7 +11,7 @@ from ..models import Answer, ContextKind, Reflection, ReflectionEvent, Reflectio
 
 # Which apps may provide the context of each kind (contenttypes app labels): a link cannot
 # attach a reflection to, say, a person or an audit entry.
-CONTEXT_APPS = {
+CONTEXT_APPS: dict[str, set[str]] = {
     ContextKind.FEEDBACK_SESSION: {"feedback"},
     ContextKind.CIRCLE: {"circles"},
     ContextKind.CAFE: {"cafes"},
@@ -19,7 +19,7 @@ CONTEXT_APPS = {
 }
 
 
-CONTEXT_MODELS = {ContextKind.MODULE: {"module"}}
+CONTEXT_MODELS: dict[str, set[str]] = {ContextKind.MODULE: {"module"}}
 
 
 def template_list_current(*, include_retired: bool = False) -> QuerySet[ReflectionTemplate]:

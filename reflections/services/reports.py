@@ -80,10 +80,12 @@ def _open_reports_of(report: Report):
 
 def _outcome_for_reporter(*, report: Report, resolution: str, note: str) -> tuple[str, str, str]:
     """Title, body and link of the reporter's notice; it never names the officer."""
-    if report.reflection_id:
+    if report.reflection is not None:
         what = f"the reflection “{report.reflection}”"
         page = report.reflection.get_absolute_url()
     else:
+        if report.comment is None:
+            raise ValueError("A report names a reflection or a comment (a database constraint).")
         what = f"a comment on “{report.comment.reflection}”"
         page = f"{report.comment.reflection.get_absolute_url()}#comment-{report.comment_id}"
     if resolution == Report.Resolution.HIDDEN:
@@ -125,7 +127,9 @@ def report_resolve(*, report: Report, by: User, resolution: str, note: str = "")
     reports = list(_open_reports_of(report))
     if not reports:
         return 0
-    target: Reflection | Comment = report.reflection if report.reflection_id else report.comment
+    target = report.reflection or report.comment
+    if target is None:
+        raise ValueError("A report names a reflection or a comment (a database constraint).")
     if resolution == Report.Resolution.HIDDEN:
         if isinstance(target, Reflection):
             reflection_hide(reflection=target, by=by, reason=note)

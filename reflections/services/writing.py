@@ -109,7 +109,7 @@ def reflection_start(
             )
     except IntegrityError:
         # The same invitation opened twice at once: the other request made it.
-        return existing.get(context_type=ct, context_id=context.pk), False
+        return existing.get(context_type=ct, context_id=context.pk if context is not None else None), False
     _record(reflection=reflection, by=author, action=ReflectionEvent.Action.CREATED)
     return reflection, True
 
