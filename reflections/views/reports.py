@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -12,19 +14,12 @@ from rules.contrib.views import PermissionRequiredMixin
 from reflections import selectors, services
 from reflections.forms import ReportForm, ResolveForm
 from reflections.models import Comment, Reflection, Report
+from saypro.core.views.refusals import add_service_errors
 
 from .base import ReflectionPermissionMixin
 
 
-def _errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
-class ReportMixin:
+class ReportMixin(ABC):
     """GET shows the report form on a page of its own; POST reports (htmx swaps the form in place).
 
     Without JavaScript a valid report returns to the reflection with a message, and an invalid
@@ -33,14 +28,17 @@ class ReportMixin:
 
     target_kind: str
 
+    @abstractmethod
     def target(self) -> Reflection | Comment:
-        raise NotImplementedError
+        """The reflection or comment being reported."""
 
+    @abstractmethod
     def back_url(self) -> str:
-        raise NotImplementedError
+        """Where the reporter returns to."""
 
+    @abstractmethod
     def report(self, reason: str) -> Report:
-        raise NotImplementedError
+        """Report the target with this reason (a service call)."""
 
     def render_form(self, form: ReportForm, *, status: int = 200):
         ctx = {
@@ -65,7 +63,7 @@ class ReportMixin:
             try:
                 self.report(form.cleaned_data["reason"])
             except ValidationError as exc:
-                _errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 text = "Thank you. The Advice Desk will look at it and tell you what they decided."
                 if request.htmx:
@@ -171,7 +169,7 @@ class ReportResolveView(PermissionRequiredMixin, View):
                     report=report, by=request.user, resolution=resolution, note=form.cleaned_data["note"]
                 )
             except ValidationError as exc:
-                _errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 if not resolved:
                     messages.info(request, "These reports were already resolved.")
