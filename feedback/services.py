@@ -705,9 +705,43 @@ def contribution_hide(*, contribution: Contribution, reason: str, by: User) -> C
     notify(
         recipient=contribution.author,
         kind="contribution_hidden",
-        key=f"feedback-contribution:{contribution.pk}:hidden",
+        # The hide's time in the key: hidden, put back and hidden again tells the author again.
+        key=f"feedback-contribution:{contribution.pk}:hidden:{contribution.hidden_at.isoformat()}",
         title=f"Your {contribution.get_kind_display().lower()} was hidden by the officer",
         body=f"Reason: {reason}",
+        url=_session_url(contribution.session),
+    )
+    return contribution
+
+
+def contribution_unhide(*, contribution: Contribution, by: User) -> Contribution:
+    """Put back a contribution an officer hid by mistake; only an officer does it.
+
+    Allowed in every state of the session, held ones included: a mistaken hide must be
+    correctable, and the monthly report snapshot picks the contribution up at its next rebuild.
+    Marks that the hide cleared (highlighted) stay cleared.
+
+    Side effects: one save clearing hidden_at, hidden_by and hidden_reason; an audit entry whose
+    reason is the reason the contribution had been hidden for; an in-app notification to the author.
+    """
+    if not roles.is_officer.test(by):
+        raise ValidationError("Only an Advice Desk Officer puts a hidden contribution back.")
+    if contribution.hidden_at is None:
+        raise ValidationError("This contribution is not hidden.")
+    old_reason = contribution.hidden_reason
+    now = timezone.now()
+    contribution.hidden_at = None
+    contribution.hidden_by = None
+    contribution.hidden_reason = ""
+    contribution.updated_at = now
+    contribution.save(update_fields=["hidden_at", "hidden_by", "hidden_reason", "updated_at"])
+    audit_record(actor=by, action="feedback.contribution_unhidden", target=contribution, reason=old_reason)
+    notify(
+        recipient=contribution.author,
+        kind="moderation",
+        key=f"contribution:{contribution.pk}:unhidden:{now.isoformat()}",
+        title=f"Your {contribution.get_kind_display().lower()} is shown again",
+        body="The officer put it back: everyone in the session sees it again.",
         url=_session_url(contribution.session),
     )
     return contribution

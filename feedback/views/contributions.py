@@ -148,13 +148,13 @@ class ContributionMarkView(ContributionObjectMixin, View):
     """The marks form of a contribution on the console: its pressed button says what to do.
 
     `discussed` or `highlighted` with 1 marks the contribution, with 0 undoes the mark; `hide`
-    leads to the page that asks the reason. With htmx the card comes back to be swapped in place
-    (or, for hide, the browser is sent to that page); without JavaScript the console reloads at
-    the card.
+    leads to the page that asks the reason; `unhide` (the only button of a hidden card) puts it
+    back. With htmx the card comes back to be swapped in place (or, for hide, the browser is sent
+    to that page); without JavaScript the console reloads at the card.
     """
 
     permission_required = "feedback.facilitate"
-    BUTTONS = (*services.FLAGS, "hide")
+    BUTTONS = (*services.FLAGS, "hide", "unhide")
 
     def post(self, request, pk):
         contribution = self.get_contribution()
@@ -164,11 +164,14 @@ class ContributionMarkView(ContributionObjectMixin, View):
         if pressed[0] == "hide":
             url = reverse("feedback:contribution-hide", kwargs={"pk": contribution.pk})
             return HttpResponseClientRedirect(url) if request.htmx else HttpResponseRedirect(url)
-        flag = pressed[0]
         with refusal_as_message(request):
-            services.contribution_flag_set(
-                contribution=contribution, flag=flag, value=request.POST[flag] == "1", by=request.user
-            )
+            if pressed[0] == "unhide":
+                services.contribution_unhide(contribution=contribution, by=request.user)
+            else:
+                flag = pressed[0]
+                services.contribution_flag_set(
+                    contribution=contribution, flag=flag, value=request.POST[flag] == "1", by=request.user
+                )
         if request.htmx:
             fresh = (
                 selectors.session_contributions(session=contribution.session, viewer=request.user, facilitating=True)

@@ -623,6 +623,78 @@ def test_contribution_hide_without_a_reason_changes_nothing(session, employee, o
     assert AuditEntry.objects.count() == 0
 
 
+def test_contribution_unhide_puts_it_back_with_the_old_reason_in_the_audit_and_tells_the_author(
+    session, employee, officer
+):
+    contribution = ContributionFactory(session=session, author=employee)
+    services.contribution_hide(contribution=contribution, reason="Looked like a name.", by=officer)
+
+    services.contribution_unhide(contribution=contribution, by=officer)
+
+    contribution.refresh_from_db()
+    assert (contribution.hidden_at, contribution.hidden_by, contribution.hidden_reason, contribution.is_visible) == (
+        None,
+        None,
+        "",
+        True,
+    )
+    entry = AuditEntry.objects.get(action="feedback.contribution_unhidden")
+    assert (entry.actor, entry.reason, entry.target_id) == (officer, "Looked like a name.", str(contribution.pk))
+    notice = Notification.objects.get(recipient=employee, kind="moderation")
+    assert notice.key.startswith(f"contribution:{contribution.pk}:unhidden:")
+    assert notice.title == "Your insight is shown again"
+
+
+def test_contribution_unhide_works_after_the_session_is_held(session, employee, officer):
+    contribution = ContributionFactory(
+        session=session, author=employee, hidden_at=session.starts_at, hidden_by=officer, hidden_reason="Off topic"
+    )
+    FeedbackSession.objects.filter(pk=session.pk).update(state=State.HELD)
+    contribution.refresh_from_db()
+
+    services.contribution_unhide(contribution=contribution, by=officer)
+
+    assert Contribution.objects.get(pk=contribution.pk).hidden_at is None
+
+
+def test_contribution_hidden_again_after_being_put_back_tells_the_author_again(session, employee, officer):
+    contribution = ContributionFactory(session=session, author=employee)
+
+    services.contribution_hide(contribution=contribution, reason="Off topic", by=officer)
+    services.contribution_unhide(contribution=contribution, by=officer)
+    services.contribution_hide(contribution=contribution, reason="Off topic after all", by=officer)
+
+    assert list(Notification.objects.filter(recipient=employee).order_by("pk").values_list("kind", "body")) == [
+        ("contribution_hidden", "Reason: Off topic"),
+        ("moderation", "The officer put it back: everyone in the session sees it again."),
+        ("contribution_hidden", "Reason: Off topic after all"),
+    ]
+
+
+@pytest.mark.parametrize("who", ["employee", "peer"])
+def test_contribution_unhide_by_someone_not_an_officer_changes_nothing(request, session, employee, officer, who):
+    contribution = ContributionFactory(
+        session=session, author=employee, hidden_at=session.starts_at, hidden_by=officer, hidden_reason="Off topic"
+    )
+
+    with pytest.raises(ValidationError) as exc:
+        services.contribution_unhide(contribution=contribution, by=request.getfixturevalue(who))
+
+    assert exc.value.messages == ["Only an Advice Desk Officer puts a hidden contribution back."]
+    assert Contribution.objects.get(pk=contribution.pk).hidden_reason == "Off topic"
+    assert (AuditEntry.objects.count(), Notification.objects.count()) == (0, 0)
+
+
+def test_contribution_unhide_of_a_shown_contribution_is_refused(session, employee, officer):
+    contribution = ContributionFactory(session=session, author=employee)
+
+    with pytest.raises(ValidationError) as exc:
+        services.contribution_unhide(contribution=contribution, by=officer)
+
+    assert exc.value.messages == ["This contribution is not hidden."]
+    assert (AuditEntry.objects.count(), Notification.objects.count()) == (0, 0)
+
+
 # --- suggestions ---------------------------------------------------------------------------------
 
 

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from feedback.models import Contribution, FeedbackSession, Invitation
-from saypro.core.models import Enrolment
+from saypro.core.models import AuditEntry, Enrolment
 from tests.factories import UserFactory
 from tests.factories.feedback import ContributionFactory, InvitationFactory, SuggestionFactory
 
@@ -12,13 +12,19 @@ Kind = Contribution.Kind
 
 
 def crowd(session, n):
-    """n more invited participants, each with a contribution, every third a challenge with a suggestion."""
+    """n more invited participants, each with a contribution, every third a challenge with a suggestion.
+
+    Every seventh contribution is hidden, so its card carries the Put back button instead of the marks.
+    """
     people = UserFactory.create_batch(n)
     Enrolment.objects.bulk_create([Enrolment(person=p, module=session.module) for p in people])
     for i, person in enumerate(people):
         InvitationFactory(session=session, person=person)
         kind = [Kind.INSIGHT, Kind.SUCCESS_STORY, Kind.CHALLENGE][i % 3]
-        contribution = ContributionFactory(session=session, author=person, kind=kind, highlighted=i % 5 == 0)
+        hidden = {"hidden_at": session.starts_at, "hidden_reason": "Off topic"} if i % 7 == 0 else {}
+        contribution = ContributionFactory(
+            session=session, author=person, kind=kind, highlighted=i % 5 == 0 and not hidden, **hidden
+        )
         if kind == Kind.CHALLENGE:
             SuggestionFactory(contribution=contribution, author=people[i - 1])
     return people
@@ -352,9 +358,9 @@ def test_console_has_one_marks_form_per_contribution_each_with_one_csrf_token(
             "hide",
         ]
     main = html.split("<main", 1)[1].split("</main>", 1)[0]
-    # Open, close, attendance, and the two marks forms: one CSRF token each; the hidden card has none.
-    assert main.count('<form method="post"') == 5
-    assert main.count('name="csrfmiddlewaretoken"') == 5
+    # Open, close, attendance, the two marks forms and the hidden card's Put back form: one CSRF token each.
+    assert main.count('<form method="post"') == 6
+    assert main.count('name="csrfmiddlewaretoken"') == 6
     assert 'hx-target="closest article" hx-swap="outerHTML"' in main
 
 
@@ -383,3 +389,47 @@ def test_close_twice_shows_a_clear_message(client_for, session, officer):
     response = client.post(reverse("feedback:session-close", kwargs={"pk": session.pk}), follow=True)
 
     assert "Only a scheduled or open session can be closed; this one is Held." in response.content.decode()
+
+
+def test_hidden_card_has_only_the_put_back_button(client_for, session, officer, peer):
+    hidden = ContributionFactory(session=session, author=peer, hidden_at=session.starts_at, hidden_reason="Off topic")
+
+    html = client_for(officer).get(reverse("feedback:console", kwargs={"pk": session.pk})).content.decode()
+
+    card = html.split(f'id="contribution-{hidden.pk}"', 1)[1].split("</article>", 1)[0]
+    mark_url = reverse("feedback:contribution-mark", kwargs={"pk": hidden.pk})
+    assert f'<form method="post" action="{mark_url}" hx-post="{mark_url}" class="d-flex' in card
+    assert [n for n in ("discussed", "highlighted", "hide", "unhide") if f'<button name="{n}"' in card] == ["unhide"]
+    assert ">Put back<" in card
+
+
+def test_put_back_with_htmx_returns_the_card_with_its_marks(client_for, session, officer, peer):
+    hidden = ContributionFactory(session=session, author=peer, hidden_at=session.starts_at, hidden_reason="Off topic")
+    url = reverse("feedback:contribution-mark", kwargs={"pk": hidden.pk})
+
+    response = client_for(officer).post(url, {"unhide": ""}, headers={"HX-Request": "true"})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f'id="highlight-{hidden.pk}"' in html
+    assert "Hidden — " not in html
+    assert Contribution.objects.get(pk=hidden.pk).hidden_at is None
+
+
+def test_put_back_without_javascript_redirects_to_the_card(client_for, session, officer, peer):
+    hidden = ContributionFactory(session=session, author=peer, hidden_at=session.starts_at, hidden_reason="Off topic")
+
+    response = client_for(officer).post(reverse("feedback:contribution-mark", kwargs={"pk": hidden.pk}), {"unhide": ""})
+
+    assert response["Location"] == reverse("feedback:console", kwargs={"pk": session.pk}) + f"#contribution-{hidden.pk}"
+    assert Contribution.objects.get(pk=hidden.pk).hidden_at is None
+
+
+def test_put_back_of_a_shown_contribution_says_so_and_changes_nothing(client_for, session, officer, peer):
+    shown = ContributionFactory(session=session, author=peer)
+    client = client_for(officer)
+
+    response = client.post(reverse("feedback:contribution-mark", kwargs={"pk": shown.pk}), {"unhide": ""}, follow=True)
+
+    assert [str(m) for m in response.context["messages"]] == ["This contribution is not hidden."]
+    assert AuditEntry.objects.filter(action="feedback.contribution_unhidden").count() == 0

@@ -47,6 +47,7 @@ VIEWS = [
     ("feedback:contribution-edit", "challenge", "get", AUTHOR_ONLY),
     ("feedback:contribution-withdraw", "challenge", "get", AUTHOR_ONLY),
     ("feedback:contribution-mark", "challenge", "post", FACILITATE_POST),
+    ("feedback:contribution-mark", "hidden", "post", FACILITATE_POST),
     ("feedback:contribution-hide", "challenge", "get", FACILITATE_GET),
     ("feedback:suggestion-add", "challenge", "get", PEERS_ONLY),
     ("feedback:suggestion-hide", "suggestion", "get", FACILITATE_GET),
@@ -54,11 +55,22 @@ VIEWS = [
     ("feedback:newsletter-candidates", None, "get", OFFICER_ONLY),
 ]
 
-# What a POST carries where a view needs more than the CSRF token: the marks form's pressed button.
-POST_DATA = {"feedback:contribution-mark": {"highlighted": "1"}}
+# What a POST carries where a view needs more than the CSRF token: the marks form's pressed button
+# (on the hidden contribution, the Put back button).
+POST_DATA = {
+    ("feedback:contribution-mark", "challenge"): {"highlighted": "1"},
+    ("feedback:contribution-mark", "hidden"): {"unhide": ""},
+}
 
 CASES = [
-    pytest.param(name, target, method, role, expected[role], id=f"{name.split(':')[1]}-{role}")
+    pytest.param(
+        name,
+        target,
+        method,
+        role,
+        expected[role],
+        id=f"{name.split(':')[1]}{'-unhide' if target == 'hidden' else ''}-{role}",
+    )
     for name, target, method, expected in VIEWS
     for role in ROLES
 ]
@@ -68,7 +80,16 @@ CASES = [
 def objects(session, employee, peer):
     challenge = ContributionFactory(session=session, author=employee, kind=Contribution.Kind.CHALLENGE)
     suggestion = SuggestionFactory(contribution=challenge, author=peer)
-    return {"session": session, "challenge": challenge, "suggestion": suggestion, "module": session.module}
+    hidden = ContributionFactory(
+        session=session, author=employee, hidden_at=session.starts_at, hidden_reason="Off topic"
+    )
+    return {
+        "session": session,
+        "challenge": challenge,
+        "suggestion": suggestion,
+        "hidden": hidden,
+        "module": session.module,
+    }
 
 
 @pytest.mark.parametrize(("name", "target", "method", "role", "expected"), CASES)
@@ -81,7 +102,7 @@ def test_feedback_view_permission(
     elif target:
         kwargs["pk"] = objects[target].pk
     url = reverse(name, kwargs=kwargs)
-    response = getattr(client_for(person_for(request, role)), method)(url, POST_DATA.get(name, {}))
+    response = getattr(client_for(person_for(request, role)), method)(url, POST_DATA.get((name, target), {}))
 
     assert response.status_code == expected
     if role == ANONYMOUS:
