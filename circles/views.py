@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -416,6 +418,21 @@ class RoundDetailView(RoundMixin, TemplateView):
         return {"circle_rows": rows, "reviewing": round.state == Round.State.FORMED}
 
 
+def _round_form_post(request, template_name: str, round: Round, form, save: Callable[[dict], object], done: str):
+    """A round's officer form posted: on a valid form run save(cleaned_data) and go back to the round with
+    the message done; otherwise (or when the service refuses, its errors put next to the fields) the form
+    again, with status 400."""
+    if form.is_valid():
+        try:
+            save(form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, done)
+            return HttpResponseRedirect(reverse("circles:round-detail", kwargs={"pk": round.pk}))
+    return render(request, template_name, {"round": round, "form": form}, status=400)
+
+
 class RoundEditView(RoundMixin, View):
     template_name = "circles/round_edit.html"
 
@@ -426,15 +443,14 @@ class RoundEditView(RoundMixin, View):
     def post(self, request, pk: int):
         round = self.get_round()
         form = RoundForm(request.POST, round=round)
-        if form.is_valid():
-            try:
-                services.round_update(round=round, by=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, "The round is updated.")
-                return HttpResponseRedirect(reverse("circles:round-detail", kwargs={"pk": round.pk}))
-        return render(request, self.template_name, {"round": round, "form": form}, status=400)
+        return _round_form_post(
+            request,
+            self.template_name,
+            round,
+            form,
+            lambda data: services.round_update(round=round, by=request.user, **data),
+            "The round is updated.",
+        )
 
 
 class RoundFormGroupsView(RoundMixin, View):
@@ -456,15 +472,14 @@ class RoundCancelView(RoundMixin, View):
     def post(self, request, pk: int):
         round = self.get_round()
         form = CancelForm(request.POST)
-        if form.is_valid():
-            try:
-                services.circle_round_cancel(round=round, by=request.user, reason=form.cleaned_data["reason"])
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, "This week's circles are called off; everyone signed up has been told.")
-                return HttpResponseRedirect(reverse("circles:round-detail", kwargs={"pk": round.pk}))
-        return render(request, self.template_name, {"round": round, "form": form}, status=400)
+        return _round_form_post(
+            request,
+            self.template_name,
+            round,
+            form,
+            lambda data: services.circle_round_cancel(round=round, by=request.user, reason=data["reason"]),
+            "This week's circles are called off; everyone signed up has been told.",
+        )
 
 
 class RoundPublishView(RoundMixin, View):
