@@ -259,65 +259,40 @@ def seed(*, org: DemoOrg) -> None:
 
     # The demo employee: one reflection in each state.
     employee = org.employee
-    _write(
-        author=employee,
-        template=general,
-        learning=LEARNINGS[0],
-        rng=rng,
-        state=S.DRAFT,
-        visibility=V.MENTOR,
-        started=_at(now, 1),
-    )
-    _write(
-        author=employee,
-        template=after_module,
-        learning=LEARNINGS[1],
-        rng=rng,
-        state=S.SUBMITTED,
-        visibility=V.MENTOR,
-        started=_at(now, 3),
-        context=org.modules[2],
-    )
-    revising = _write(
-        author=employee,
-        template=general,
-        learning=LEARNINGS[2],
-        rng=rng,
-        state=S.CHANGES_REQUESTED,
-        visibility=V.COLLEAGUES,
-        started=_at(now, 12),
-        featured=True,
-    )
-    _review(revising, org.mentor, depth=1, validated=False, at=_at(now, 10, 15))
-    resubmitted = _write(
-        author=employee,
-        template=general,
-        learning=LEARNINGS[3],
-        rng=rng,
-        state=S.RESUBMITTED,
-        visibility=V.COLLEAGUES,
-        started=_at(now, 20),
-        featured=True,
-    )
-    _review(resubmitted, org.mentor, depth=2, validated=False, at=_at(now, 18, 15))
-    Reflection.objects.filter(pk=resubmitted.pk).update(submitted_at=_at(now, 16), updated_at=_at(now, 16))
-    ReflectionEvent.objects.create(
-        reflection=resubmitted,
-        actor=employee,
-        action="resubmitted",
-        from_state="changes_requested",
-        to_state="resubmitted",
-        created_at=_at(now, 16),
-    )
-    _write(
-        author=employee,
-        template=general,
-        learning=LEARNINGS[9],
-        rng=rng,
-        state=S.SUBMITTED,
-        visibility=V.PRIVATE,
-        started=_at(now, 40),
-    )
+    own: dict[str, Reflection] = {}
+    # (template, learning, state, visibility, days ago, featured, context, depth of the mentor's request for changes)
+    for template, learning, state, visibility, days, featured, context, review_depth in (
+        (general, LEARNINGS[0], S.DRAFT, V.MENTOR, 1, False, None, None),
+        (after_module, LEARNINGS[1], S.SUBMITTED, V.MENTOR, 3, False, org.modules[2], None),
+        (general, LEARNINGS[2], S.CHANGES_REQUESTED, V.COLLEAGUES, 12, True, None, 1),
+        (general, LEARNINGS[3], S.RESUBMITTED, V.COLLEAGUES, 20, True, None, 2),
+        (general, LEARNINGS[9], S.SUBMITTED, V.PRIVATE, 40, False, None, None),
+    ):
+        reflection = _write(
+            author=employee,
+            template=template,
+            learning=learning,
+            rng=rng,
+            state=state,
+            visibility=visibility,
+            started=_at(now, days),
+            featured=featured,
+            context=context,
+        )
+        own.setdefault(state, reflection)
+        if review_depth is not None:
+            _review(reflection, org.mentor, depth=review_depth, validated=False, at=_at(now, days - 2, 15))
+        if state == S.RESUBMITTED:
+            Reflection.objects.filter(pk=reflection.pk).update(submitted_at=_at(now, 16), updated_at=_at(now, 16))
+            ReflectionEvent.objects.create(
+                reflection=reflection,
+                actor=employee,
+                action="resubmitted",
+                from_state="changes_requested",
+                to_state="resubmitted",
+                created_at=_at(now, 16),
+            )
+    revising = own[S.CHANGES_REQUESTED]
     board: list[Reflection] = []
     for days, learning, context in ((55, LEARNINGS[4], org.modules[1]), (120, LEARNINGS[5], org.modules[0])):
         validated = _write(
