@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views import View
@@ -14,6 +16,8 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from feedback import selectors, services
 from feedback.forms import ContributionEditForm, ContributionForm, HideForm, RecordForm, SuggestionForm
+from feedback.models import Contribution
+from saypro.core.models import User
 from saypro.core.views.refusals import add_service_errors, refusal_as_message
 
 from .mixins import ContributionObjectMixin, SessionObjectMixin
@@ -27,6 +31,31 @@ def _detail_url(session_id: int, anchor: str = "") -> str:
 def _console_url(session_id: int, anchor: str = "") -> str:
     url = reverse("feedback:console", kwargs={"pk": session_id})
     return f"{url}#{anchor}" if anchor else url
+
+
+def _contribution_add(
+    view,
+    form,
+    *,
+    url: Callable[[int, str], str],
+    created: Callable[[Contribution], str],
+    again: str,
+    **by: User,
+) -> HttpResponse:
+    """Add a contribution from a valid form (by its author, or recorded by the officer: `by`), then say so
+    (created(contribution), or again when it was already saved) and go to url(session, its anchor).
+    A refusal puts the service's errors next to the form's fields."""
+    session = view.get_session()
+    try:
+        contribution, was_created = services.contribution_add(session=session, **by, **form.cleaned_data)
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return view.form_invalid(form)
+    if was_created:
+        messages.success(view.request, created(contribution))
+    else:
+        messages.info(view.request, again)
+    return HttpResponseRedirect(url(session.pk, f"contribution-{contribution.pk}"))
 
 
 class ContributionAddView(SessionObjectMixin, FormView):
@@ -46,19 +75,14 @@ class ContributionAddView(SessionObjectMixin, FormView):
         return ctx
 
     def form_valid(self, form):
-        session = self.get_session()
-        try:
-            contribution, created = services.contribution_add(
-                session=session, author=self.request.user, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-            return self.form_invalid(form)
-        if created:
-            messages.success(self.request, f"Thank you — your {contribution.get_kind_display().lower()} is shared.")
-        else:
-            messages.info(self.request, "That was already saved; it is shared once.")
-        return HttpResponseRedirect(_detail_url(session.pk, f"contribution-{contribution.pk}"))
+        return _contribution_add(
+            self,
+            form,
+            url=_detail_url,
+            created=lambda c: f"Thank you — your {c.get_kind_display().lower()} is shared.",
+            again="That was already saved; it is shared once.",
+            author=self.request.user,
+        )
 
 
 class ContributionRecordView(SessionObjectMixin, FormView):
@@ -84,18 +108,14 @@ class ContributionRecordView(SessionObjectMixin, FormView):
         return ctx
 
     def form_valid(self, form):
-        session = self.get_session()
-        data = dict(form.cleaned_data)
-        try:
-            contribution, created = services.contribution_add(session=session, recorded_by=self.request.user, **data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-            return self.form_invalid(form)
-        if created:
-            messages.success(self.request, f"Recorded for {contribution.author.full_name}.")
-        else:
-            messages.info(self.request, "That was already recorded; it is kept once.")
-        return HttpResponseRedirect(_console_url(session.pk, f"contribution-{contribution.pk}"))
+        return _contribution_add(
+            self,
+            form,
+            url=_console_url,
+            created=lambda c: f"Recorded for {c.author.full_name}.",
+            again="That was already recorded; it is kept once.",
+            recorded_by=self.request.user,
+        )
 
 
 class ContributionEditView(ContributionObjectMixin, FormView):
