@@ -43,6 +43,7 @@ import time
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -171,6 +172,21 @@ def insert_select(model, values: dict[str, str], source: str, params: dict | Non
         return cursor.rowcount
 
 
+class Insert(NamedTuple):
+    """The arguments of one insert_select call, for insert_all."""
+
+    model: Any
+    values: dict[str, str]
+    source: str
+    params: dict | None = None
+    suffix: str = ""
+
+
+def insert_all(*inserts: Insert) -> int:
+    """Run insert_select for each of `inserts` in turn; return the rows written by all of them."""
+    return sum(insert_select(*insert) for insert in inserts)
+
+
 # --- seeding --------------------------------------------------------------------------------------
 
 # A deterministic uniform number in [0, 1) from an integer and a salt (PostgreSQL's own hash).
@@ -238,6 +254,10 @@ class Seeder:
         elapsed = time.perf_counter() - started
         self.rows.append((label, count, elapsed))
         print(f"  {label:<34} {count:>10,} rows  {elapsed:6.1f} s", flush=True)
+
+    def insert(self, label: str, *inserts: Insert) -> None:
+        """One timed step that writes `inserts` in turn."""
+        self.step(label, lambda: insert_all(*inserts))
 
     def run(self) -> None:
         from django.db import DatabaseError, transaction
@@ -344,8 +364,9 @@ class Seeder:
             ),
         )
 
-        def placements() -> int:
-            before = insert_select(
+        self.insert(
+            "placements",
+            Insert(
                 Placement,
                 {
                     "person_id": "bp.id",
@@ -356,8 +377,8 @@ class Seeder:
                     "valid_to": "bp.move_at",
                 },
                 "bench_person bp WHERE bp.move_at IS NOT NULL",
-            )
-            return before + insert_select(
+            ),
+            Insert(
                 Placement,
                 {
                     "person_id": "bp.id",
@@ -368,9 +389,8 @@ class Seeder:
                     "valid_to": "NULL",
                 },
                 "bench_person bp",
-            )
-
-        self.step("placements", placements)
+            ),
+        )
 
     # Feedback sessions after major modules: enrolments and contributions.
     def feedback(self) -> None:
@@ -560,8 +580,9 @@ class Seeder:
                     JOIN bench_board b ON b.rn = 1 + floor(bench_r(g, {salt}) * %(board)s)::int
                 ) v JOIN bench_person bp ON bp.id = v.person"""  # noqa: S608 -- this script's integers; the rest bound
 
-        def comments() -> int:
-            board = insert_select(
+        self.insert(
+            "comments (board and review)",
+            Insert(
                 Comment,
                 {
                     "reflection_id": "v.reflection_id",
@@ -577,8 +598,8 @@ class Seeder:
                 },
                 engagement_source(BOARD_COMMENTS, 30),
                 p,
-            )
-            review = insert_select(
+            ),
+            Insert(
                 Comment,
                 {
                     "reflection_id": "m.reflection_id",
@@ -590,13 +611,12 @@ class Seeder:
                     "is_hidden": "false",
                 },
                 f"reflections_mentorreview m WHERE m.id <= {REVIEW_COMMENTS}",
-            )
-            return board + review
+            ),
+        )
 
-        self.step("comments (board and review)", comments)
-
-        def adoptions() -> int:
-            will_try = insert_select(
+        self.insert(
+            "adoptions (will try, tried)",
+            Insert(
                 Adoption,
                 {
                     "reflection_id": "v.reflection_id",
@@ -608,8 +628,8 @@ class Seeder:
                 engagement_source(WILL_TRY, 40),
                 p,
                 suffix="ON CONFLICT DO NOTHING",
-            )
-            tried = insert_select(
+            ),
+            Insert(
                 Adoption,
                 {
                     "reflection_id": "a.reflection_id",
@@ -620,10 +640,8 @@ class Seeder:
                     **placed("bp", "a.created_at + interval '10 days'"),
                 },
                 "reflections_adoption a JOIN bench_person bp ON bp.id = a.person_id WHERE bench_r(a.id, 45) < 0.35",
-            )
-            return will_try + tried
-
-        self.step("adoptions (will try, tried)", adoptions)
+            ),
+        )
 
     # Weekly circle rounds: circles of 3-6, memberships, learnings.
     def circles(self) -> None:
@@ -1022,6 +1040,7 @@ def _user(alias: str = "u") -> dict[str, str]:
 
 class PageSeeder:
     step = Seeder.step
+    insert = Seeder.insert
 
     def __init__(self) -> None:
         from django.utils import timezone
@@ -1079,24 +1098,23 @@ class PageSeeder:
         p = {**self.params, "mentors": PEOPLE // MENTOR_EVERY, "every": MENTOR_EVERY, "busy": MENTOR_ID}
         since = "timestamptz '2025-06-01 09:00+02'"
 
-        def links() -> int:
-            ordinary = insert_select(
+        self.insert(
+            "mentor links",
+            Insert(
                 MentorLink,
                 {"mentor_id": "m.mentor", "mentee_id": "m.mentee", "is_active": "true", "created_at": since},
                 """(SELECT g AS mentee, %(every)s * (1 + mod(g * 7919, %(mentors)s)) AS mentor
-                    FROM generate_series(1, %(people)s) g) m WHERE m.mentor <> m.mentee""",
+                FROM generate_series(1, %(people)s) g) m WHERE m.mentor <> m.mentee""",
                 p,
-            )
-            busy = insert_select(
+            ),
+            Insert(
                 MentorLink,
                 {"mentor_id": "%(busy)s", "mentee_id": "g", "is_active": "true", "created_at": since},
                 "generate_series(1, %(people)s) g WHERE mod(g, 300) = 7",
                 p,
                 suffix="ON CONFLICT DO NOTHING",
-            )
-            return ordinary + busy
-
-        self.step("mentor links", links)
+            ),
+        )
 
     # One employee who does everything: the learning log and its export have much to show.
     def busy_employee(self) -> None:
@@ -1191,8 +1209,9 @@ class PageSeeder:
         )
         sessions = "feedback_feedbacksession s WHERE s.state = 'held' AND mod(s.id, 14) = 3"
 
-        def feedback() -> int:
-            enrolled = insert_select(
+        self.insert(
+            "busy employee: sessions, contributions",
+            Insert(
                 Enrolment,
                 {
                     "person_id": "%(person)s",
@@ -1203,8 +1222,8 @@ class PageSeeder:
                 sessions,
                 p,
                 suffix="ON CONFLICT DO NOTHING",
-            )
-            return enrolled + insert_select(
+            ),
+            Insert(
                 Contribution,
                 {
                     "session_id": "s.id",
@@ -1219,12 +1238,12 @@ class PageSeeder:
                 },
                 sessions.replace("WHERE", "JOIN core_user u ON u.id = %(person)s WHERE"),
                 p,
-            )
+            ),
+        )
 
-        self.step("busy employee: sessions, contributions", feedback)
-
-        def circles() -> int:
-            joined = insert_select(
+        self.insert(
+            "busy employee: circles, learnings",
+            Insert(
                 Membership,
                 {
                     "circle_id": "c.id",
@@ -1235,11 +1254,11 @@ class PageSeeder:
                     "created_at": "r.meets_at - interval '2 days'",
                 },
                 """circles_round r JOIN circles_circle c ON c.round_id = r.id AND c.number = 1 + mod(r.id * 37, 2000)
-                   JOIN core_user u ON u.id = %(person)s WHERE r.state = 'published' AND mod(r.id, 4) <> 0""",
+               JOIN core_user u ON u.id = %(person)s WHERE r.state = 'published' AND mod(r.id, 4) <> 0""",
                 p,
                 suffix="ON CONFLICT DO NOTHING",
-            )
-            return joined + insert_select(
+            ),
+            Insert(
                 Learning,
                 {
                     "circle_id": "m.circle_id",
@@ -1250,14 +1269,14 @@ class PageSeeder:
                     "created_at": "r.meets_at + interval '2 hours'",
                 },
                 """circles_membership m JOIN circles_round r ON r.id = m.round_id
-                   WHERE m.person_id = %(person)s AND mod(r.id, 3) = 0""",
+               WHERE m.person_id = %(person)s AND mod(r.id, 3) = 0""",
                 p,
-            )
+            ),
+        )
 
-        self.step("busy employee: circles, learnings", circles)
-
-        def cafes() -> int:
-            went = insert_select(
+        self.insert(
+            "busy employee: cafés, talks",
+            Insert(
                 Rsvp,
                 {
                     "cafe_id": "c.id",
@@ -1270,8 +1289,8 @@ class PageSeeder:
                 "cafes_cafe c JOIN core_user u ON u.id = %(person)s WHERE c.state = 'held' AND mod(c.id, 3) = 0",
                 p,
                 suffix="ON CONFLICT DO NOTHING",
-            )
-            return went + insert_select(
+            ),
+            Insert(
                 TalkProposal,
                 {
                     "speaker_id": "u.id",
@@ -1288,9 +1307,8 @@ class PageSeeder:
                 },
                 "cafes_cafe c JOIN core_user u ON u.id = %(person)s WHERE c.state = 'held' AND mod(c.id, 20) = 1",
                 p,
-            )
-
-        self.step("busy employee: cafés, talks", cafes)
+            ),
+        )
 
     # A board reflection many people answered.
     def popular_reflection(self) -> None:
@@ -1493,8 +1511,9 @@ class PageSeeder:
             ),
         )
 
-        def contributions() -> int:
-            written = insert_select(
+        self.insert(
+            "busy session: contributions, suggestions",
+            Insert(
                 Contribution,
                 {
                     "session_id": "%(session)s",
@@ -1516,10 +1535,10 @@ class PageSeeder:
                     "updated_at": "%(starts)s - interval '1 day' + (u.id - 1000 + n * 200) * interval '2 minutes'",
                 },
                 f"""{people} JOIN core_user u ON u.id = v.id
-                    CROSS JOIN LATERAL generate_series(1, 1 + mod(u.id, 2)) n""",
+                CROSS JOIN LATERAL generate_series(1, 1 + mod(u.id, 2)) n""",
                 p,
-            )
-            return written + insert_select(
+            ),
+            Insert(
                 Suggestion,
                 {
                     "contribution_id": "c.id",
@@ -1530,11 +1549,10 @@ class PageSeeder:
                     "created_at": "c.created_at + k * interval '10 minutes'",
                 },
                 """feedback_contribution c CROSS JOIN generate_series(1, 2) k
-                   WHERE c.session_id = %(session)s AND c.kind = 'challenge'""",
+               WHERE c.session_id = %(session)s AND c.kind = 'challenge'""",
                 p,
-            )
-
-        self.step("busy session: contributions, suggestions", contributions)
+            ),
+        )
 
     # Who was invited to every held session (everyone enrolled and not withdrawn before), and who came.
     def invitations(self) -> None:
@@ -1623,8 +1641,9 @@ class PageSeeder:
             "updated_at": "%(now)s - interval '2 days'",
         }
 
-        def talks() -> int:
-            accepted = insert_select(
+        self.insert(
+            "café: talks, proposals, interest",
+            Insert(
                 TalkProposal,
                 {
                     **talk,
@@ -1637,22 +1656,20 @@ class PageSeeder:
                 },
                 "generate_series(1, %(talks)s) g JOIN core_user u ON u.id = 2000 + g",
                 p,
-            )
-            proposed = insert_select(
+            ),
+            Insert(
                 TalkProposal,
                 {**talk, "speaker_id": "u.id", "state": "'proposed'"},
                 "generate_series(1, 60) g JOIN core_user u ON u.id = 3000 + g",
                 p,
-            )
-            interests = insert_select(
+            ),
+            Insert(
                 TalkInterest,
                 {"talk_id": "t.id", "person_id": "4000 + mod(t.id * 31 + k, 5000)", "created_at": "t.created_at"},
                 "cafes_talkproposal t CROSS JOIN generate_series(1, 10) k WHERE t.cafe_id = %(cafe)s",
                 p,
-            )
-            return accepted + proposed + interests
-
-        self.step("café: talks, proposals, interest", talks)
+            ),
+        )
         going, waitlist = CAFE_CAPACITY - 1, CAFE_CAPACITY + 79
         self.step(
             "café: RSVPs",
@@ -1694,8 +1711,9 @@ class PageSeeder:
             self.ids[name] = round.pk
             q = {**p, "round": round.pk, "offset": offset}
 
-            def signups(q=q) -> int:
-                people = insert_select(
+            self.insert(
+                f"round of the week of {week:%d %b}: sign-ups",
+                Insert(
                     Signup,
                     {
                         "round_id": "%(round)s",
@@ -1707,8 +1725,8 @@ class PageSeeder:
                     },
                     "generate_series(1, %(n)s) g",
                     q,
-                )
-                return people + insert_select(
+                ),
+                Insert(
                     SignupChoice,
                     {
                         "signup_id": "s.id",
@@ -1717,11 +1735,10 @@ class PageSeeder:
                         "rank": "k",
                     },
                     """circles_signup s CROSS JOIN LATERAL generate_series(1, floor(bench_r(s.id, 90) * 4)::int) k
-                       WHERE s.round_id = %(round)s AND NOT s.not_this_week""",
+                   WHERE s.round_id = %(round)s AND NOT s.not_this_week""",
                     q,
-                )
-
-            self.step(f"round of the week of {week:%d %b}: sign-ups", signups)
+                ),
+            )
 
     def notifications(self) -> None:
         from saypro.core.models import Notification
@@ -1744,8 +1761,8 @@ class PageSeeder:
             "digest_pending": "false",
         }
 
-        def write() -> int:
-            everyone = insert_select(
+        inserts = (
+            Insert(
                 Notification,
                 {
                     **common,
@@ -1756,8 +1773,8 @@ class PageSeeder:
                 },
                 "generate_series(1, %(n)s) g",
                 p,
-            )
-            return everyone + insert_select(
+            ),
+            Insert(
                 Notification,
                 {
                     **common,
@@ -1768,9 +1785,9 @@ class PageSeeder:
                 },
                 "generate_series(1, %(mine)s) g",
                 p,
-            )
-
-        self.step("notifications", lambda: _rebuilt_indexes("core_notification", write))
+            ),
+        )
+        self.step("notifications", lambda: _rebuilt_indexes("core_notification", lambda: insert_all(*inserts)))
 
     def form_round(self) -> None:
         from circles.models import Circle, Round
