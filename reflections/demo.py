@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from saypro.core.demo import DemoOrg
 from saypro.core.markdown import render_markdown
-from saypro.core.models import User
+from saypro.core.models import PlacementSnapshot, User
 
 from .models import (
     Adoption,
@@ -240,10 +240,6 @@ def _review(reflection: Reflection, mentor: User, *, depth: int, validated: bool
     Reflection.objects.filter(pk=reflection.pk).update(**fields)
 
 
-def _placement(person: User) -> dict:
-    return {"department_id": person.department_id, "location_id": person.location_id, "job_role_id": person.job_role_id}
-
-
 def seed(*, org: DemoOrg) -> None:
     titles = [learning[0] for learning in LEARNINGS]
     if Reflection.objects.filter(author__email__endswith="@saypro.demo", title__in=titles).exists():
@@ -352,7 +348,7 @@ def seed(*, org: DemoOrg) -> None:
                     body=body,
                     body_html=render_markdown(body),
                     created_at=min(now, shared + timedelta(days=rng.randint(0, 5))),
-                    **_placement(person),
+                    **PlacementSnapshot.placement_of(person),
                 )
             )
         for person in rng.sample(audience, k=min(len(audience), rng.randint(1, 4))):
@@ -363,7 +359,7 @@ def seed(*, org: DemoOrg) -> None:
                     person=person,
                     kind=Adoption.Kind.WILL_TRY,
                     created_at=will_try_at,
-                    **_placement(person),
+                    **PlacementSnapshot.placement_of(person),
                 )
             )
             if rng.random() < 0.5 and will_try_at + timedelta(days=10) < now:
@@ -374,7 +370,7 @@ def seed(*, org: DemoOrg) -> None:
                         kind=Adoption.Kind.TRIED,
                         note=rng.choice(TRIED_NOTES),
                         created_at=will_try_at + timedelta(days=rng.randint(7, 14)),
-                        **_placement(person),
+                        **PlacementSnapshot.placement_of(person),
                     )
                 )
     Comment.objects.bulk_create(comments)
@@ -388,7 +384,7 @@ def seed(*, org: DemoOrg) -> None:
         body_html=render_markdown(reply),
         parent=Comment.objects.filter(reflection=board[0]).order_by("pk").first(),
         created_at=min(now, board[0].first_shared_at + timedelta(days=6)),
-        **_placement(employee),
+        **PlacementSnapshot.placement_of(employee),
     )
     answer = "It mattered because my team stopped bringing problems to me — they felt ignored."
     Comment.objects.create(
@@ -398,7 +394,7 @@ def seed(*, org: DemoOrg) -> None:
         body=answer,
         body_html=render_markdown(answer),
         created_at=_at(now, 9),
-        **_placement(employee),
+        **PlacementSnapshot.placement_of(employee),
     )
 
     # One comment reported to the Advice Desk by the demo employee, for the moderation queue.

@@ -12,7 +12,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from saypro.core.models import Department, JobRole, Location
+from saypro.core.models import PlacementSnapshot
 
 
 class ContextKind(models.TextChoices):
@@ -79,7 +79,7 @@ class GuidingQuestion(models.Model):
         return self.text
 
 
-class Reflection(models.Model):
+class Reflection(PlacementSnapshot):
     """A short learning summary written by one person."""
 
     class Visibility(models.TextChoices):
@@ -125,12 +125,10 @@ class Reflection(models.Model):
     )
     depth = models.PositiveSmallIntegerField(null=True, blank=True, help_text="The latest mentor depth rating, 1–4.")
 
-    # The first time the reflection reached the board, and where its author was then: the monthly
-    # report counts shared learnings and cross-boundary engagement by these.
+    # The first time the reflection reached the board; the placement fields (PlacementSnapshot)
+    # say where its author was then: the monthly report counts shared learnings and
+    # cross-boundary engagement by these.
     first_shared_at = models.DateTimeField(null=True, blank=True)
-    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    job_role = models.ForeignKey(JobRole, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     is_hidden = models.BooleanField(default=False)
     hidden_reason = models.TextField(blank=True)
@@ -305,7 +303,7 @@ class MentorReview(models.Model):
         return f"{self.get_decision_display()} (depth {self.depth}) on {self.reflection_id}"
 
 
-class Comment(models.Model):
+class Comment(PlacementSnapshot):
     """A comment on a reflection.
 
     Two channels: the private review thread between the author and their mentors, and the
@@ -324,9 +322,6 @@ class Comment(models.Model):
     body = models.TextField()
     body_html = models.TextField(editable=False)
     created_at = models.DateTimeField(default=timezone.now)
-    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    job_role = models.ForeignKey(JobRole, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     is_hidden = models.BooleanField(default=False)
     hidden_reason = models.TextField(blank=True)
     hidden_at = models.DateTimeField(null=True, blank=True)
@@ -346,7 +341,7 @@ class Comment(models.Model):
         return f"Comment by {self.author_id} on {self.reflection_id}"
 
 
-class Adoption(models.Model):
+class Adoption(PlacementSnapshot):
     """A colleague's "I'll try this" or, later, "I tried it" on a board reflection.
 
     The trace of a practice moving between departments, locations and roles: who, when, and
@@ -362,9 +357,6 @@ class Adoption(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices)
     note = models.TextField(blank=True, help_text="How it went (for “I tried it”).")
     created_at = models.DateTimeField(default=timezone.now)
-    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    job_role = models.ForeignKey(JobRole, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         ordering = ["created_at", "id"]

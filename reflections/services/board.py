@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from saypro.core.markdown import render_markdown
-from saypro.core.models import User
+from saypro.core.models import PlacementSnapshot, User
 from saypro.core.selectors import mentor_ids_of
 from saypro.core.services import audit_record, notify
 
@@ -17,7 +17,6 @@ from .common import (
     TRIED_NOTE_MAX_CHARS,
     _clean_reason,
     _locked,
-    _placement,
     _record,
     _refresh_from,
     _require_officer,
@@ -125,7 +124,7 @@ def comment_add(*, reflection: Reflection, by: User, body: str, channel: str, pa
         parent=parent,
         body=body,
         body_html=render_markdown(body),
-        **_placement(by),
+        **PlacementSnapshot.placement_of(by),
     )
     url = f"{reflection.get_absolute_url()}#comment-{comment.pk}"
     if channel == Comment.Channel.REVIEW:
@@ -175,7 +174,7 @@ def adoption_will_try(*, reflection: Reflection, by: User) -> Adoption:
     """
     _require_may_adopt(reflection, by)
     adoption, created = Adoption.objects.get_or_create(
-        reflection=reflection, person=by, kind=Adoption.Kind.WILL_TRY, defaults=_placement(by)
+        reflection=reflection, person=by, kind=Adoption.Kind.WILL_TRY, defaults=PlacementSnapshot.placement_of(by)
     )
     if created:
         notify(
@@ -204,7 +203,10 @@ def adoption_tried(*, reflection: Reflection, by: User, note: str) -> Adoption:
     if not Adoption.objects.filter(reflection=reflection, person=by, kind=Adoption.Kind.WILL_TRY).exists():
         raise ValidationError("Say “I'll try this” first, then come back when you have tried it.")
     adoption, created = Adoption.objects.get_or_create(
-        reflection=reflection, person=by, kind=Adoption.Kind.TRIED, defaults={"note": note, **_placement(by)}
+        reflection=reflection,
+        person=by,
+        kind=Adoption.Kind.TRIED,
+        defaults={"note": note, **PlacementSnapshot.placement_of(by)},
     )
     if not created:
         adoption.note = note

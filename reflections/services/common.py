@@ -36,11 +36,6 @@ REASON_MAX_CHARS = 1_000
 MAX_QUESTIONS = 10
 
 
-def _placement(person: User) -> dict:
-    """Where a person is right now, to be copied onto an activity record."""
-    return {"department_id": person.department_id, "location_id": person.location_id, "job_role_id": person.job_role_id}
-
-
 def _record(
     *, reflection: Reflection, by: User | None, action: str, from_state: str = "", note: str = "", data=None
 ) -> ReflectionEvent:
@@ -70,9 +65,8 @@ def _mark_shared_if_first(reflection: Reflection, now: datetime) -> list[str]:
     if reflection.first_shared_at is not None or not reflection.is_shared_with_colleagues:
         return []
     reflection.first_shared_at = now
-    for field, value in _placement(reflection.author).items():
-        setattr(reflection, field, value)
-    return ["first_shared_at", "department", "location", "job_role"]
+    reflection.snapshot_placement_of(reflection.author)
+    return ["first_shared_at", *reflection.PLACEMENT_FIELDS]
 
 
 def _one_line(text: str) -> str:
