@@ -391,6 +391,10 @@ class NewsletterIssue(models.Model):
     )
     recipients_queued = models.PositiveIntegerField(default=0, help_text="People the e-mail has been queued for.")
     sending_finished_at = models.DateTimeField(null=True, blank=True)
+    # Where the batched sending has got to, so a chain of batches lost to a broker outage or a
+    # worker crash is resumed from there by the scheduled sweep (and not restarted).
+    sending_after_id = models.PositiveBigIntegerField(default=0, editable=False)
+    sending_touched_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-month"]

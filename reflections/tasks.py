@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from saypro.core.jobs import recorded
+from saypro.core.services import task_enqueue
 
 from . import services
 
@@ -15,8 +16,16 @@ def newsletter_send_batch_task(*, issue_id: int, after_id: int = 0) -> int | Non
     """
     last = services.newsletter_send_batch(issue_id=issue_id, after_id=after_id)
     if last is not None:
-        newsletter_send_batch_task.delay(issue_id=issue_id, after_id=last)
+        # If the broker is gone now, the issue's saved position lets the sweep resume it.
+        task_enqueue(newsletter_send_batch_task, issue_id=issue_id, after_id=last)
     return last
+
+
+@shared_task(name="reflections.newsletter_sending_resume_task")
+@recorded("reflections.newsletter_sending_resume_task")
+def newsletter_sending_resume_task() -> int:
+    """Resume newsletters whose batches stopped (broker outage, worker crash)."""
+    return len(services.newsletter_sending_resume())
 
 
 @shared_task(name="reflections.newsletter_draft_for_month_task")

@@ -28,6 +28,7 @@ from .newsletter import (
     newsletter_draft_for_month,
     newsletter_publish,
     newsletter_send_batch,
+    newsletter_sending_resume,
     newsletter_update,
 )
 from .reports import REPORT_REASON_MAX_CHARS, comment_report, reflection_report, report_resolve
@@ -69,6 +70,7 @@ __all__ = [
     "newsletter_draft_for_month",
     "newsletter_publish",
     "newsletter_send_batch",
+    "newsletter_sending_resume",
     "newsletter_update",
     "reflection_completeness_errors",
     "reflection_delete",

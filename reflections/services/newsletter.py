@@ -6,11 +6,12 @@ from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from saypro.core.markdown import render_markdown
 from saypro.core.models import User
-from saypro.core.services import audit_record, notify
+from saypro.core.services import audit_record, notify, task_enqueue
 
 from ..models import NewsletterIssue, NewsletterItem
 from ..selectors import newsletter_candidates, newsletter_items_for_email
@@ -117,7 +118,8 @@ def newsletter_publish(*, issue: NewsletterIssue, by: User) -> NewsletterIssue:
     issue.save(update_fields=["state", "published_at", "published_by"])
     audit_record(actor=by, action="reflections.newsletter_publish", target=issue)
     issue_id = issue.pk
-    transaction.on_commit(lambda: newsletter_send_batch_task.delay(issue_id=issue_id, after_id=0))
+    # A broker outage only delays the e-mail: newsletter_sending_resume picks the issue up.
+    transaction.on_commit(lambda: task_enqueue(newsletter_send_batch_task, issue_id=issue_id, after_id=0))
     return issue
 
 
@@ -151,6 +153,31 @@ def newsletter_send_batch(*, issue_id: int, after_id: int = 0, batch_size: int =
                 email_template="reflections/email/newsletter",
                 context={"issue": issue, "items": items},
             )
-        if queued:
-            NewsletterIssue.objects.filter(pk=issue_id).update(recipients_queued=models.F("recipients_queued") + queued)
+        NewsletterIssue.objects.filter(pk=issue_id).update(
+            recipients_queued=models.F("recipients_queued") + queued,
+            sending_after_id=people[-1].pk,
+            sending_touched_at=timezone.now(),
+        )
     return people[-1].pk
+
+
+def newsletter_sending_resume(*, stalled_minutes: int = 15) -> list[int]:
+    """Resume the sending of published issues whose batches stopped; return their ids.
+
+    An issue counts as stalled when it is published, not finished, and neither published nor
+    advanced by a batch for `stalled_minutes`. Sending resumes after the last person reached;
+    a batch that did run twice costs nothing, since each person gets an issue once.
+    """
+    from ..tasks import newsletter_send_batch_task
+
+    cutoff = timezone.now() - timedelta(minutes=stalled_minutes)
+    stalled = list(
+        NewsletterIssue.objects.filter(
+            state=NewsletterIssue.State.PUBLISHED, sending_finished_at__isnull=True, published_at__lt=cutoff
+        )
+        .filter(Q(sending_touched_at__isnull=True) | Q(sending_touched_at__lt=cutoff))
+        .values_list("pk", "sending_after_id")
+    )
+    for issue_id, after_id in stalled:
+        task_enqueue(newsletter_send_batch_task, issue_id=issue_id, after_id=after_id)
+    return [issue_id for issue_id, _ in stalled]

@@ -265,6 +265,11 @@ CELERY_BEAT_SCHEDULE.update(
             "task": "reflections.newsletter_draft_for_month_task",
             "schedule": crontab(minute=0, hour=6, day_of_month=1),
         },
+        # Every 15 minutes: resume sending any published newsletter whose batches stopped.
+        "reflections-newsletter-resume": {
+            "task": "reflections.newsletter_sending_resume_task",
+            "schedule": crontab(minute="*/15"),
+        },
         # reflections: END
         # feedback: BEGIN
         # Every day at 06:00: propose a feedback session for each major module that ended (or ends within a week).

@@ -829,6 +829,58 @@ def test_newsletter_send_batch_reaches_everyone_once_even_when_retried(make_refl
     assert issue.sending_finished_at is not None
 
 
+def test_newsletter_publish_with_broker_down_still_publishes_and_is_resumed_later(
+    officer, make_reflection, django_capture_on_commit_callbacks, monkeypatch
+):
+    from reflections import tasks
+
+    issue = NewsletterIssueFactory()
+    NewsletterItem.objects.create(issue=issue, reflection=_board(make_reflection), position=1)
+
+    def broker_down(**kwargs):
+        raise ConnectionError("broker unreachable")
+
+    monkeypatch.setattr(tasks.newsletter_send_batch_task, "apply_async", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.newsletter_publish(issue=issue, by=officer)
+    issue.refresh_from_db()
+    assert issue.state == NewsletterIssue.State.PUBLISHED
+
+    # Not stalled yet: the sweep leaves a freshly published issue alone.
+    assert services.newsletter_sending_resume(stalled_minutes=15) == []
+    queued = []
+    monkeypatch.setattr(tasks.newsletter_send_batch_task, "apply_async", lambda kwargs: queued.append(kwargs))
+    NewsletterIssue.objects.filter(pk=issue.pk).update(published_at=timezone.now() - dt.timedelta(minutes=20))
+    assert services.newsletter_sending_resume(stalled_minutes=15) == [issue.pk]
+    assert queued == [{"issue_id": issue.pk, "after_id": 0}]
+
+
+def test_newsletter_sending_resume_continues_after_the_last_person_reached(make_reflection, monkeypatch):
+    issue = NewsletterIssueFactory(state="published", published_at=timezone.now() - dt.timedelta(hours=1))
+    NewsletterItem.objects.create(issue=issue, reflection=_board(make_reflection), position=1)
+    UserFactory.create_batch(3)
+    last = services.newsletter_send_batch(issue_id=issue.pk, after_id=0, batch_size=2)
+    issue.refresh_from_db()
+    assert (issue.sending_after_id, issue.recipients_queued) == (last, 2)
+    # A batch ran a moment ago: not stalled.
+    assert services.newsletter_sending_resume(stalled_minutes=15) == []
+
+    from reflections import tasks
+
+    queued = []
+    NewsletterIssue.objects.filter(pk=issue.pk).update(sending_touched_at=timezone.now() - dt.timedelta(minutes=30))
+    monkeypatch.setattr(tasks.newsletter_send_batch_task, "apply_async", lambda kwargs: queued.append(kwargs))
+    assert services.newsletter_sending_resume(stalled_minutes=15) == [issue.pk]
+    assert queued == [{"issue_id": issue.pk, "after_id": last}]
+
+
+def test_newsletter_sending_resume_skips_finished_and_draft_issues():
+    old = timezone.now() - dt.timedelta(hours=1)
+    NewsletterIssueFactory(state="published", published_at=old, sending_finished_at=old)
+    NewsletterIssueFactory()
+    assert services.newsletter_sending_resume(stalled_minutes=15) == []
+
+
 def test_newsletter_send_batch_draft_does_nothing():
     issue = NewsletterIssueFactory()
 
