@@ -127,7 +127,7 @@ def test_dashboard_offers_to_remind_the_mentor_of_a_waiting_mentee(client_for, o
     html = client_for(officer).get(reverse("core:dashboard")).content.decode()
 
     remind = reverse("reflections:mentor-remind", args=[mentee.pk])
-    assert f'<form class="mt-1" method="post" action="{remind}" hx-post="{remind}"' in html
+    assert f'<form class="mt-1" method="post" action="{remind}" data-hx-post="{remind}"' in html
     assert '<input type="hidden" name="next" value="/dashboard/#queue-mentors">' in html
     assert 'Remind the mentor<span class="visually-hidden"> of Wanda Long</span>' in html
     assert f'href="/admin/core/mentorlink/add/?mentee={orphan.pk}">Assign a mentor' in html
@@ -202,7 +202,7 @@ def test_dashboard_offers_the_rebuild_of_the_latest_snapshot_with_a_reason(clien
 
     assert '<form method="post" action="/impact/2026-02/rebuild/"' in html
     assert 'name="reason"' in html
-    assert "hx-get" not in html.split('id="dashboard-snapshot"')[1].split(">")[0]
+    assert "data-hx-get" not in html.split('id="dashboard-snapshot"')[1].split(">")[0]
 
 
 def test_snapshot_card_polls_while_a_version_is_building(client_for, officer):
@@ -211,7 +211,7 @@ def test_snapshot_card_polls_while_a_version_is_building(client_for, officer):
 
     html = client_for(officer).get(reverse("core:dashboard-snapshot")).content.decode()
 
-    assert 'hx-get="/dashboard/snapshot/" hx-trigger="every 2s" hx-swap="outerHTML"' in html
+    assert 'data-hx-get="/dashboard/snapshot/" data-hx-trigger="every 2s" data-hx-swap="outerHTML"' in html
     assert '<progress id="snapshot-progress" class="w-100" max="100" value="40">' in html
     assert "/rebuild/" not in html
 
@@ -221,5 +221,5 @@ def test_snapshot_card_stops_polling_once_built(client_for, officer):
 
     html = client_for(officer).get(reverse("core:dashboard-snapshot")).content.decode()
 
-    assert "hx-get" not in html
+    assert "data-hx-get" not in html
     assert "version 1" in html

@@ -84,7 +84,7 @@ def test_org_import_upload_small_good_file_imports_at_once(client_for, officer):
     assert AuditEntry.objects.get(action="org.import").actor == officer
     page = response.content.decode()
     assert "<strong>Imported.</strong> 1 created, 0 updated, 0 unchanged." in page
-    assert 'hx-trigger="every 1s"' not in page
+    assert 'data-hx-trigger="every 1s"' not in page
 
 
 def test_org_import_upload_bad_file_shows_the_report_and_writes_nothing(client_for, officer):
@@ -235,7 +235,7 @@ def test_org_import_detail_running_shows_progress_and_polls(client_for, officer)
 
     page = client_for(officer).get(url).content.decode()
 
-    assert f'hx-get="{url}" hx-trigger="every 1s" hx-swap="outerHTML"' in page
+    assert f'data-hx-get="{url}" data-hx-trigger="every 1s" data-hx-swap="outerHTML"' in page
     assert 'role="progressbar" aria-label="Import progress" aria-valuenow="25"' in page
     assert '<div class="progress-bar org-import-progress-25">25%</div>' in page
     assert "Checking the rows: 500 of 2000." in page
@@ -248,7 +248,7 @@ def test_org_import_detail_htmx_poll_gets_the_partial_only(client_for, officer):
     response = client_for(officer).get(reverse("core:org-import-detail", args=[org_import.pk]), HTTP_HX_REQUEST="true")
 
     page = response.content.decode()
-    assert page.startswith('<div id="org-import-status" hx-get=')
+    assert page.startswith('<div id="org-import-status" data-hx-get=')
     assert "<html" not in page
     assert "All 2000 rows are checked; saving the changes in one go…" in page
     assert '<div class="progress-bar progress-bar-striped progress-bar-animated org-import-progress-100"></div>' in page
@@ -262,7 +262,7 @@ def test_org_import_detail_poll_stops_when_done(client_for, officer):
     page = client_for(officer).get(reverse("core:org-import-detail", args=[org_import.pk]), HTTP_HX_REQUEST="true")
 
     assert page.content.decode().startswith('<div id="org-import-status">\n')
-    assert "hx-get" not in page.content.decode()
+    assert "data-hx-get" not in page.content.decode()
 
 
 def test_org_import_detail_queued_says_it_waits(client_for, officer):

@@ -130,7 +130,7 @@ def test_console_board_stops_polling_once_held(client_for, session, officer):
 
     response = client_for(officer).get(reverse("feedback:console-board", kwargs={"pk": session.pk}))
 
-    assert "hx-trigger" not in response.content.decode()
+    assert "data-hx-trigger" not in response.content.decode()
 
 
 def test_attendance_htmx_tick_saves_one_row_and_returns_it(client_for, session, officer, employee):
@@ -252,8 +252,8 @@ def test_attendance_row_saved_by_htmx_still_saves_itself_alone(client_for, sessi
     html = response.content.decode()
     assert html.startswith(
         '<fieldset class="attendance-row d-flex flex-wrap justify-content-between align-items-center gap-1 '
-        f'border-bottom py-1" id="attendance-{invitation.pk}" hx-post="{url}" hx-trigger="change" '
-        f'hx-params="attendance-{invitation.pk}">'
+        f'border-bottom py-1" id="attendance-{invitation.pk}" data-hx-post="{url}" data-hx-trigger="change" '
+        f'data-hx-params="attendance-{invitation.pk}">'
         f'<legend class="fs-6 mb-0 float-none w-auto">{employee.full_name}</legend>'
     )
     assert f'id="attendance-{invitation.pk}-late" value="late" checked>' in html
@@ -270,7 +270,7 @@ def test_console_attendance_is_one_form_with_one_csrf_token_and_no_per_person_to
     assert form.count('name="csrfmiddlewaretoken"') == 1
     assert form.count('<fieldset class="attendance-row') == 2
     assert form.count("<form") == 0
-    assert 'class="attendance-list" autocomplete="off" hx-swap="outerHTML">' in form
+    assert 'class="attendance-list" autocomplete="off" data-hx-swap="outerHTML">' in form
     assert '<button class="btn btn-outline-primary btn-sm mt-2" type="submit">Save attendance</button>' in form
 
 
@@ -350,7 +350,7 @@ def test_console_has_one_marks_form_per_contribution_each_with_one_csrf_token(
         card = html.split(f'id="contribution-{contribution.pk}"', 1)[1].split("</article>", 1)[0]
         mark_url = reverse("feedback:contribution-mark", kwargs={"pk": contribution.pk})
         assert card.count("<form") == 1
-        assert f'<form method="post" action="{mark_url}" hx-post="{mark_url}" class="d-flex' in card
+        assert f'<form method="post" action="{mark_url}" data-hx-post="{mark_url}" class="d-flex' in card
         assert card.count('name="csrfmiddlewaretoken"') == 1
         assert [n for n in ("discussed", "highlighted", "hide") if f'<button name="{n}"' in card] == [
             "discussed",
@@ -361,7 +361,7 @@ def test_console_has_one_marks_form_per_contribution_each_with_one_csrf_token(
     # Open, close, attendance, the two marks forms and the hidden card's Put back form: one CSRF token each.
     assert main.count('<form method="post"') == 6
     assert main.count('name="csrfmiddlewaretoken"') == 6
-    assert 'hx-target="closest article" hx-swap="outerHTML"' in main
+    assert 'data-hx-target="closest article" data-hx-swap="outerHTML"' in main
 
 
 def test_open_then_close_from_the_console_locks_contributions(client_for, session, officer, employee):
@@ -398,7 +398,7 @@ def test_hidden_card_has_only_the_put_back_button(client_for, session, officer, 
 
     card = html.split(f'id="contribution-{hidden.pk}"', 1)[1].split("</article>", 1)[0]
     mark_url = reverse("feedback:contribution-mark", kwargs={"pk": hidden.pk})
-    assert f'<form method="post" action="{mark_url}" hx-post="{mark_url}" class="d-flex' in card
+    assert f'<form method="post" action="{mark_url}" data-hx-post="{mark_url}" class="d-flex' in card
     assert [n for n in ("discussed", "highlighted", "hide", "unhide") if f'<button name="{n}"' in card] == ["unhide"]
     assert ">Put back<" in card
 

@@ -154,7 +154,7 @@ def test_comment_report_link_loads_the_form_in_place_with_htmx(client_for, emplo
 
     html = client_for(employee).get(url, headers={"HX-Request": "true"}).content.decode()
 
-    assert html.lstrip().startswith(f'<form class="mt-1" method="post" action="{url}" hx-post="{url}"')
+    assert html.lstrip().startswith(f'<form class="mt-1" method="post" action="{url}" data-hx-post="{url}"')
     assert f'id="report-comment-{comment.pk}" name="reason" rows="2" required autofocus' in html
     assert "<html" not in html
 
@@ -210,11 +210,11 @@ def test_reflection_page_offers_the_report_form_to_colleagues_but_not_to_the_aut
     theirs = client_for(other_employee).get(board.get_absolute_url()).content.decode()
     own = client_for(employee).get(board.get_absolute_url()).content.decode()
 
-    assert f'hx-post="{report_url}"' in theirs
-    assert f'hx-post="{report_url}"' not in own
+    assert f'data-hx-post="{report_url}"' in theirs
+    assert f'data-hx-post="{report_url}"' not in own
     # Each may report one comment: the other's.
-    assert re.findall(r'hx-get="/reflections/comments/(\d+)/report/"', theirs) == [str(mine.pk)]
-    assert re.findall(r'hx-get="/reflections/comments/(\d+)/report/"', own) == [str(others.pk)]
+    assert re.findall(r'data-hx-get="/reflections/comments/(\d+)/report/"', theirs) == [str(mine.pk)]
+    assert re.findall(r'data-hx-get="/reflections/comments/(\d+)/report/"', own) == [str(others.pk)]
 
 
 # --- the officer resolves ------------------------------------------------------------------------

@@ -111,8 +111,8 @@ def test_edit_page_has_word_limits_and_autosave(client_for, make_reflection):
     q1 = reflection.template.questions.first()
     assert f'name="answer_{q1.pk}"' in html
     assert 'data-word-limit="50"' in html
-    assert f'hx-post="{reverse("reflections:autosave", args=[reflection.pk])}"' in html
-    assert 'hx-trigger="keyup delay:3s, change delay:1s"' in html
+    assert f'data-hx-post="{reverse("reflections:autosave", args=[reflection.pk])}"' in html
+    assert 'data-hx-trigger="keyup delay:3s, change delay:1s"' in html
     assert "js/reflections.js" in html
 
 
