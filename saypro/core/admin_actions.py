@@ -7,9 +7,7 @@ Usage in an app: `from saypro.core.admin_actions import export_as_csv` and list 
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
-from datetime import date, datetime
 
 from django.contrib import admin
 from django.contrib.admin.utils import label_for_field, lookup_field
@@ -17,11 +15,9 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.http import StreamingHttpResponse
 from django.utils import timezone
-from django.utils.html import strip_tags
 from django.utils.text import capfirst
 
-# A cell starting with one of these is a formula to a spreadsheet; quote it so it stays text.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from saypro.core.spreadsheet import csv_writer
 
 
 class _Echo:
@@ -29,25 +25,6 @@ class _Echo:
 
     def write(self, value: str) -> str:
         return value
-
-
-def csv_cell(value) -> str:
-    """One value as spreadsheet-safe text."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, datetime):
-        value = timezone.localtime(value) if timezone.is_aware(value) else value
-        return value.strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, int | float):
-        return str(value)
-    text = strip_tags(str(value))
-    if text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
 
 
 def export_columns(modeladmin, request) -> list[str]:
@@ -78,14 +55,14 @@ def export_rows(modeladmin, request, queryset) -> Iterator[list[str]]:
     elif related:
         queryset = queryset.select_related(*related)
     for obj in queryset.iterator(chunk_size=2000):
-        yield [csv_cell(_value(name, obj, modeladmin)) for name in columns]
+        yield [_value(name, obj, modeladmin) for name in columns]
 
 
 @admin.action(description="Export selected %(verbose_name_plural)s as CSV", permissions=["view"])
 def export_as_csv(modeladmin, request, queryset):
     """Download the selected rows with the changelist's columns, streamed so large selections stay cheap."""
     opts = modeladmin.model._meta
-    writer = csv.writer(_Echo())
+    writer = csv_writer(_Echo())
     response = StreamingHttpResponse(
         (writer.writerow(row) for row in export_rows(modeladmin, request, queryset)),
         content_type="text/csv; charset=utf-8",
