@@ -10,6 +10,7 @@ from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
+from saypro.core.calendar import CalendarEntry
 from saypro.core.learning_log import VERB_ATTENDED, VERB_PRESENTED, LogEntry, newest_first, within
 from saypro.core.models import User
 from saypro.core.roles import is_officer
@@ -377,3 +378,47 @@ def learning_log_entries(*, person: User, start: datetime | None = None, end: da
         for rsvp in attended
     )
     return newest_first(entries)
+
+
+def calendar_entries(*, person: User, start: datetime) -> list[CalendarEntry]:
+    """The cafés in the person's calendar feed from `start` on: going, waitlisted (tentative) or speaking.
+
+    A draft café has no agreed time yet and a cancelled one leaves the feed; so does a café the
+    person said they no longer come to.
+    """
+    speaking = TalkProposal.objects.filter(
+        cafe_id=OuterRef("pk"),
+        speaker=person,
+        state__in=[TalkProposal.State.ACCEPTED, TalkProposal.State.DELIVERED],
+    )
+    cafes = (
+        Cafe.objects.filter(
+            state__in=[Cafe.State.OPEN, Cafe.State.PUBLISHED, Cafe.State.HELD],
+            starts_at__gte=start,
+        )
+        .annotate(
+            speaking=Exists(speaking),
+            rsvp_status=Subquery(Rsvp.objects.filter(cafe_id=OuterRef("pk"), person=person).values("status")[:1]),
+        )
+        .filter(Q(speaking=True) | Q(rsvp_status__in=[Rsvp.Status.GOING, Rsvp.Status.WAITLIST]))
+        .order_by("starts_at", "pk")
+    )
+    return [
+        cafe_calendar_entry(cafe, tentative=not cafe.speaking and cafe.rsvp_status == Rsvp.Status.WAITLIST)
+        for cafe in cafes
+    ]
+
+
+def cafe_calendar_entry(cafe: Cafe, *, tentative: bool = False) -> CalendarEntry:
+    """A café as a calendar event: in the feed and in the e-mailed invite alike."""
+    return CalendarEntry(
+        uid=f"cafe-{cafe.pk}",
+        summary=f"Knowledge café: {cafe.title}",
+        starts_at=cafe.starts_at,
+        ends_at=cafe.ends_at,
+        location=cafe.where,
+        description=cafe.theme,
+        url=reverse("cafes:cafe-detail", args=[cafe.pk]),
+        sequence=cafe.sequence,
+        tentative=tentative,
+    )

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from reflections import services as reflection_services
 from saypro.core import roles
-from saypro.core.calendar import ics_invite
+from saypro.core.calendar import ics_invite_for
 from saypro.core.models import Notification, User
 from saypro.core.services import audit_record, notify
 
@@ -73,17 +73,7 @@ def _local(moment: datetime) -> str:
 
 
 def _invite(cafe: Cafe, *, cancelled: bool = False) -> dict:
-    return ics_invite(
-        uid=f"cafe-{cafe.pk}",
-        summary=f"Knowledge café: {cafe.title}",
-        starts_at=cafe.starts_at,
-        ends_at=cafe.ends_at,
-        location=cafe.where,
-        description=cafe.theme,
-        url=f"{settings.SITE_URL}{_cafe_url(cafe)}",
-        sequence=cafe.sequence,
-        cancelled=cancelled,
-    )
+    return ics_invite_for(selectors.cafe_calendar_entry(cafe), cancelled=cancelled)
 
 
 def _lock(cafe: Cafe) -> Cafe:

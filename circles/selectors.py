@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
+from saypro.core.calendar import CalendarEntry
 from saypro.core.learning_log import VERB_ATTENDED, VERB_SHARED, LogEntry, newest_first, within
 from saypro.core.models import User
 
@@ -407,3 +408,32 @@ def learning_log_entries(*, person: User, start: datetime | None = None, end: da
         for learning in learnings.select_related("circle__topic")
     ]
     return newest_first(entries)
+
+
+def calendar_entries(*, person: User, start: datetime) -> list[CalendarEntry]:
+    """The published circles the person is a member of (and has not left), meeting from `start` on."""
+    circles = (
+        Circle.objects.filter(
+            round__state=Round.State.PUBLISHED,
+            round__meets_at__gte=start,
+            memberships__person=person,
+            memberships__left_at__isnull=True,
+        )
+        .select_related("round", "topic")
+        .order_by("round__meets_at", "pk")
+    )
+    return [circle_calendar_entry(circle) for circle in circles]
+
+
+def circle_calendar_entry(circle: Circle) -> CalendarEntry:
+    """A circle as a calendar event: in the feed and in the e-mailed invite alike."""
+    prompts = "\n".join(f"- {prompt}" for prompt in circle.topic.prompt_list)
+    return CalendarEntry(
+        uid=f"circle-{circle.pk}",
+        summary=f"Peer sharing circle: {circle.topic.name}",
+        starts_at=circle.round.meets_at,
+        ends_at=circle.round.ends_at,
+        location=circle.round.place,
+        description=f"{circle.topic.description}\n\nPrompts:\n{prompts}".strip(),
+        url=reverse("circles:circle-detail", kwargs={"pk": circle.pk}),
+    )

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, F, Max, Q
@@ -18,7 +17,7 @@ from django.utils import timezone
 
 from reflections.services import reflection_invite
 from saypro.core import roles
-from saypro.core.calendar import ics_invite
+from saypro.core.calendar import ics_invite_for
 from saypro.core.markdown import render_markdown, word_count
 from saypro.core.models import User
 from saypro.core.services import audit_record, notify, task_enqueue
@@ -566,18 +565,7 @@ def _circle_url(circle: Circle) -> str:
 
 def circle_invite(*, circle: Circle, members: Sequence[User]) -> dict:
     """The calendar invite of a circle, as an e-mail attachment dict."""
-    round = circle.round
-    prompts = "\n".join(f"- {p}" for p in circle.topic.prompt_list)
-    return ics_invite(
-        uid=f"circle-{circle.pk}",
-        summary=f"Peer sharing circle: {circle.topic.name}",
-        starts_at=round.meets_at,
-        ends_at=round.ends_at,
-        location=round.place,
-        description=f"{circle.topic.description}\n\nPrompts:\n{prompts}".strip(),
-        url=f"{settings.SITE_URL}{_circle_url(circle)}",
-        attendee_emails=[m.email for m in members],
-    )
+    return ics_invite_for(selectors.circle_calendar_entry(circle), attendee_emails=[m.email for m in members])
 
 
 def _host_notify(*, circle: Circle, host: User) -> None:

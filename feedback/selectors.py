@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from saypro.core import roles
+from saypro.core.calendar import CalendarEntry
 from saypro.core.learning_log import VERB_ATTENDED, VERB_SHARED, LogEntry, newest_first, within
 from saypro.core.models import Module, Placement, User
 
@@ -360,3 +361,35 @@ def learning_log_entries(*, person: User, start: datetime | None = None, end: da
         for contribution in contributions.select_related("session__module")
     ]
     return newest_first(entries)
+
+
+def calendar_entries(*, person: User, start: datetime) -> list[CalendarEntry]:
+    """The sessions in the person's calendar feed: invited to or facilitating, scheduled from `start` on.
+
+    Proposed sessions have no agreed time yet and cancelled ones leave the feed, so a calendar
+    program that polls it drops them.
+    """
+    sessions = (
+        FeedbackSession.objects.filter(
+            Q(facilitator=person) | Exists(Invitation.objects.filter(session_id=OuterRef("pk"), person=person)),
+            state__in=[FeedbackSession.State.SCHEDULED, FeedbackSession.State.OPEN, FeedbackSession.State.HELD],
+            ends_at__gte=start,
+        )
+        .select_related("module")
+        .order_by("starts_at", "pk")
+    )
+    return [session_calendar_entry(session) for session in sessions]
+
+
+def session_calendar_entry(session: FeedbackSession) -> CalendarEntry:
+    """A session as a calendar event: in the feed and in the e-mailed invite alike."""
+    return CalendarEntry(
+        uid=f"feedback-session-{session.pk}",
+        summary=f"Feedback session: {session.module.title}",
+        starts_at=session.starts_at,
+        ends_at=session.ends_at,
+        location=session.where,
+        description="\n".join(session.prompt_list),
+        url=reverse("feedback:session-detail", kwargs={"pk": session.pk}),
+        sequence=session.sequence,
+    )

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from saypro.core import roles
-from saypro.core.calendar import ics_invite
+from saypro.core.calendar import ics_invite_for
 from saypro.core.markdown import render_markdown
 from saypro.core.models import Enrolment, Module, User
 from saypro.core.services import audit_record, notify, task_enqueue
@@ -31,6 +31,7 @@ from .models import (
     Invitation,
     Suggestion,
 )
+from .selectors import session_calendar_entry
 
 # A major module is worth a proposal from a week before its end until a month after it.
 PROPOSAL_LEAD_DAYS = 7
@@ -64,19 +65,7 @@ def _when(session: FeedbackSession) -> str:
 
 
 def _invite_attachment(session: FeedbackSession, *, cancelled: bool = False) -> dict:
-    from django.conf import settings
-
-    return ics_invite(
-        uid=f"feedback-session-{session.pk}",
-        summary=_session_title(session),
-        starts_at=session.starts_at,
-        ends_at=session.ends_at,
-        location=session.where,
-        description="\n".join(session.prompt_list),
-        url=f"{settings.SITE_URL}{_session_url(session)}",
-        sequence=session.sequence,
-        cancelled=cancelled,
-    )
+    return ics_invite_for(session_calendar_entry(session), cancelled=cancelled)
 
 
 def _enqueue(task, **kwargs) -> None:

@@ -532,3 +532,22 @@ class OrgImport(models.Model):
         if not self.rows_total:
             return 0 if self.status in {self.Status.QUEUED, self.Status.RUNNING} else 100
         return min(100, round(100 * self.rows_done / self.rows_total))
+
+
+class CalendarFeed(models.Model):
+    """A person's private calendar subscription: a secret address their calendar program polls.
+
+    Only a hash of the secret is kept, like a password: the address is shown once, when it is
+    made, and a person who lost it makes a new one (which ends the old one).
+    """
+
+    person = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed")
+    token_hash = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the secret in the address.")
+    created_at = models.DateTimeField(default=timezone.now)
+    last_read_at = models.DateTimeField(null=True, blank=True, help_text="When a calendar program last read it.")
+
+    class Meta:
+        verbose_name = "calendar subscription"
+
+    def __str__(self) -> str:
+        return f"Calendar subscription of {self.person_id}"

@@ -28,6 +28,7 @@ from django.utils.module_loading import import_string
 
 from . import roles, selectors
 from .models import (
+    CalendarFeed,
     Enrolment,
     ManagerScope,
     MentorLink,
@@ -177,6 +178,14 @@ def _email_addresses(person: User) -> list[dict]:
     ]
 
 
+def _calendar_subscription(person: User) -> dict | None:
+    # The secret itself is never stored, so only when it was made and last read can be exported.
+    feed = selectors.calendar_feed_of(person=person)
+    if feed is None:
+        return None
+    return {"created_at": jsonable(feed.created_at), "last_read_at": jsonable(feed.last_read_at)}
+
+
 def personal_data_export(*, person: User) -> dict:
     """Everything the platform holds about or by a person, as plain JSON-able values.
 
@@ -196,6 +205,7 @@ def personal_data_export(*, person: User) -> dict:
         "notification_preferences": selectors.notification_preferences_of(person=person),
         "notifications": _notifications(person),
         "emails": _emails(person),
+        "calendar_subscription": _calendar_subscription(person),
     }
     for section, provider in _providers():
         data[section] = provider.export(person=person)
@@ -247,6 +257,7 @@ def _core_erase(person: User, *, now: datetime) -> dict:
         "emails_sent_emptied": OutboundEmail.objects.filter(recipient=person).update(
             subject=REMOVED_TEXT, body_text="", body_html="", attachments=[], last_error=""
         ),
+        "calendar_subscriptions_deleted": CalendarFeed.objects.filter(person=person).delete()[0],
         "preferences_deleted": NotificationPreference.objects.filter(person=person).delete()[0],
         "report_scopes_deleted": ManagerScope.objects.filter(manager=person).delete()[0],
         "mentor_links_ended": MentorLink.objects.filter(Q(mentee=person) | Q(mentor=person), is_active=True).update(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
 from django.db.models import Q, QuerySet
 
 from .models import (
     AuditEntry,
+    CalendarFeed,
     ManagerScope,
     MentorLink,
     Notification,
@@ -89,3 +91,25 @@ def audit_entry_list(*, action: str | None = None, actor_id: int | None = None) 
 
 def org_import_list() -> QuerySet[OrgImport]:
     return OrgImport.objects.select_related("uploaded_by").defer("content")
+
+
+# --- calendar subscriptions ---------------------------------------------------------------------
+
+
+def calendar_feed_token_hash(token: str) -> str:
+    """The stored form of a calendar subscription's secret."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def calendar_feed_of(*, person: User) -> CalendarFeed | None:
+    return CalendarFeed.objects.filter(person=person).first()
+
+
+def calendar_feed_person(*, token: str) -> User | None:
+    """The active person whose calendar subscription has this secret, or None."""
+    feed = (
+        CalendarFeed.objects.select_related("person")
+        .filter(token_hash=calendar_feed_token_hash(token), person__is_active=True)
+        .first()
+    )
+    return feed.person if feed else None

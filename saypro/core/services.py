@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
@@ -15,6 +16,7 @@ from django.utils import timezone
 
 from .models import (
     AuditEntry,
+    CalendarFeed,
     Department,
     Enrolment,
     JobHeartbeat,
@@ -28,7 +30,7 @@ from .models import (
     Placement,
     User,
 )
-from .selectors import notification_delivery_for
+from .selectors import calendar_feed_token_hash, notification_delivery_for
 
 logger = logging.getLogger(__name__)
 
@@ -373,3 +375,34 @@ def heartbeat_finish(*, name: str, ok: bool, result: str = "", error: str = "") 
             "last_error": error[:5000],
         },
     )
+
+
+# --- calendar subscriptions ---------------------------------------------------------------------
+
+
+def calendar_feed_create(*, person: User) -> str:
+    """Give the person a new secret calendar address and return its secret (shown once).
+
+    A person has at most one: making a new one ends the old address at once, which is how a
+    person who shared or lost it takes it back. Only the secret's hash is stored.
+    """
+    token = secrets.token_urlsafe(32)
+    CalendarFeed.objects.update_or_create(
+        person=person,
+        defaults={"token_hash": calendar_feed_token_hash(token), "created_at": timezone.now(), "last_read_at": None},
+    )
+    return token
+
+
+def calendar_feed_revoke(*, person: User) -> bool:
+    """End the person's calendar address; True if there was one."""
+    deleted, _ = CalendarFeed.objects.filter(person=person).delete()
+    return bool(deleted)
+
+
+def calendar_feed_mark_read(*, person: User, now: datetime | None = None) -> None:
+    """Remember when a calendar program last read the feed, at most once a minute per person."""
+    now = now or timezone.now()
+    CalendarFeed.objects.filter(person=person).filter(
+        models.Q(last_read_at__isnull=True) | models.Q(last_read_at__lt=now - timedelta(minutes=1))
+    ).update(last_read_at=now)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import audit, dashboard, home, org_import, personal_data, preferences
+from .views import audit, calendar_feed, dashboard, home, org_import, personal_data, preferences
 
 app_name = "core"
 
@@ -18,6 +18,8 @@ urlpatterns = [
         preferences.NotificationPreferencesView.as_view(),
         name="notification-preferences",
     ),
+    path("account/calendar/", calendar_feed.CalendarSubscriptionView.as_view(), name="calendar-subscription"),
+    path("calendar/<str:token>.ics", calendar_feed.CalendarFeedView.as_view(), name="calendar-feed"),
     path("account/data/", personal_data.PersonalDataView.as_view(), name="personal-data"),
     path("account/data/export/", personal_data.PersonalDataExportView.as_view(), name="personal-data-export"),
     path("account/data/erase/", personal_data.PersonalDataEraseView.as_view(), name="personal-data-erase"),

@@ -24,6 +24,10 @@ PAGES = {
     "preferences": ("get", "/notifications/preferences/"),
     "dashboard": ("get", "/dashboard/"),
     "admin-index": ("get", "/admin/"),
+    "calendar-subscription": ("get", "/account/calendar/"),
+    "calendar-subscription-make": ("post", "/account/calendar/"),
+    # A feed is reached by its secret alone; a guessed one is 404 for everyone.
+    "calendar-feed-guessed": ("get", "/calendar/guessed-secret.ics"),
 }
 
 # What each role gets: a status, or (302, where to).
@@ -35,6 +39,9 @@ EXPECTED = {
         "preferences": (302, LOGIN + "/notifications/preferences/"),
         "dashboard": (302, LOGIN + "/dashboard/"),
         "admin-index": (302, "/admin/login/?next=/admin/"),
+        "calendar-subscription": (302, LOGIN + "/account/calendar/"),
+        "calendar-subscription-make": (302, LOGIN + "/account/calendar/"),
+        "calendar-feed-guessed": 404,
     },
     **{
         role: {
@@ -44,6 +51,9 @@ EXPECTED = {
             "preferences": 200,
             "dashboard": 403,
             "admin-index": (302, "/admin/login/?next=/admin/"),
+            "calendar-subscription": 200,
+            "calendar-subscription-make": 400,
+            "calendar-feed-guessed": 404,
         }
         for role in ("employee", "mentor", "manager")
     },
@@ -54,6 +64,9 @@ EXPECTED = {
         "preferences": 200,
         "dashboard": 200,
         "admin-index": 200,
+        "calendar-subscription": 200,
+        "calendar-subscription-make": 400,
+        "calendar-feed-guessed": 404,
     },
 }
 
