@@ -413,12 +413,12 @@ def cafe_calendar_entry(cafe: Cafe, *, tentative: bool = False) -> CalendarEntry
     """A café as a calendar event: in the feed and in the e-mailed invite alike."""
     return CalendarEntry(
         uid=f"cafe-{cafe.pk}",
+        sequence=cafe.sequence,
+        tentative=tentative,
         summary=f"Knowledge café: {cafe.title}",
+        description=cafe.theme,
+        url=reverse("cafes:cafe-detail", args=[cafe.pk]),
         starts_at=cafe.starts_at,
         ends_at=cafe.ends_at,
         location=cafe.where,
-        description=cafe.theme,
-        url=reverse("cafes:cafe-detail", args=[cafe.pk]),
-        sequence=cafe.sequence,
-        tentative=tentative,
     )
