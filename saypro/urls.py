@@ -17,6 +17,7 @@ urlpatterns = [
     path("circles/", include("circles.urls")),
     path("cafes/", include("cafes.urls")),
     path("impact/", include("saypro.impact.urls")),
+    path("", include("saypro.api.urls")),
     path("", include("saypro.core.urls")),
 ]
 

@@ -49,12 +49,16 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "js_lib_bootstrap5",
     "js_lib_htmx",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "saypro.core",
     "reflections",
     "feedback",
     "circles",
     "cafes",
     "saypro.impact",
+    "saypro.api",
 ]
 
 MIDDLEWARE = [
@@ -317,3 +321,37 @@ CELERY_BEAT_SCHEDULE.update(
         # impact: END
     }
 )
+
+# --- API (/api/v1/) -------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "saypro.api.authentication.PersonalAccessTokenAuthentication",
+        # The browser's session; DRF checks its CSRF token on every write.
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "saypro.api.authentication.TokenScope",
+    ],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "saypro.api.schema.ApiSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"user": os.environ.get("API_RATE_LIMIT", "2000/hour")},
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "SayPro Share Learnings API",
+    "DESCRIPTION": (
+        "A person's learning log, reflections, circle sign-up and café RSVPs; monthly snapshots for "
+        "managers and officers. Authenticate with a personal access token (Authorization: Bearer spl_…) "
+        "made at /account/tokens/, or with the browser session."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
