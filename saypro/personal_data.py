@@ -27,6 +27,7 @@ PERSONAL_DATA_PROVIDERS = [
     ("feedback", "feedback.personal_data"),
     ("circles", "circles.personal_data"),
     ("cafes", "cafes.personal_data"),
+    ("api", "saypro.api.personal_data"),
 ]
 
 

@@ -167,3 +167,17 @@ def test_token_page_query_count_does_not_grow(client_for, employee, django_asser
         response = client.get(reverse("api:tokens"))
 
     assert response.content.decode().count("Revoke<span") == 20
+
+
+def test_export_lists_tokens_without_secrets_and_erase_deletes_them(employee):
+    from saypro.core.personal_data import personal_data_erase, personal_data_export
+
+    _token, secret = services.token_create(person=employee, name="export", scopes=["read"], days=30)
+
+    section = personal_data_export(person=employee)["api"]
+    assert [t["name"] for t in section["access_tokens"]] == ["export"]
+    assert secret not in str(section)
+
+    personal_data_erase(person=employee, by=employee)
+    assert selectors.token_for_secret(secret=secret) is None
+    assert not PersonalAccessToken.objects.exists()

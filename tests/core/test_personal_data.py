@@ -151,7 +151,7 @@ def world(employee, other_employee, mentor, giver):
 
 
 def test_personal_data_providers_lists_every_app_in_order():
-    assert [section for section, _ in personal_data_providers()] == ["reflections", "feedback", "circles", "cafes"]
+    assert [section for section, _ in personal_data_providers()] == ["reflections", "feedback", "circles", "cafes", "api"]
 
 
 def test_personal_data_providers_skips_an_app_without_the_module(monkeypatch):
@@ -326,8 +326,8 @@ def _records_of_every_kind(person, count):
 def test_export_query_count_does_not_grow_with_the_records(employee, django_assert_num_queries, count):
     _records_of_every_kind(employee, count)
 
-    # Core 11 (the calendar subscription is one), reflections 9, feedback 3, circles 7, cafés 6.
-    with django_assert_num_queries(36):
+    # Core 11 (the calendar subscription is one), reflections 9, feedback 3, circles 7, cafés 6, API tokens 1.
+    with django_assert_num_queries(37):
         data = personal_data_export(person=employee)
 
     assert len(data["reflections"]["reflections"]) == count
