@@ -151,7 +151,13 @@ def world(employee, other_employee, mentor, giver):
 
 
 def test_personal_data_providers_lists_every_app_in_order():
-    assert [section for section, _ in personal_data_providers()] == ["reflections", "feedback", "circles", "cafes", "api"]
+    assert [section for section, _ in personal_data_providers()] == [
+        "reflections",
+        "feedback",
+        "circles",
+        "cafes",
+        "api",
+    ]
 
 
 def test_personal_data_providers_skips_an_app_without_the_module(monkeypatch):
