@@ -86,6 +86,7 @@ def _options(size: str, **extra) -> dict:
         "legend_at_bottom": True,
         "legend_at_bottom_columns": 1 if size == "phone" else 2,
         "margin_right": 40,
+        "margin_bottom": 16 if size == "phone" else 34,  # pygal clips a legend under angled labels
     }
     options.update(extra)
     return options
@@ -108,6 +109,7 @@ def _month_labels(trend: list[dict], size: str) -> list[str]:
     # On a phone only every third month is named (the table gives each one).
     labels = [point["month"].strftime("%b %Y") for point in trend]
     if size == "phone":
+        labels = [point["month"].strftime("%b ’%y") for point in trend]
         return [label if (len(labels) - 1 - i) % 3 == 0 else "" for i, label in enumerate(labels)]
     return labels
 
