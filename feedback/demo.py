@@ -93,9 +93,9 @@ def _contribution(session, author, kind, text, at, **extra) -> Contribution:
     )
 
 
-def _held_session(*, org: DemoOrg, module, participants) -> None:
+def _held_session(*, org: DemoOrg, module, participants, starts_at=None, voices_share: float = 0.0) -> None:
     rng = org.rng
-    starts_at = _session_start(module.ends_on + timedelta(days=3))
+    starts_at = starts_at or _session_start(module.ends_on + timedelta(days=3))
     session = FeedbackSession.objects.create(
         module=module,
         state=FeedbackSession.State.HELD,
@@ -122,7 +122,8 @@ def _held_session(*, org: DemoOrg, module, participants) -> None:
     Invitation.objects.bulk_update(invitations, ["attendance", "attendance_recorded_at"])
 
     people = [i.person for i in invitations if i.person_id not in (org.officer.pk,)]
-    voices = [org.employee] + rng.sample([p for p in people if p.pk != org.employee.pk], k=min(14, len(people) - 1))
+    others = [p for p in people if p.pk != org.employee.pk]
+    voices = [org.employee] + rng.sample(others, k=min(max(14, round(voices_share * len(people))), len(others)))
     before = starts_at - timedelta(days=2)
     contributions = [
         _contribution(session, org.employee, Contribution.Kind.INSIGHT, rng.choice(INSIGHTS), before, highlighted=True),
@@ -228,3 +229,33 @@ def seed(*, org: DemoOrg) -> None:
             _held_session(org=org, module=module, participants=participants)
         elif len(participants) > 4:
             _upcoming_session(org=org, module=module, participants=participants)
+    _last_month_session(org=org, today=today)
+
+
+def _last_month_session(*, org: DemoOrg, today) -> None:
+    """A held session in the newest complete month, so the manager's first report (last
+    month's) has sessions and a participation rate, as a real month would.
+
+    Modules end every four weeks, so one ends shortly before or within last month; when it
+    has no session yet (a module that is not major, whose group asked for one anyway), it gets
+    one held a few days after it ended, and most of its participants speak.
+    """
+    first_of_month = today.replace(day=1)
+    last_month = (first_of_month - timedelta(days=1)).replace(day=1)
+    start, end = (
+        datetime.combine(d, time(0, 0), tzinfo=timezone.get_current_timezone()) for d in (last_month, first_of_month)
+    )
+    if FeedbackSession.objects.filter(
+        state=FeedbackSession.State.HELD, starts_at__gte=start, starts_at__lt=end
+    ).exists():
+        return
+    for module in reversed(org.modules):
+        starts_at = _session_start(max(module.ends_on + timedelta(days=3), last_month + timedelta(days=1)))
+        if not start <= starts_at < end or starts_at.date() >= today or module.feedback_sessions.exists():
+            continue
+        participants = [
+            e.person for e in module.enrolments.exclude(status="withdrawn").select_related("person").order_by("pk")
+        ]
+        if len(participants) > 4:
+            _held_session(org=org, module=module, participants=participants, starts_at=starts_at, voices_share=0.82)
+        return

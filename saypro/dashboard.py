@@ -663,7 +663,6 @@ def snapshot_section(*, now: datetime) -> dict | None:
     building = (
         Snapshot.objects.filter(status=Snapshot.Status.BUILDING)
         .select_related("requested_by")
-        .defer("pdf")
         .order_by("-started_at", "-id")
         .first()
     )

@@ -314,7 +314,7 @@ def live_login():
     """Return `login(page, live_server, email, password)`: sign in through the real login page.
 
     Waits until the person's landing page has loaded (the home page; the dashboard for an
-    officer), and fails with the page's text when sign-in did not work.
+    officer; the impact report for a manager), and fails with the page's text when sign-in did not work.
     """
 
     from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
@@ -326,7 +326,11 @@ def live_login():
         page.locator("form:has(input[name='password']) [type='submit']").first.click()
         try:
             page.wait_for_url(
-                lambda url: url in {f"{live_server.url}/", f"{live_server.url}/dashboard/"}, timeout=15_000
+                lambda url: (
+                    url in {f"{live_server.url}/", f"{live_server.url}/dashboard/"}
+                    or url.startswith(f"{live_server.url}/impact/")
+                ),  # managers land on the impact report
+                timeout=15_000,
             )
         except PlaywrightTimeoutError:
             pytest.fail(f"Sign-in as {email} did not reach a landing page; it shows:\n{page.inner_text('body')}")

@@ -189,7 +189,10 @@ def adoption_will_try(*, reflection: Reflection, by: User) -> Adoption:
 
 @transaction.atomic
 def adoption_tried(*, reflection: Reflection, by: User, note: str) -> Adoption:
-    """A colleague who said "I'll try this" reports "I tried it", with a short note on how it went.
+    """A colleague reports "I tried it", with a short note on how it went.
+
+    An earlier "I'll try this" is not needed (DESIGN.md): someone who already tried the practice
+    says so directly, which is one engagement; saying both is two.
 
     Side effects: who, when and their department, location and job role are kept; the author
     is told in the app.
@@ -200,8 +203,6 @@ def adoption_tried(*, reflection: Reflection, by: User, note: str) -> Adoption:
         raise ValidationError({"note": ["Say in a line or two how it went."]})
     if len(note) > TRIED_NOTE_MAX_CHARS:
         raise ValidationError({"note": [f"Keep it short: {TRIED_NOTE_MAX_CHARS} characters at most."]})
-    if not Adoption.objects.filter(reflection=reflection, person=by, kind=Adoption.Kind.WILL_TRY).exists():
-        raise ValidationError("Say “I'll try this” first, then come back when you have tried it.")
     adoption, created = Adoption.objects.get_or_create(
         reflection=reflection,
         person=by,

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from .roles import is_officer
+from .roles import is_manager, is_officer
 
 
 def current_address_record(*, user, confirm: bool) -> None:
@@ -39,9 +39,12 @@ def current_address_record(*, user, confirm: bool) -> None:
 
 class AccountAdapter(DefaultAccountAdapter):
     def get_login_redirect_url(self, request) -> str:
-        """Officers start on their dashboard, everyone else on their home page; a `next` still wins."""
+        """Officers start on their dashboard, managers on the impact report (what they come for),
+        everyone else on their home page; a `next` still wins."""
         if is_officer.test(request.user):
             return reverse("core:dashboard")
+        if is_manager.test(request.user):
+            return reverse("impact:report-latest")
         return super().get_login_redirect_url(request)
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:

@@ -24,10 +24,9 @@ class SnapshotAdmin(admin.ModelAdmin):
     list_select_related = ["requested_by"]
     list_filter = ["status"]
     date_hierarchy = "month"
-    exclude = ["pdf"]
     readonly_fields = [
         "month", "version", "status", "progress", "requested_by", "reason", "time_zone",
-        "started_at", "built_at", "error", "pdf_status",
+        "started_at", "built_at", "error",
     ]  # fmt: skip
     inlines = [FigureInline]
 

@@ -185,7 +185,7 @@ def _aggregate_parts(qs: QuerySet, parts: dict[str, tuple[str, str, str]]) -> di
     """Several aggregates over one selector's rows, in one statement that evaluates its query once.
 
     `parts` maps a label to (select, where, group_by) written over the selector's columns; every
-    select has three expressions, so the parts can be one UNION ALL. The selector's query (one
+    select of one call has the same number of expressions, so the parts can be one UNION ALL. The selector's query (one
     the ORM cannot wrap, such as a UNION) is a common table expression, which PostgreSQL
     materialises once when several parts read it. Returns each label's rows.
     """
@@ -215,7 +215,9 @@ def transfer_cells(*, start: datetime, end: datetime) -> list[Cell]:
 
     Cross-department: the engaging person's department at the time differs from the author's
     department when the reflection was first shared; an author engaging with their own
-    reflection is not a transfer and an unknown department crosses nothing.
+    reflection is not a transfer and an unknown department crosses nothing. Likewise for
+    locations and job roles. Each boundary's from×to matrix is stored with, per cell, how many
+    distinct people engaged (the small-group rule hides cells built from fewer than five).
     """
     engagements = reflection_engagements_in(start=start, end=end)
     parts = {}
@@ -225,31 +227,36 @@ def transfer_cells(*, start: datetime, end: datetime) -> list[Cell]:
             f"{mine} IS NOT NULL AND {theirs} IS NOT NULL AND {mine} <> {theirs} "
             "AND engaging_person_id <> reflection_author_id"
         )
-        parts[dimension] = ("COUNT(DISTINCT reflection_id), COUNT(*), NULL", crossing, "")
-        parts[f"{dimension}_pairs"] = (f"{theirs}, {mine}, COUNT(*)", crossing, f"{theirs}, {mine}")
+        parts[dimension] = ("COUNT(DISTINCT reflection_id), COUNT(*), NULL, NULL", crossing, "")
+        parts[f"{dimension}_pairs"] = (
+            f"{theirs}, {mine}, COUNT(*), COUNT(DISTINCT engaging_person_id)",
+            crossing,
+            f"{theirs}, {mine}",
+        )
     # All six aggregates in one statement: the engagements are read once, not six times.
     results = _aggregate_parts(engagements, parts)
     cells: list[Cell] = []
-    for dimension, _model in BOUNDARIES:
-        reflections, count, _ = results[dimension][0]
+    for dimension, model in BOUNDARIES:
+        reflections, count, _, _ = results[dimension][0]
         pairs = results[f"{dimension}_pairs"]
         cells += [
             _cell(f"cross_{dimension}_reflections", reflections),
             _cell(f"cross_{dimension}_engagements", count),
             _cell(f"cross_{dimension}_pairs", len(pairs)),
         ]
-        if dimension == "department":
-            names = _names(Department, [p[0] for p in pairs] + [p[1] for p in pairs])
-            cells.extend(
-                _cell(
-                    "transfer_matrix",
-                    n,
-                    dimension="department_pair",
-                    key=f"{source}>{target}",
-                    label=f"{_label(names, source)} → {_label(names, target)}",
-                )
-                for source, target, n in pairs
+        names = _names(model, [p[0] for p in pairs] + [p[1] for p in pairs])
+        # Rows "from" (the author's side), columns "to" (the engaging person's side).
+        cells.extend(
+            _cell(
+                "transfer_matrix",
+                n,
+                dimension=f"{dimension}_pair",
+                key=f"{source}>{target}",
+                label=f"{_label(names, source)} → {_label(names, target)}",
+                people=people,
             )
+            for source, target, n, people in pairs
+        )
     return cells
 
 

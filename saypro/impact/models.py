@@ -33,8 +33,6 @@ class Snapshot(models.Model):
     started_at = models.DateTimeField(default=timezone.now)
     built_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
-    pdf = models.BinaryField(null=True, blank=True, editable=False)
-    pdf_status = models.CharField(max_length=10, blank=True)
 
     class Meta:
         ordering = ["-month", "-version"]
@@ -89,3 +87,31 @@ class Figure(models.Model):
     @property
     def is_small_group(self) -> bool:
         return self.people is not None and self.people < SMALL_GROUP_THRESHOLD
+
+
+class ReportPdf(models.Model):
+    """The PDF of one snapshot version for one reader scope, rendered once and kept.
+
+    A manager scoped to some departments must get a PDF of those departments only, so the
+    cache is keyed by the scope ("all", or the sorted department ids) as well as the version.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RENDERING = "rendering", "Rendering"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="pdfs")
+    scope = models.CharField(max_length=500, help_text='"all", or the sorted ids of the departments it covers.')
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    pdf = models.BinaryField(null=True, blank=True, editable=False)
+    requested_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["snapshot", "scope"], name="report_pdf_one_per_scope"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.snapshot} PDF ({self.scope})"

@@ -10,10 +10,10 @@ from fractions import Fraction
 from django.db.models import Max, OuterRef, QuerySet, Subquery
 
 from saypro.core import roles
-from saypro.core.models import User
+from saypro.core.models import Department, User
 from saypro.core.selectors import manager_department_ids
 
-from .models import SMALL_GROUP_THRESHOLD, Figure, Snapshot
+from .models import Figure, Snapshot
 from .months import previous_month
 
 TREND_FIGURES = ("participation", "learnings_shared", "circle_attendance", "circle_mix_index")
@@ -29,7 +29,6 @@ def snapshot_ready_list() -> QuerySet[Snapshot]:
     return (
         Snapshot.objects.filter(status=Snapshot.Status.READY, version=Subquery(newest))
         .select_related("requested_by")
-        .defer("pdf")
         .order_by("-month")
     )
 
@@ -39,7 +38,7 @@ def snapshot_get(*, month: date) -> Snapshot | None:
 
 
 def snapshot_versions(*, month: date) -> QuerySet[Snapshot]:
-    return Snapshot.objects.filter(month=month).select_related("requested_by").defer("pdf").order_by("-version")
+    return Snapshot.objects.filter(month=month).select_related("requested_by").order_by("-version")
 
 
 def snapshot_latest_month() -> date | None:
@@ -59,13 +58,29 @@ def approx_count(n: int) -> str:
     return f"{n - n % 10}+"
 
 
+FEWER_THAN_5 = "fewer than 5"
+# A second cell hidden so that the one small cell cannot be worked back out from a shown total.
+WITHHELD = "withheld"
+BOUNDARIES = (("department", "Department", "departments"), ("location", "Location", "locations"),
+              ("job_role", "Job role", "job roles"))  # fmt: skip
+
+
 @dataclass
 class Report:
-    """A snapshot's figures, indexed for the report page, the CSV and the PDF."""
+    """A snapshot's figures, indexed for the report page, the CSV and the PDF.
+
+    Small groups (DESIGN.md): a breakdown cell built from fewer than five people is shown as
+    "fewer than 5" everywhere, without its numbers. When exactly one cell of a breakdown is
+    small, the smallest other cell is withheld as well, because the breakdown's shown total
+    minus the shown cells would give the small one back. This is decided over the whole
+    organisation's cells, before a manager's scope narrows them, so a scope cannot undo it.
+    """
 
     snapshot: Snapshot
     cells: dict[tuple[str, str], list[Figure]] = field(default_factory=lambda: defaultdict(list))
     department_ids: set[int] | None = None  # None: the whole organisation is visible
+    department_names: list[str] = field(default_factory=list)  # the scope's departments, for footers
+    _concealed: dict[int, str] | None = None
 
     def total(self, name: str) -> Figure | None:
         cells = self.cells.get((name, ""), [])
@@ -82,6 +97,50 @@ class Report:
         if dimension == "department_pair" and self.department_ids is not None:
             cells = [c for c in cells if any(int(k) in self.department_ids for k in c.key.split(">"))]
         return cells
+
+    def visible_cells(self) -> list[Figure]:
+        """Every cell this viewer may read, in a stable order (the CSV's rows)."""
+        return [cell for (name, dimension) in sorted(self.cells) for cell in self.by(name, dimension)]
+
+    @property
+    def scope_label(self) -> str:
+        if self.department_ids is None:
+            return "Whole organisation"
+        if not self.department_names:
+            return "No departments"
+        return "Departments: " + ", ".join(self.department_names)
+
+    # --- small groups ---------------------------------------------------------------------------
+
+    def concealed(self, cell: Figure) -> str | None:
+        """ "fewer than 5" or "withheld" when the cell's numbers must not be shown, else None."""
+        if self._concealed is None:
+            self._concealed = {}
+            for (_name, dimension), cells in self.cells.items():
+                if not dimension or all(c.people is None for c in cells):
+                    continue
+                small = [c for c in cells if c.is_small_group]
+                for c in small:
+                    self._concealed[c.pk] = FEWER_THAN_5
+                others = sorted((c for c in cells if not c.is_small_group), key=lambda c: (c.numerator, c.label))
+                if len(small) == 1 and others:
+                    self._concealed[others[0].pk] = WITHHELD
+        return self._concealed.get(cell.pk)
+
+    def shown(self, cell: Figure | None) -> str:
+        """A cell as a reader sees it: a count, a whole percent, or why it is not shown."""
+        if cell is None:
+            return "—"
+        hidden = self.concealed(cell)
+        if hidden:
+            return hidden
+        if cell.denominator is None:
+            return str(cell.numerator)
+        if not cell.denominator:
+            return "—"
+        return f"{whole_percent(Fraction(cell.numerator, cell.denominator))}%"
+
+    # --- headline -------------------------------------------------------------------------------
 
     @property
     def sessions_held(self) -> int:
@@ -114,6 +173,8 @@ class Report:
         )
         return [first, second]
 
+    # --- transfer -------------------------------------------------------------------------------
+
     def transfer_rows(self) -> list[dict]:
         return [
             {
@@ -122,8 +183,50 @@ class Report:
                 "engagements": self.count(f"cross_{dim}_engagements"),
                 "pairs": self.count(f"cross_{dim}_pairs"),
             }
-            for dim, label in (("department", "Department"), ("location", "Location"), ("job_role", "Job role"))
+            for dim, label, _plural in BOUNDARIES
         ]
+
+    def matrices(self) -> list[dict]:
+        """The three from×to matrices (department, location, job role)."""
+        return [self.matrix(dimension) for dimension, _label, _plural in BOUNDARIES]
+
+    def matrix(self, dimension: str) -> dict:
+        """One boundary's from×to matrix: rows "from" (the author's side), columns "to".
+
+        Each cell is {"count": int or None, "text": what is shown}; a hidden cell has no count.
+        """
+        plural = next(p for d, _l, p in BOUNDARIES if d == dimension)
+        names: dict[str, str] = {}
+        found: dict[tuple[str, str], Figure] = {}
+        sources: set[str] = set()
+        targets: set[str] = set()
+        for cell in self.by("transfer_matrix", f"{dimension}_pair"):
+            source, target = cell.key.split(">")
+            names[source], names[target] = cell.label.split(" → ", 1)
+            sources.add(source)
+            targets.add(target)
+            found[(source, target)] = cell
+        rows_keys = sorted(sources, key=lambda k: names[k])
+        column_keys = sorted(targets, key=lambda k: names[k])
+        rows = []
+        for s in rows_keys:
+            cells = []
+            for t in column_keys:
+                figure = found.get((s, t))
+                hidden = self.concealed(figure) if figure else None
+                count = None if hidden else (figure.numerator if figure else 0)
+                cells.append({"count": count, "text": hidden or str(count), "same": s == t})
+            rows.append({"label": names[s], "cells": cells})
+        return {
+            "dimension": dimension,
+            "plural": plural,
+            "title": f"Engagements across {plural}: from (rows, where the learning came from) "
+            "to (columns, where it travelled)",
+            "columns": [names[k] for k in column_keys],
+            "rows": rows,
+        }
+
+    # --- other tables ---------------------------------------------------------------------------
 
     def officer_counts(self) -> list[dict]:
         median = self.total("mentor_response_days")
@@ -145,7 +248,11 @@ class Report:
         ]
 
     def department_rows(self) -> list[dict]:
-        """One row per department: participation, learnings shared, small-group flags."""
+        """One row per department: participation and learnings shared, small groups concealed.
+
+        A concealed participation cell shows neither its eligible nor its active count, only
+        why; a concealed learnings cell likewise.
+        """
         participation = {c.key: c for c in self.by("participation", "department")}
         learnings = {c.key: c for c in self.by("learnings_shared", "department")}
         rows = []
@@ -153,33 +260,57 @@ class Report:
             set(participation) | set(learnings), key=lambda k: (participation.get(k) or learnings[k]).label
         ):
             p, s = participation.get(key), learnings.get(key)
-            label = (p or learnings[key]).label
+            p_hidden = self.concealed(p) if p else None
             rows.append(
                 {
-                    "label": label,
-                    "eligible": p.denominator if p else 0,
-                    "active": p.numerator if p else 0,
-                    "percent": rate_text(p),
-                    "learnings": s.numerator if s else 0,
+                    "label": (p or learnings[key]).label,
+                    "eligible": "—" if p is None else p_hidden or str(p.denominator),
+                    "active": "—" if p is None else p_hidden or str(p.numerator),
+                    "percent": self.shown(p),
+                    "learnings": self.shown(s) if s else "0",
+                    "learnings_count": None if s is None or self.concealed(s) else s.numerator,
                 }
             )
         return rows
 
 
 def rate_text(figure: Figure | None) -> str:
-    """A rate as the report shows it, hiding cells built from fewer than five people."""
+    """A whole-organisation rate as the report shows it (breakdown cells go through Report.shown)."""
     if figure is None or not figure.denominator:
         return "—"
-    if figure.people is not None and figure.people < SMALL_GROUP_THRESHOLD:
-        return "fewer than 5"
     return f"{whole_percent(Fraction(figure.numerator, figure.denominator))}%"
 
 
+def scope_of(*, viewer: User | None) -> set[int] | None:
+    """The departments a viewer reads the report for; None for the whole organisation."""
+    if viewer is None or roles.is_officer.test(viewer):
+        return None
+    return manager_department_ids(manager=viewer)
+
+
+def scope_key(department_ids: set[int] | None) -> str:
+    """A scope as text, for a cache key: "all" or the sorted department ids ("3,7")."""
+    return "all" if department_ids is None else ",".join(str(i) for i in sorted(department_ids))
+
+
+def scope_from_key(key: str) -> set[int] | None:
+    if key == "all":
+        return None
+    return {int(part) for part in key.split(",") if part}
+
+
 def report_get(*, snapshot: Snapshot, viewer: User | None = None) -> Report:
-    """All figures of a snapshot in one query, limited to the departments the viewer may read."""
-    report = Report(snapshot=snapshot)
-    if viewer is not None and not roles.is_officer.test(viewer):
-        report.department_ids = manager_department_ids(manager=viewer)
+    """All figures of a snapshot, limited to the departments the viewer may read."""
+    return report_for_scope(snapshot=snapshot, department_ids=scope_of(viewer=viewer))
+
+
+def report_for_scope(*, snapshot: Snapshot, department_ids: set[int] | None) -> Report:
+    """All figures of a snapshot in one query (two with a department scope, for its names)."""
+    report = Report(snapshot=snapshot, department_ids=department_ids)
+    if department_ids:
+        report.department_names = list(
+            Department.objects.filter(pk__in=department_ids).order_by("name").values_list("name", flat=True)
+        )
     for figure in Figure.objects.filter(snapshot=snapshot).order_by("name", "dimension", "label"):
         report.cells[(figure.name, figure.dimension)].append(figure)
     return report

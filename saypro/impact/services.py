@@ -14,10 +14,10 @@ from django.utils import timezone
 
 from saypro.core import roles
 from saypro.core.models import User
-from saypro.core.services import audit_record, notify
+from saypro.core.services import audit_record, notify, task_enqueue
 
 from .figures import collect_figures
-from .models import Figure, Snapshot
+from .models import Figure, ReportPdf, Snapshot
 from .months import month_bounds
 
 logger = logging.getLogger(__name__)
@@ -105,13 +105,42 @@ def snapshot_notify_managers(*, snapshot: Snapshot) -> int:
     return sent
 
 
-def snapshot_pdf_render(*, snapshot: Snapshot) -> bytes:
-    """Render the report as PDF (with its charts) and cache it on the snapshot version."""
-    from .pdf import report_pdf
+def snapshot_pdf_request(*, snapshot: Snapshot, department_ids: set[int] | None) -> ReportPdf:
+    """Ask for the PDF of a snapshot for one scope; queue its rendering unless it is on its way.
 
-    if snapshot.pdf:
-        return bytes(snapshot.pdf)
-    Snapshot.objects.filter(pk=snapshot.pk).update(pdf_status="rendering")
-    data = report_pdf(snapshot=snapshot)
-    Snapshot.objects.filter(pk=snapshot.pk).update(pdf=data, pdf_status="ready")
+    Side effects: a ReportPdf row (queued) and the rendering job, queued after commit. A failed
+    rendering is queued again.
+    """
+    from .selectors import scope_key
+    from .tasks import snapshot_pdf_task
+
+    scope = scope_key(department_ids)
+    pdf, created = ReportPdf.objects.get_or_create(snapshot=snapshot, scope=scope)
+    if created or pdf.status == ReportPdf.Status.FAILED:
+        if not created:
+            ReportPdf.objects.filter(pk=pdf.pk).update(status=ReportPdf.Status.QUEUED, requested_at=timezone.now())
+            pdf.status = ReportPdf.Status.QUEUED
+        task_enqueue(snapshot_pdf_task, snapshot_id=snapshot.pk, scope=scope)
+    return pdf
+
+
+def snapshot_pdf_render(*, snapshot: Snapshot, department_ids: set[int] | None = None) -> bytes:
+    """Render the report for one scope as PDF (with its charts) and keep it for that scope.
+
+    A second call for the same snapshot version and scope returns the kept file.
+    """
+    from .pdf import report_pdf
+    from .selectors import scope_key
+
+    scope = scope_key(department_ids)
+    pdf, _ = ReportPdf.objects.get_or_create(snapshot=snapshot, scope=scope)
+    if pdf.status == ReportPdf.Status.READY and pdf.pdf:
+        return bytes(pdf.pdf)
+    ReportPdf.objects.filter(pk=pdf.pk).update(status=ReportPdf.Status.RENDERING)
+    try:
+        data = report_pdf(snapshot=snapshot, department_ids=department_ids)
+    except Exception:
+        ReportPdf.objects.filter(pk=pdf.pk).update(status=ReportPdf.Status.FAILED)
+        raise
+    ReportPdf.objects.filter(pk=pdf.pk).update(pdf=data, status=ReportPdf.Status.READY)
     return data

@@ -24,8 +24,11 @@ def snapshot_build_task(*, month: str | None = None, rebuild: bool = False, by_i
 
 
 @shared_task(name="impact.snapshot_pdf_task")
-def snapshot_pdf_task(*, snapshot_id: int) -> None:
+def snapshot_pdf_task(*, snapshot_id: int, scope: str = "all") -> None:
+    """Render one snapshot's PDF for one scope ("all" or department ids); a kept file is reused."""
+    from .selectors import scope_from_key
+
     snapshot = Snapshot.objects.filter(pk=snapshot_id).first()
     if snapshot is None:
         return
-    services.snapshot_pdf_render(snapshot=snapshot)
+    services.snapshot_pdf_render(snapshot=snapshot, department_ids=scope_from_key(scope))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from datetime import date
 
 from csp.decorators import csp_replace
@@ -16,14 +15,15 @@ from django.views.generic import TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
 from saypro.core.services import task_enqueue
+from saypro.core.spreadsheet import csv_writer
 
 from . import selectors
-from .charts import CHART_NAMES, chart_svg, transfer_matrix_rows
+from .charts import CHART_NAMES, SIZES, boundary_chart_names, chart_svg
 from .forms import RebuildForm
-from .models import Snapshot
+from .models import ReportPdf, Snapshot
 from .months import parse_month, previous_month
-from .services import snapshot_build
-from .tasks import snapshot_build_task, snapshot_pdf_task
+from .services import snapshot_build, snapshot_pdf_request
+from .tasks import snapshot_build_task
 
 
 class ReportPermissionMixin(PermissionRequiredMixin):
@@ -72,12 +72,14 @@ class ReportView(ReportPermissionMixin, TemplateView):
             comparison=_comparison(report, previous),
             trend=trend,
             department_rows=report.department_rows(),
-            matrix=transfer_matrix_rows(report),
+            matrices=_with_charts(report.matrices(), month_key),
             transfer=report.transfer_rows(),
             highlights=selectors.report_highlights(month=snapshot.month),
             officer_counts=report.officer_counts(),
             channels=report.by("learnings_shared", "channel"),
-            charts={name.replace("-", "_"): reverse("impact:chart", args=[month_key, name]) for name in CHART_NAMES},
+            pdf=_pdf_for(snapshot, report),
+            chart_list=_chart_list(month_key),
+            with_heat_maps=True,
             months=[s.month for s in selectors.snapshot_ready_list()[:36]],
             versions=selectors.snapshot_versions(month=snapshot.month),
             can_rebuild=self.request.user.has_perm("impact.rebuild_snapshot"),
@@ -85,6 +87,50 @@ class ReportView(ReportPermissionMixin, TemplateView):
             month_key=month_key,
         )
         return ctx
+
+
+CHART_TEXTS = {
+    "participation-trend": (
+        "Participation trend",
+        "Line chart of the share of eligible colleagues who took part in feedback sessions, month by month; "
+        "the trend table gives the figures.",
+    ),
+    "cohesion-trend": (
+        "Peer circles trend",
+        "Line chart of circle attendance and department mix, month by month; the trend table gives the figures.",
+    ),
+    "learnings-by-channel": (
+        "Learnings by channel",
+        "Bar chart of peer learnings shared by channel; the channel table gives the figures.",
+    ),
+    "learnings-by-department": (
+        "Learnings by department",
+        "Bar chart of peer learnings shared by department; the department table gives the figures.",
+    ),
+}
+
+
+def _chart_list(month_key: str) -> list[dict]:
+    return [
+        {"url": reverse("impact:chart", args=[month_key, name]), "caption": caption, "alt": alt}
+        for name, (caption, alt) in CHART_TEXTS.items()
+    ]
+
+
+def _with_charts(matrices: list[dict], month_key: str) -> list[dict]:
+    charts = dict(boundary_chart_names())
+    for matrix in matrices:
+        matrix["chart"] = reverse("impact:chart", args=[month_key, charts[matrix["dimension"]]])
+    return matrices
+
+
+def _pdf_for(snapshot: Snapshot, report) -> ReportPdf | None:
+    """The PDF of this snapshot for the reader's scope, if one was asked for."""
+    return (
+        ReportPdf.objects.defer("pdf")
+        .filter(snapshot=snapshot, scope=selectors.scope_key(report.department_ids))
+        .first()
+    )
 
 
 def _comparison(report, previous) -> list[dict]:
@@ -105,57 +151,73 @@ class ChartView(ReportPermissionMixin, View):
     """One chart as an SVG image (pygal embeds its styles; scripts are refused)."""
 
     def get(self, request, month: str, name: str):
-        if name not in CHART_NAMES:
+        size = request.GET.get("size", "wide")
+        if name not in CHART_NAMES or size not in SIZES:
             raise Http404("No such chart.")
         snapshot = self.snapshot()
         report = selectors.report_get(snapshot=snapshot, viewer=request.user)
-        svg = chart_svg(name=name, report=report, trend=selectors.trend_get(month=snapshot.month))
+        svg = chart_svg(name=name, report=report, trend=selectors.trend_get(month=snapshot.month), size=size)
         return HttpResponse(svg, content_type="image/svg+xml")
 
 
 class ReportCsvView(ReportPermissionMixin, View):
-    """One row per figure and breakdown cell."""
+    """One row per figure and breakdown cell the reader may see.
+
+    A cell concealed by the small-group rule has no numerator or denominator, only why it is
+    not shown; cells go through the spreadsheet-safe writer (a department named "=…" stays text).
+    """
 
     def get(self, request, month: str):
         snapshot = self.snapshot()
         report = selectors.report_get(snapshot=snapshot, viewer=request.user)
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="impact-{month}-v{snapshot.version}.csv"'
-        writer = csv.writer(response)
+        writer = csv_writer(response)
         writer.writerow(
             ["month", "version", "figure", "dimension", "key", "label", "numerator", "denominator", "shown"]
         )
-        for (name, dimension), _cells in sorted(report.cells.items()):
-            for cell in report.by(name, dimension):
-                shown = selectors.rate_text(cell) if cell.denominator is not None else str(cell.numerator)
-                writer.writerow(
-                    [month, snapshot.version, name, dimension, cell.key, cell.label, cell.numerator,
-                     "" if cell.denominator is None else cell.denominator, shown]
-                )  # fmt: skip
+        for cell in report.visible_cells():
+            concealed = report.concealed(cell)
+            if concealed:
+                numerator, denominator = "", ""
+            else:
+                numerator, denominator = cell.numerator, cell.denominator
+            writer.writerow(
+                [month, snapshot.version, cell.name, cell.dimension, cell.key, cell.label, numerator, denominator,
+                 report.shown(cell)]
+            )  # fmt: skip
         return response
 
 
 class ReportPdfView(ReportPermissionMixin, View):
-    """GET downloads the PDF once rendered (or shows progress); POST asks for it to be rendered."""
+    """The PDF of the report for the reader's scope (a manager's departments, or everything).
+
+    GET downloads it once rendered (or shows progress); POST asks for it to be rendered.
+    """
+
+    def _pdf(self, snapshot: Snapshot) -> ReportPdf | None:
+        scope = selectors.scope_key(selectors.scope_of(viewer=self.request.user))
+        return ReportPdf.objects.defer("pdf").filter(snapshot=snapshot, scope=scope).first()
+
+    def _status(self, request, snapshot: Snapshot, pdf: ReportPdf | None, month: str, *, partial: bool):
+        template = "impact/partials/pdf_status.html" if partial else "impact/pdf_status.html"
+        return render(request, template, {"snapshot": snapshot, "pdf": pdf, "month_key": month})
 
     def get(self, request, month: str):
         snapshot = self.snapshot()
-        if snapshot.pdf_status == "ready":
-            pdf = Snapshot.objects.values_list("pdf", flat=True).get(pk=snapshot.pk)
-            response = HttpResponse(bytes(pdf), content_type="application/pdf")
+        pdf = self._pdf(snapshot)
+        if pdf is not None and pdf.status == ReportPdf.Status.READY:
+            data = ReportPdf.objects.values_list("pdf", flat=True).get(pk=pdf.pk)
+            response = HttpResponse(bytes(data), content_type="application/pdf")
             response["Content-Disposition"] = f'attachment; filename="impact-{month}-v{snapshot.version}.pdf"'
             return response
-        template = "impact/partials/pdf_status.html" if request.htmx else "impact/pdf_status.html"
-        return render(request, template, {"snapshot": snapshot, "month_key": month})
+        return self._status(request, snapshot, pdf, month, partial=bool(request.htmx))
 
     def post(self, request, month: str):
         snapshot = self.snapshot()
-        if snapshot.pdf_status not in {"ready", "rendering", "queued"}:
-            Snapshot.objects.filter(pk=snapshot.pk).update(pdf_status="queued")
-            task_enqueue(snapshot_pdf_task, snapshot_id=snapshot.pk)
-        snapshot.refresh_from_db(fields=["pdf_status"])
+        pdf = snapshot_pdf_request(snapshot=snapshot, department_ids=selectors.scope_of(viewer=request.user))
         if request.htmx:
-            return render(request, "impact/partials/pdf_status.html", {"snapshot": snapshot, "month_key": month})
+            return self._status(request, snapshot, pdf, month, partial=True)
         return HttpResponseRedirect(reverse("impact:report-pdf", args=[month]))
 
 

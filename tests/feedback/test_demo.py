@@ -15,11 +15,14 @@ def test_seed_makes_held_sessions_and_one_upcoming_and_is_idempotent(db):
 
     assert (FeedbackSession.objects.count(), Contribution.objects.count(), Suggestion.objects.count()) == counts
     states = dict(FeedbackSession.objects.values_list("module__title", "state"))
-    assert states == {
+    major = ("Leading yourself", "Delegation that develops people", "Coaching conversations")
+    assert {title: states[title] for title in major} == {
         "Leading yourself": "held",
         "Delegation that develops people": "held",
         "Coaching conversations": "scheduled",
     }
+    # At most one more: a held session in the newest complete month (see tests/impact/test_demo.py).
+    assert [state for title, state in states.items() if title not in major] in ([], ["held"])
     held = FeedbackSession.objects.filter(state="held").order_by("starts_at")
     assert held[0].starts_at.month != held[1].starts_at.month
     for session in held:

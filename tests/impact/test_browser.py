@@ -62,8 +62,8 @@ def test_manager_reads_newest_report_with_charts_csv_and_pdf(
     headlines = selectors.report_get(snapshot=newest).headlines()
     page = live_login(browser_page, live_server, MANAGER, DEMO_PASSWORD)
 
-    # /impact/ goes to the newest month, whose headline reads like DESIGN.md's.
-    page.goto(f"{live_server.url}/impact/")
+    # Signing in lands the manager on /impact/, which goes to the newest month, whose headline
+    # reads like DESIGN.md's.
     page.wait_for_url(f"{live_server.url}/impact/{month_key}/")
     assert page.locator("h1").inner_text() == f"Impact report — {newest.month:%B %Y}"
     shown = page.locator("p.headline").all_inner_texts()
@@ -71,13 +71,15 @@ def test_manager_reads_newest_report_with_charts_csv_and_pdf(
     assert PARTICIPATION.fullmatch(shown[0]) or shown[0] == NO_SESSIONS
     assert re.fullmatch(r"\d+\+? peer learnings shared across departments .+", shown[1])
 
-    # Every chart is an SVG image that has loaded and drawn.
-    charts = page.locator("section[aria-labelledby='charts'] img")
-    assert charts.count() == 5
+    # Every chart is an SVG image that has loaded and drawn: four charts, three heat maps.
+    charts = page.locator("main img")
+    assert charts.count() == 7
     page.wait_for_function(
-        "() => [...document.querySelectorAll(\"section[aria-labelledby='charts'] img\")]"
-        ".every(img => img.complete && img.naturalWidth > 0)"
+        "() => [...document.querySelectorAll('main img')].every(img => img.complete && img.naturalWidth > 0)"
     )
+    # The from/to wording on every matrix.
+    for plural in ("departments", "locations", "job roles"):
+        assert page.get_by_role("heading", name=f"Engagements across {plural}: from (rows) to (columns)").count() == 1
     for index in range(charts.count()):
         assert charts.nth(index).evaluate("img => img.naturalWidth") > 0
     axe_check(page)
@@ -99,7 +101,7 @@ def test_manager_reads_newest_report_with_charts_csv_and_pdf(
     # The PDF is asked for, rendered (here, in place of the worker), then downloaded.
     page.get_by_role("button", name="Prepare the PDF").click()
     page.locator("#pdf-status", has_text="Preparing the PDF").wait_for()
-    assert queued == [{"snapshot_id": newest.pk}]
+    assert queued == [{"snapshot_id": newest.pk, "scope": "all"}]
     snapshot_pdf_render(snapshot=Snapshot.objects.get(pk=newest.pk))
     page.reload()
     with page.expect_download() as download_info:
@@ -121,7 +123,7 @@ def test_manager_reads_newest_report_with_charts_csv_and_pdf(
     assert page.js_errors == []
 
 
-def test_report_fits_a_phone_screen(newest, phone_page, live_server, live_login):
+def test_report_fits_a_phone_screen(newest, phone_page, live_server, live_login, axe_check):
     page = live_login(phone_page, live_server, MANAGER, DEMO_PASSWORD)
     page.goto(f"{live_server.url}/impact/{newest.month:%Y-%m}/")
     page.wait_for_function("() => [...document.querySelectorAll('img')].every(img => img.complete)")
@@ -129,4 +131,26 @@ def test_report_fits_a_phone_screen(newest, phone_page, live_server, live_login)
         "() => ({page: document.documentElement.scrollWidth, screen: document.documentElement.clientWidth})"
     )
     assert widths["page"] <= widths["screen"], widths
+    # Charts are the phone-sized drawings, shown at about their own size: their 14-unit text
+    # stays at 12 px or more (the wide drawing squeezed to 340 px would put it near 6 px).
+    charts = page.evaluate(
+        "() => [...document.querySelectorAll('main picture img')].map(img => ({src: img.currentSrc,"
+        " drawn: img.naturalWidth, shown: img.getBoundingClientRect().width}))"
+    )
+    assert len(charts) == 4
+    for chart in charts:
+        assert chart["src"].endswith("?size=phone"), chart
+        assert 14 * chart["shown"] / chart["drawn"] >= 12, chart
+    # Heat maps give way to their tables on a phone; every wide table scrolls inside a
+    # focusable region that says what it holds.
+    assert page.locator("main img[alt^='Heat map']").evaluate_all("els => els.every(el => !el.offsetParent)")
+    regions = page.locator(".table-responsive")
+    assert regions.count() >= 6
+    for index in range(regions.count()):
+        region = regions.nth(index)
+        assert region.get_attribute("tabindex") == "0"
+        assert region.get_attribute("role") == "region"
+        labelled = region.get_attribute("aria-labelledby")
+        assert labelled and page.locator(f"#{labelled}").inner_text().strip()
+    axe_check(page)
     assert page.js_errors == []

@@ -72,7 +72,20 @@ def test_cross_department_transfer(cells, june):
     dep = {name: str(d.pk) for name, d in june.departments.items()}
     assert value(cells, "transfer_matrix", "department_pair", f"{dep['Finance']}>{dep['IT']}") == 2
     assert value(cells, "transfer_matrix", "department_pair", f"{dep['HR']}>{dep['Sales']}") == 1
-    assert len([k for k in cells if k[0] == "transfer_matrix"]) == 2
+    assert len([k for k in cells if k[:2] == ("transfer_matrix", "department_pair")]) == 2
+    # Each cell knows how many distinct people engaged: e1 twice on Finance → IT, e3 once.
+    assert cells[("transfer_matrix", "department_pair", f"{dep['Finance']}>{dep['IT']}")]["people"] == 1
+    assert cells[("transfer_matrix", "department_pair", f"{dep['HR']}>{dep['Sales']}")]["people"] == 1
+
+
+@pytest.mark.parametrize("boundary", ["department", "location", "job_role"])
+def test_every_boundary_stores_its_matrix(cells, boundary):
+    """Location and job role have a from×to matrix like department: cells add up to the totals."""
+    matrix = {k: c for k, c in cells.items() if k[:2] == ("transfer_matrix", f"{boundary}_pair")}
+    assert matrix, boundary
+    assert sum(c["numerator"] for c in matrix.values()) == value(cells, f"cross_{boundary}_engagements")
+    assert len(matrix) == value(cells, f"cross_{boundary}_pairs")
+    assert all(" → " in c["label"] and c["people"] >= 1 for c in matrix.values())
 
 
 def test_circle_cohesion(cells):

@@ -97,12 +97,15 @@ def test_learnings_shared_matches_sql(stored):
 
 ENGAGEMENTS = """
     SELECT r.id AS reflection_id, r.author_id, r.department_id AS author_department_id,
-           x.person_id, x.department_id
+           r.location_id AS author_location_id, r.job_role_id AS author_job_role_id,
+           x.person_id, x.department_id, x.location_id, x.job_role_id
     FROM (
-        SELECT reflection_id, author_id AS person_id, department_id, created_at FROM reflections_comment
+        SELECT reflection_id, author_id AS person_id, department_id, location_id, job_role_id, created_at
+        FROM reflections_comment
         WHERE channel = 'board' AND NOT is_hidden
         UNION ALL
-        SELECT reflection_id, person_id, department_id, created_at FROM reflections_adoption
+        SELECT reflection_id, person_id, department_id, location_id, job_role_id, created_at
+        FROM reflections_adoption
     ) x JOIN reflections_reflection r ON r.id = x.reflection_id
     WHERE r.visibility = 'colleagues' AND NOT r.is_hidden AND r.state <> 'draft'
       AND x.created_at >= %(start)s AND x.created_at < %(end)s
@@ -126,6 +129,26 @@ def test_cross_department_transfer_matches_sql(stored):
     """)
     for source, target, n in matrix:
         assert stored[("transfer_matrix", "department_pair", f"{source}>{target}")].numerator == n
+
+
+@pytest.mark.parametrize("boundary", ["department", "location", "job_role"])
+def test_every_boundary_matrix_matches_sql(stored, boundary):
+    """The from×to matrix of each boundary, with the distinct people of each cell."""
+    rows = sql(f"""
+        SELECT author_{boundary}_id, {boundary}_id, COUNT(*), COUNT(DISTINCT person_id) FROM ({ENGAGEMENTS}) e
+        WHERE e.{boundary}_id <> e.author_{boundary}_id AND e.person_id <> e.author_id
+        GROUP BY 1, 2
+    """)
+    assert rows
+    stored_matrix = {k[2]: f for k, f in stored.items() if k[:2] == ("transfer_matrix", f"{boundary}_pair")}
+    assert {f"{s}>{t}": (n, people) for s, t, n, people in rows} == {
+        key: (f.numerator, f.people) for key, f in stored_matrix.items()
+    }
+    (reflections,) = sql(f"""
+        SELECT COUNT(DISTINCT reflection_id) FROM ({ENGAGEMENTS}) e
+        WHERE e.{boundary}_id <> e.author_{boundary}_id AND e.person_id <> e.author_id
+    """)[0]
+    assert stored[(f"cross_{boundary}_reflections", "", "")].numerator == reflections
 
 
 def test_circle_cohesion_matches_sql(stored):

@@ -7,7 +7,7 @@ from django.db import connection
 
 from saypro.core.models import AuditEntry, Notification, OutboundEmail
 from saypro.core.services import email_send
-from saypro.impact.models import Figure, Snapshot
+from saypro.impact.models import Figure, ReportPdf, Snapshot
 from saypro.impact.services import snapshot_build, snapshot_pdf_render
 
 MAY = date(2026, 5, 1)
@@ -69,12 +69,15 @@ def test_progress_is_reported_in_steps(db):
     assert steps == [0, 20, 40, 60, 80, 100]
 
 
-def test_pdf_is_rendered_once_and_cached(snapshot):
+def test_pdf_is_rendered_once_per_scope_and_kept(snapshot):
     pdf = snapshot_pdf_render(snapshot=snapshot)
     assert pdf.startswith(b"%PDF")
-    snapshot.refresh_from_db()
-    assert snapshot.pdf_status == "ready"
+    kept = ReportPdf.objects.get(snapshot=snapshot, scope="all")
+    assert kept.status == "ready"
     assert snapshot_pdf_render(snapshot=snapshot) == pdf
+    scoped = snapshot_pdf_render(snapshot=snapshot, department_ids={7, 3})
+    assert scoped != pdf
+    assert sorted(ReportPdf.objects.values_list("scope", flat=True)) == ["3,7", "all"]
 
 
 @pytest.mark.integration

@@ -699,11 +699,18 @@ def test_adoption_by_author_refused(make_reflection, employee):
         services.adoption_will_try(reflection=reflection, by=employee)
 
 
-def test_adoption_tried_needs_will_try_first_and_a_note(make_reflection, other_employee):
+def test_adoption_tried_on_its_own_is_one_engagement(make_reflection, other_employee):
+    """DESIGN.md: "I tried it" may be said without an earlier "I'll try this"."""
     reflection = make_reflection(state=S.VALIDATED, visibility=V.COLLEAGUES)
 
-    with pytest.raises(ValidationError, match="first"):
-        services.adoption_tried(reflection=reflection, by=other_employee, note="Went well.")
+    tried = services.adoption_tried(reflection=reflection, by=other_employee, note="Did it last week.")
+
+    assert (tried.kind, tried.note, tried.department_id) == ("tried", "Did it last week.", other_employee.department_id)
+    assert list(Adoption.objects.filter(reflection=reflection).values_list("kind", flat=True)) == ["tried"]
+
+
+def test_adoption_tried_needs_a_note_and_counts_beside_will_try(make_reflection, other_employee):
+    reflection = make_reflection(state=S.VALIDATED, visibility=V.COLLEAGUES)
     services.adoption_will_try(reflection=reflection, by=other_employee)
     with pytest.raises(ValidationError) as exc:
         services.adoption_tried(reflection=reflection, by=other_employee, note=" ")

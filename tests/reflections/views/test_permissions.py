@@ -73,8 +73,8 @@ VIEWS = {
     "comment_review": ("post", "reflections:comment-add", {"body": "Hello"}, 302),
     "comment_board": ("post", "reflections:comment-add", {"body": "Hello"}, 302),
     "will_try": ("post", "reflections:will-try", {}, 302),
-    # Allowed, but "I tried it" before "I'll try this" is refused with a message on the page.
-    "tried": ("post", "reflections:tried", {"note": "Went well"}, 200),
+    # "I tried it" needs no earlier "I'll try this" (DESIGN.md): saved, back to the reflection.
+    "tried": ("post", "reflections:tried", {"note": "Went well"}, 302),
     "hide": ("post", "reflections:hide", {"reason": "Breaks the rules"}, 302),
     "unhide": ("post", "reflections:unhide", {}, 302),
     "huddle_card": ("get", "reflections:huddle-card", None, 200),
