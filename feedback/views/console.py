@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import FormView, TemplateView
@@ -30,12 +31,7 @@ SHOW_FILTERS = {
 }
 
 
-def board_context(*, session: FeedbackSession, user, params) -> dict:
-    """What the live part of the console shows: contributions grouped by kind, filtered, with counts."""
-    filter_form = ConsoleFilterForm(params or None)
-    kind, show = "", ""
-    if filter_form.is_valid():
-        kind, show = filter_form.cleaned_data["kind"], filter_form.cleaned_data["show"]
+def _board_groups(*, session: FeedbackSession, user, kind: str, show: str) -> list:
     contributions = list(selectors.session_contributions(session=session, viewer=user, facilitating=True))
     groups = selectors.group_by_kind(contributions)
     totals = {g.kind: sum(1 for c in g.contributions if c.is_visible) for g in groups}
@@ -45,10 +41,26 @@ def board_context(*, session: FeedbackSession, user, params) -> dict:
             group.contributions = [c for c in group.contributions if SHOW_FILTERS[show](c)]
     if kind:
         groups = [g for g in groups if g.kind == kind]
+    return groups
+
+
+def board_context(*, session: FeedbackSession, user, params) -> dict:
+    """What the live part of the console shows: contributions grouped by kind, filtered, with counts.
+
+    The board is the same for every officer, so the template caches its cards ({% cache %}) under
+    the session, its state, the filter and `version`, which changes with every contribution or
+    suggestion written. `groups` is lazy: a cached board never loads the contributions.
+    """
+    filter_form = ConsoleFilterForm(params or None)
+    kind, show = "", ""
+    if filter_form.is_valid():
+        kind, show = filter_form.cleaned_data["kind"], filter_form.cleaned_data["show"]
     query = params.urlencode() if params else ""
     return {
         "session": session,
-        "groups": groups,
+        "groups": SimpleLazyObject(lambda: _board_groups(session=session, user=user, kind=kind, show=show)),
+        "board_filter": f"{kind}:{show}",
+        "board_cache_seconds": BOARD_CACHE_SECONDS,
         "filter_form": filter_form,
         "filter_query": query,
         "version": selectors.console_version(session=session),
@@ -58,6 +70,9 @@ def board_context(*, session: FeedbackSession, user, params) -> dict:
 
 
 ATTENDANCE_FIELD = "attendance-"
+# How long a rendered board is kept. Its key changes with every write to the session's contributions
+# and suggestions; the bound only limits how long a renamed person or department keeps its old name.
+BOARD_CACHE_SECONDS = 600
 
 
 def attendance_context(

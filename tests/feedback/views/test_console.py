@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from feedback import services
 from feedback.models import Contribution, FeedbackSession, Invitation
 from feedback.selectors import ATTENDANCE_PAGE_SIZE
 from saypro.core.models import AuditEntry, Enrolment
@@ -599,3 +600,26 @@ def test_console_has_a_jump_to_contributions_link_before_the_attendance_list(cli
     main = html.split("<main", 1)[1]
     assert main.index('<a href="#contributions-heading">Jump to contributions</a>') < main.index('id="attendance-list"')
     assert '<h2 class="h5" id="contributions-heading" tabindex="-1">Contributions</h2>' in main
+
+
+def test_console_board_is_cached_until_a_contribution_changes(
+    client_for, session, officer, employee, django_assert_num_queries
+):
+    crowd(session, 20)
+    contribution = ContributionFactory(session=session, author=employee, text="Cached or not")
+    client = client_for(officer)
+    url = reverse("feedback:console", kwargs={"pk": session.pk})
+    first = client.get(url).content.decode()
+
+    # A second look renders the board from the cache: no contributions or suggestions query.
+    with django_assert_num_queries(9):
+        again = client.get(url).content.decode()
+    services.contribution_flag_set(contribution=contribution, flag="highlighted", value=True, by=officer)
+    marked = client.get(url).content.decode()
+
+    def board(html):
+        return html.split('id="console-marks">', 1)[1].split("</form>", 1)[0].split(">", 1)[1]
+
+    assert board(again) == board(first)
+    assert f'aria-pressed="false" id="highlight-{contribution.pk}"' in first
+    assert f'aria-pressed="true" id="highlight-{contribution.pk}"' in marked
