@@ -88,6 +88,9 @@ def test_officer_marks_a_large_session_with_the_keyboard_and_the_search_box(
     page.wait_for_selector("#attendance-count >> text=2 people match “thabo”")
     rows = page.locator(".attendance-row")
     assert rows.count() == 2
+    # The list htmx swapped in is one Tab stop again.
+    assert page.locator(".attendance-rows input[type=radio][tabindex='0']").count() == 1
+    assert page.locator(".attendance-rows input[type=radio][tabindex='-1']").count() == 5
     assert page.get_by_role("group", name="Thabo Nkosi Payroll Office · Umhlanga Rocks").count() == 1
     assert page.get_by_role("group", name="Thabo Nkosi Logistics · Polokwane").count() == 1
     search.fill("thabo polokwane")
