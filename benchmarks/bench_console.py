@@ -18,8 +18,9 @@ status, SQL queries, median and best milliseconds, the median CPU milliseconds t
 (rendering, not waiting for PostgreSQL: steadier than wall time on a busy machine), response size.
 
 With BENCH_WRK=1, gunicorn (3 sync workers, the test settings: DEBUG off) is started on
-127.0.0.1:BENCH_PORT and wrk drives the console with 16 connections for 6 s, then the site's
-sign-in page (no query, a small template) for the same time as the near-trivial comparison:
+127.0.0.1:BENCH_PORT; after a short warm-up of both pages, wrk drives the console with 16
+connections for 6 s, then the site's sign-in page (no query, a small template) for the same time
+as the near-trivial comparison:
 requests per second, p50 latency, and the ratio between the two are printed.
 """
 
@@ -142,12 +143,14 @@ def time_pages(session_id: int, officer_id: int) -> None:
         )
 
 
-def wrk(url: str, cookie: str, port: int) -> tuple[float, str]:
+def wrk(url: str, cookie: str, port: int, seconds: int = 6) -> tuple[float, str]:
     out = subprocess.run(  # noqa: S603 -- fixed arguments, our own URL
-        ["wrk", "-t2", "-c16", "-d6s", "--timeout", "10s", "--latency", "-H", f"Cookie: {cookie}", f"http://127.0.0.1:{port}{url}"],  # noqa: S607 -- wrk from Debian's package, found on PATH
+        ["wrk", "-t2", "-c16", f"-d{seconds}s", "--timeout", "10s", "--latency", "-H", f"Cookie: {cookie}", f"http://127.0.0.1:{port}{url}"],  # noqa: S607 -- wrk from Debian's package, found on PATH
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    if not rate:
+        print(f"  {url}: wrk completed no request:\n{out}")
     p50 = re.search(r"50%\s+(\S+)", out).group(1)
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if non2xx:
@@ -199,6 +202,9 @@ def load(session_id: int, officer_id: int) -> None:
     try:
         wait_until_up(port)
         console = reverse("feedback:console", kwargs={"pk": session_id})
+        # Each worker's first requests import and compile templates (seconds on a busy machine): warm up first.
+        wrk(console, cookie, port, seconds=3)
+        wrk("/accounts/login/", "", port, seconds=2)
         rate, p50 = wrk(console, cookie, port)
         base_rate, base_p50 = wrk("/accounts/login/", "", port)
         print(f"wrk, 16 connections, 6 s, gunicorn -w 3 on :{port}:")
