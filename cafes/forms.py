@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
+from saypro.core.forms import person_choice_label
 from saypro.core.models import User
 
 from .models import RATING_QUESTIONS, RATING_SCALE, TRY_NEXT_QUESTION, WORKED_QUESTION, Cafe, TalkProposal
@@ -47,9 +48,9 @@ class CafeHeldForm(forms.Form):
 
     def __init__(self, *args, people=None, **kwargs):
         super().__init__(*args, **kwargs)
-        queryset = User.objects.filter(pk__in=[p.pk for p in people or []])
+        queryset = User.objects.filter(pk__in=[p.pk for p in people or []]).select_related("department", "location")
         self.fields["attended"].queryset = queryset
-        self.fields["attended"].label_from_instance = lambda person: person.full_name
+        self.fields["attended"].label_from_instance = person_choice_label
         if not self.is_bound:
             self.initial["attended"] = [p.pk for p in people or []]
 

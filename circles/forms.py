@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
+from saypro.core.forms import person_choice_label
+
 from .models import Topic
 from .services import LEARNING_MAX_WORDS
 
@@ -86,7 +88,7 @@ class AttendanceForm(forms.Form):
 
     def __init__(self, *args, memberships, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["attended"].choices = [(str(m.person_id), m.person.full_name) for m in memberships]
+        self.fields["attended"].choices = [(str(m.person_id), person_choice_label(m.person)) for m in memberships]
         if not self.is_bound:
             self.initial["attended"] = [str(m.person_id) for m in memberships if m.attended is not False]
 
@@ -141,7 +143,10 @@ class MoveForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["to_circle"].choices = (
             [("", "Choose a circle")]
-            + [(str(c.pk), f"Circle {c.number}: {c.topic.name} ({c.size} members)") for c in targets]
+            + [
+                (str(c.pk), f"Circle {c.number}: {c.topic.name} ({c.size} {'member' if c.size == 1 else 'members'})")
+                for c in targets
+            ]
             + [(f"new-{t.pk}", f"A new circle on {t.name}") for t in topics]
         )
 

@@ -296,7 +296,9 @@ def explanation_to_json(explanation: CircleExplanation) -> dict:
 
 
 def circle_active_members(*, circle: Circle) -> list[Membership]:
-    return list(circle.memberships.filter(left_at__isnull=True).select_related("person"))
+    return list(
+        circle.memberships.filter(left_at__isnull=True).select_related("person__department", "person__location")
+    )
 
 
 def circle_move_targets(*, round: Round) -> QuerySet[Circle]:

@@ -7,6 +7,7 @@ import uuid
 from django import forms
 
 from saypro.core import roles
+from saypro.core.forms import person_choice_label
 from saypro.core.models import Module, User
 
 from .models import CONTRIBUTION_MAX_CHARS, SUGGESTION_MAX_CHARS, Contribution, FeedbackSession, Invitation
@@ -86,6 +87,17 @@ class CancelForm(forms.Form):
     )
 
 
+class TransitionForm(forms.Form):
+    """Opening or closing a session; a reason is asked (and required by the service) when it is early."""
+
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
+        required=False,
+        help_text="Kept in the audit trail.",
+    )
+
+
 class ContributionForm(forms.Form):
     """An insight, challenge or success story. The hidden token makes a double submit save once."""
 
@@ -106,6 +118,11 @@ class ContributionForm(forms.Form):
             "max_length": "Keep it to %(limit_value)d characters; this has %(show_value)d.",
         },
     )
+    anonymous = forms.BooleanField(
+        required=False,
+        label="Ask without my name",
+        help_text="For a challenge: colleagues see “a colleague” instead of your name; the officer still sees it.",
+    )
     submission_token = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
 
 
@@ -118,19 +135,22 @@ class RecordForm(ContributionForm):
         error_messages={"required": "Choose the participant it counts for."},
     )
 
-    field_order = ["author", "kind", "text", "submission_token"]
+    field_order = ["author", "kind", "text", "anonymous", "submission_token"]
 
     def __init__(self, *args, session: FeedbackSession, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["author"].queryset = User.objects.filter(feedback_invitations__session=session).order_by(
-            "last_name", "first_name"
+        self.fields["author"].queryset = (
+            User.objects.filter(feedback_invitations__session=session)
+            .select_related("department", "location")
+            .order_by("last_name", "first_name", "pk")
         )
-        self.fields["author"].label_from_instance = lambda person: person.full_name
+        self.fields["author"].label_from_instance = person_choice_label
 
 
 class ContributionEditForm(forms.Form):
     kind = ContributionForm.base_fields["kind"]
     text = ContributionForm.base_fields["text"]
+    anonymous = ContributionForm.base_fields["anonymous"]
 
 
 class SuggestionForm(forms.Form):

@@ -169,6 +169,11 @@ class Contribution(PlacementSnapshot):
     # Repeating a submission with the same token (a double click, a retried request) finds the
     # first contribution instead of writing a second one.
     submission_token = models.UUIDField(default=uuid.uuid4, editable=False)
+    anonymous = models.BooleanField(
+        "name not shown to colleagues",
+        default=False,
+        help_text="A challenge whose author colleagues do not see; the officer does.",
+    )
     discussed = models.BooleanField(default=False)
     highlighted = models.BooleanField(default=False)
     hidden_at = models.DateTimeField(null=True, blank=True)
@@ -190,6 +195,10 @@ class Contribution(PlacementSnapshot):
             models.CheckConstraint(
                 condition=Q(hidden_at__isnull=True) | ~Q(hidden_reason=""), name="feedback_contribution_hidden_reason"
             ),
+            # Only a challenge asks something one may not want one's name on; what is shared is shared by name.
+            models.CheckConstraint(
+                condition=Q(anonymous=False) | Q(kind="challenge"), name="feedback_contribution_anonymous_challenge"
+            ),
         ]
         indexes = [models.Index(fields=["session", "kind"]), models.Index(fields=["author", "session"])]
 
@@ -200,6 +209,11 @@ class Contribution(PlacementSnapshot):
     def is_visible(self) -> bool:
         """Not hidden by moderation and not withdrawn by its author."""
         return self.hidden_at is None and self.withdrawn_at is None
+
+    @property
+    def name_for_colleagues(self) -> str:
+        """Who shared it, as colleagues read it (the summary e-mail): an anonymous challenge names nobody."""
+        return "a colleague" if self.anonymous else self.author.full_name
 
 
 class Suggestion(models.Model):

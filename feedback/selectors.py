@@ -61,8 +61,37 @@ def session_invitation_for(*, session: FeedbackSession, person: User) -> Invitat
     return Invitation.objects.filter(session=session, person=person).first()
 
 
-def session_invitations(*, session: FeedbackSession) -> QuerySet[Invitation]:
-    return session.invitations.select_related("person").order_by("person__last_name", "person__first_name", "pk")
+# How many people one page of the console's attendance list shows; the search box finds anyone else.
+ATTENDANCE_PAGE_SIZE = 50
+# Words of a search that are matched (each must match); more are ignored.
+SEARCH_WORDS = 5
+
+
+def session_invitations(*, session: FeedbackSession, search: str = "") -> QuerySet[Invitation]:
+    """The session's invitations by name, each with the person's department and location.
+
+    `search` keeps the people whose name, e-mail, department or location contains every one of
+    its words (case-insensitive), so two people with the same name are told apart by where they work.
+    """
+    qs = session.invitations.select_related("person__department", "person__location").only(
+        "pk",
+        "session_id",
+        "attendance",
+        "person__first_name",
+        "person__last_name",
+        "person__email",
+        "person__department__name",
+        "person__location__name",
+    )
+    for word in search.split()[:SEARCH_WORDS]:
+        qs = qs.filter(
+            Q(person__first_name__icontains=word)
+            | Q(person__last_name__icontains=word)
+            | Q(person__email__icontains=word)
+            | Q(person__department__name__icontains=word)
+            | Q(person__location__name__icontains=word)
+        )
+    return qs.order_by("person__last_name", "person__first_name", "pk")
 
 
 def contribution_get(*, person: User, pk: int) -> Contribution | None:
@@ -104,11 +133,23 @@ def session_contributions(
     )
 
 
+# Headings of the three groups; the kinds' labels are singular ("Success story").
+KIND_PLURALS: dict[str, str] = {
+    Kind.INSIGHT: "Insights",
+    Kind.CHALLENGE: "Challenges",
+    Kind.SUCCESS_STORY: "Success stories",
+}
+
+
 @dataclass
 class KindGroup:
     kind: str
     label: str
     contributions: list[Contribution] = field(default_factory=list)
+
+    @property
+    def plural_label(self) -> str:
+        return KIND_PLURALS[self.kind]
 
     @property
     def count(self) -> int:
@@ -280,10 +321,20 @@ def feedback_participation(*, start: datetime, end: datetime) -> Participation:
 
 
 def session_participation(*, session: FeedbackSession) -> dict[str, int]:
-    """Eligible, attended and active counts for one session (the session and module pages)."""
+    """Eligible, attended and active counts for one session (the session and module pages).
+
+    Also `invited` and `unrecorded` (invited people whose attendance is not recorded yet), from
+    the same query as `attended`.
+    """
     rows = eligibility_rows(sessions=FeedbackSession.objects.filter(pk=session.pk))
     counts = _distinct_counts(rows)
-    counts["attended"] = session.invitations.filter(attendance__in=Invitation.ATTENDED).count()
+    counts.update(
+        session.invitations.aggregate(
+            attended=Count("pk", filter=Q(attendance__in=Invitation.ATTENDED)),
+            unrecorded=Count("pk", filter=Q(attendance=Invitation.Attendance.UNKNOWN)),
+            invited=Count("pk"),
+        )
+    )
     return counts
 
 

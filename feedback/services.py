@@ -396,31 +396,83 @@ def session_cancel(*, session: FeedbackSession, reason: str, by: User) -> Feedba
     return session
 
 
-def session_open(*, session: FeedbackSession, by: User) -> FeedbackSession:
-    """Start running a scheduled session (the console shows it as open). Side effect: audit entry."""
+EARLY_REASON_LIMIT = 1000
+
+
+def session_opens_at(session: FeedbackSession) -> datetime:
+    """From when a session may be opened without a reason: FEEDBACK_OPEN_LEAD_MINUTES before its start."""
+    from django.conf import settings
+
+    return session.starts_at - timedelta(minutes=settings.FEEDBACK_OPEN_LEAD_MINUTES)
+
+
+def session_open_is_early(session: FeedbackSession, *, now: datetime | None = None) -> bool:
+    return (now or timezone.now()) < session_opens_at(session)
+
+
+def session_close_is_early(session: FeedbackSession, *, now: datetime | None = None) -> bool:
+    """Closing before the scheduled start is early: it locks contributions and sends the summary."""
+    return (now or timezone.now()) < session.starts_at
+
+
+def _early_reason(reason: str, *, early: bool, refusal: str) -> str:
+    """The reason an early transition needs (and an on-time one may carry), cleaned."""
+    reason = (reason or "").strip()
+    if early and not reason:
+        raise ValidationError({"reason": refusal})
+    if len(reason) > EARLY_REASON_LIMIT:
+        raise ValidationError(
+            {"reason": f"Keep the reason to {EARLY_REASON_LIMIT} characters; this has {len(reason)}."}
+        )
+    return reason
+
+
+def session_open(*, session: FeedbackSession, by: User, reason: str = "") -> FeedbackSession:
+    """Start running a scheduled session (the console shows it as open).
+
+    Allowed from FEEDBACK_OPEN_LEAD_MINUTES before the start; earlier only with a reason.
+    Side effect: audit entry, with the reason and whether it was early.
+    """
     if session.state != State.SCHEDULED:
         raise ValidationError(f"Only a scheduled session can be opened; this one is {session.get_state_display()}.")
+    now = timezone.now()
+    early = session_open_is_early(session, now=now)
+    opens_at = timezone.localtime(session_opens_at(session))
+    reason = _early_reason(
+        reason,
+        early=early,
+        refusal=f"The session opens from {opens_at:%d %B %Y, %H:%M}; say why you open it earlier.",
+    )
     session.state = State.OPEN
-    session.opened_at = timezone.now()
+    session.opened_at = now
     session.save(update_fields=["state", "opened_at"])
-    audit_record(actor=by, action="feedback.session_open", target=session)
+    audit_record(actor=by, action="feedback.session_open", target=session, reason=reason, data={"early": early})
     return session
 
 
-def session_close(*, session: FeedbackSession, by: User) -> FeedbackSession:
+def session_close(*, session: FeedbackSession, by: User, reason: str = "") -> FeedbackSession:
     """Close a session: it is held, and its contributions are locked.
 
-    Side effects: audit entry; after commit, attendees get the summary and a reflection prompt
-    (`session_follow_up`).
+    Allowed after the scheduled start; earlier only with a reason. Side effects: audit entry
+    (with the reason and whether it was early); after commit, attendees get the summary and a
+    reflection prompt (`session_follow_up`).
     """
     if session.state not in (State.SCHEDULED, State.OPEN):
         raise ValidationError(
             f"Only a scheduled or open session can be closed; this one is {session.get_state_display()}."
         )
+    now = timezone.now()
+    early = session_close_is_early(session, now=now)
+    starts_at = timezone.localtime(session.starts_at)
+    reason = _early_reason(
+        reason,
+        early=early,
+        refusal=f"The session starts at {starts_at:%d %B %Y, %H:%M}; say why you close it before it started.",
+    )
     session.state = State.HELD
-    session.held_at = timezone.now()
+    session.held_at = now
     session.save(update_fields=["state", "held_at"])
-    audit_record(actor=by, action="feedback.session_close", target=session)
+    audit_record(actor=by, action="feedback.session_close", target=session, reason=reason, data={"early": early})
     from .tasks import session_follow_up_task
 
     _enqueue(session_follow_up_task, session_id=session.pk)
@@ -567,6 +619,18 @@ def _kind(value: str) -> str:
     return value
 
 
+ANONYMOUS_NOT_A_CHALLENGE = (
+    "Only a challenge can be posted without your name; insights and success stories are shared by name."
+)
+
+
+def _anonymous(value: bool, kind: str) -> bool:
+    """Only a challenge may be posted without the author's name shown to colleagues."""
+    if value and kind != Contribution.Kind.CHALLENGE:
+        raise ValidationError({"anonymous": ANONYMOUS_NOT_A_CHALLENGE})
+    return bool(value)
+
+
 def contribution_add(
     *,
     session: FeedbackSession,
@@ -575,12 +639,14 @@ def contribution_add(
     text: str,
     submission_token: uuid.UUID | None = None,
     recorded_by: User | None = None,
+    anonymous: bool = False,
 ) -> tuple[Contribution, bool]:
     """Add an insight, challenge or success story; returns (contribution, created).
 
     The same `submission_token` twice (a double click, a retried request) returns the first
     contribution with created=False instead of writing a second. With `recorded_by`, an officer
-    records it on the author's behalf: it counts as the author's. The author's department,
+    records it on the author's behalf: it counts as the author's. A challenge may be
+    `anonymous`: colleagues do not see who asked, the officer does. The author's department,
     location and job role are kept as they are now. Side effect: audit entry when recorded.
     """
     token = submission_token or uuid.uuid4()
@@ -591,6 +657,7 @@ def contribution_add(
     if not session.invitations.filter(person=author).exists():
         raise ValidationError({"author": "Only participants invited to this session contribute to it."})
     kind = _kind(kind)
+    anonymous = _anonymous(anonymous, kind)
     text = _clean_text(
         text, field="text", limit=CONTRIBUTION_MAX_CHARS, empty="Write your contribution before sending it."
     )
@@ -602,6 +669,7 @@ def contribution_add(
                 author=author,
                 recorded_by=recorded_by,
                 kind=kind,
+                anonymous=anonymous,
                 text=text,
                 text_html=render_markdown(text),
                 submission_token=token,
@@ -627,16 +695,19 @@ def _own_and_open(contribution: Contribution, by: User) -> None:
         raise ValidationError("The officer hid this contribution; it can no longer be changed.")
 
 
-def contribution_update(*, contribution: Contribution, kind: str, text: str, by: User) -> Contribution:
-    """Change one's own contribution while the session takes contributions."""
+def contribution_update(
+    *, contribution: Contribution, kind: str, text: str, by: User, anonymous: bool = False
+) -> Contribution:
+    """Change one's own contribution while the session takes contributions (and whether a challenge shows the name)."""
     _own_and_open(contribution, by)
     contribution.kind = _kind(kind)
+    contribution.anonymous = _anonymous(anonymous, contribution.kind)
     contribution.text = _clean_text(
         text, field="text", limit=CONTRIBUTION_MAX_CHARS, empty="Write your contribution before saving it."
     )
     contribution.text_html = render_markdown(contribution.text)
     contribution.updated_at = timezone.now()
-    contribution.save(update_fields=["kind", "text", "text_html", "updated_at"])
+    contribution.save(update_fields=["kind", "anonymous", "text", "text_html", "updated_at"])
     return contribution
 
 
@@ -885,6 +956,24 @@ def attendance_record(
         Invitation.objects.bulk_update(changed, ["attendance", "attendance_recorded_at"])
         _follow_up_again(session, changed)
     return recorded, len(changed)
+
+
+def attendance_everyone_present(*, session: FeedbackSession, by: User) -> int:
+    """Mark everyone whose attendance is not recorded yet as present; returns how many.
+
+    The facilitator's first move in a full room: everyone present, then the exceptions one by
+    one. Attendance already recorded (late, absent, or present) is left as it is. Side effects:
+    one bulk update; on a held session the follow-up runs again after commit (see `attendance_set`).
+    """
+    _attendance_recordable(session)
+    marked = session.invitations.filter(attendance=Invitation.Attendance.UNKNOWN).update(
+        attendance=Invitation.Attendance.PRESENT, attendance_recorded_at=timezone.now()
+    )
+    if marked and session.state == State.HELD:
+        from .tasks import session_follow_up_task
+
+        _enqueue(session_follow_up_task, session_id=session.pk)
+    return marked
 
 
 # --- after the session --------------------------------------------------------------------------

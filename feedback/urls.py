@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:pk>/console/", console.ConsoleView.as_view(), name="console"),
     path("<int:pk>/console/board/", console.ConsoleBoardView.as_view(), name="console-board"),
     path("<int:pk>/attendance/", console.AttendanceView.as_view(), name="attendance"),
+    path("<int:pk>/attendance/list/", console.AttendanceListView.as_view(), name="attendance-list"),
     path("<int:pk>/contribute/", contributions.ContributionAddView.as_view(), name="contribution-add"),
     path("<int:pk>/record/", contributions.ContributionRecordView.as_view(), name="contribution-record"),
     path("contributions/<int:pk>/edit/", contributions.ContributionEditView.as_view(), name="contribution-edit"),

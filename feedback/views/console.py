@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import ngettext
 from django.views import View
-from django.views.generic import TemplateView
+from django.views.generic import FormView, TemplateView
 
 from feedback import selectors, services
-from feedback.forms import ATTENDANCE_CHOICES, ConsoleFilterForm
+from feedback.forms import ATTENDANCE_CHOICES, ConsoleFilterForm, TransitionForm
 from feedback.models import FeedbackSession, Invitation
-from saypro.core.views.refusals import refusal_as_message
+from feedback.selectors import ATTENDANCE_PAGE_SIZE
+from saypro.core.views.refusals import add_service_errors, refusal_as_message
 
 from .mixins import SessionObjectMixin
 
@@ -25,12 +31,7 @@ SHOW_FILTERS = {
 }
 
 
-def board_context(*, session: FeedbackSession, user, params) -> dict:
-    """What the live part of the console shows: contributions grouped by kind, filtered, with counts."""
-    filter_form = ConsoleFilterForm(params or None)
-    kind, show = "", ""
-    if filter_form.is_valid():
-        kind, show = filter_form.cleaned_data["kind"], filter_form.cleaned_data["show"]
+def _board_groups(*, session: FeedbackSession, user, kind: str, show: str) -> list:
     contributions = list(selectors.session_contributions(session=session, viewer=user, facilitating=True))
     groups = selectors.group_by_kind(contributions)
     totals = {g.kind: sum(1 for c in g.contributions if c.is_visible) for g in groups}
@@ -40,10 +41,26 @@ def board_context(*, session: FeedbackSession, user, params) -> dict:
             group.contributions = [c for c in group.contributions if SHOW_FILTERS[show](c)]
     if kind:
         groups = [g for g in groups if g.kind == kind]
+    return groups
+
+
+def board_context(*, session: FeedbackSession, user, params) -> dict:
+    """What the live part of the console shows: contributions grouped by kind, filtered, with counts.
+
+    The board is the same for every officer, so the template caches its cards ({% cache %}) under
+    the session, its state, the filter and `version`, which changes with every contribution or
+    suggestion written. `groups` is lazy: a cached board never loads the contributions.
+    """
+    filter_form = ConsoleFilterForm(params or None)
+    kind, show = "", ""
+    if filter_form.is_valid():
+        kind, show = filter_form.cleaned_data["kind"], filter_form.cleaned_data["show"]
     query = params.urlencode() if params else ""
     return {
         "session": session,
-        "groups": groups,
+        "groups": SimpleLazyObject(lambda: _board_groups(session=session, user=user, kind=kind, show=show)),
+        "board_filter": f"{kind}:{show}",
+        "board_cache_seconds": BOARD_CACHE_SECONDS,
         "filter_form": filter_form,
         "filter_query": query,
         "version": selectors.console_version(session=session),
@@ -53,22 +70,54 @@ def board_context(*, session: FeedbackSession, user, params) -> dict:
 
 
 ATTENDANCE_FIELD = "attendance-"
+# How long a rendered board is kept. Its key changes with every write to the session's contributions
+# and suggestions; the bound only limits how long a renamed person or department keeps its old name.
+BOARD_CACHE_SECONDS = 600
+
+
+def attendance_context(
+    *, session: FeedbackSession, params, attendance: dict[str, str] | None = None, invited: int | None = None
+) -> dict:
+    """One page of the attendance list, searched by `q` (name, department, location) and paged by `page`.
+
+    `attendance`, as sent by a refused save, is ticked again so nothing the officer ticked is lost.
+    `invited`, when the caller already counted the invitations, saves the paginator its count query.
+    """
+    search = (params.get("q") or "").strip()[:100] if params else ""
+    paginator = Paginator(selectors.session_invitations(session=session, search=search), ATTENDANCE_PAGE_SIZE)
+    if invited is not None and not search:
+        paginator.count = invited  # a cached property: set, it is not queried again
+    page = paginator.get_page(params.get("page") if params else None)
+    invitations = list(page.object_list)
+    for invitation in invitations if attendance else ():
+        sent = attendance.get(str(invitation.pk))
+        if sent in Invitation.Attendance.values:
+            invitation.attendance = sent
+    query = urlencode({k: v for k, v in (("q", search), ("page", page.number if page.number > 1 else "")) if v})
+    return {
+        "session": session,
+        "invitations": invitations,
+        "attendance_query": query,
+        "attendance_page": page,
+        "attendance_search": search,
+        "attendance_choices": ATTENDANCE_CHOICES,
+        "attendance_url": reverse("feedback:attendance", kwargs={"pk": session.pk}),
+        "attendance_list_url": reverse("feedback:attendance-list", kwargs={"pk": session.pk}),
+        "console_url": reverse("feedback:console", kwargs={"pk": session.pk}),
+    }
 
 
 def console_context(*, session: FeedbackSession, user, params, attendance: dict[str, str] | None = None) -> dict:
     """Everything the console page shows; `attendance`, as sent by a refused save, is ticked again."""
     ctx = board_context(session=session, user=user, params=params)
-    invitations = list(selectors.session_invitations(session=session))
-    for invitation in invitations if attendance else ():
-        sent = attendance.get(str(invitation.pk))
-        if sent in Invitation.Attendance.values:
-            invitation.attendance = sent
+    counts = selectors.session_participation(session=session)
+    ctx.update(attendance_context(session=session, params=params, attendance=attendance, invited=counts["invited"]))
     ctx.update(
-        invitations=invitations,
-        attendance_choices=ATTENDANCE_CHOICES,
-        attendance_url=reverse("feedback:attendance", kwargs={"pk": session.pk}),
-        counts=selectors.session_participation(session=session),
+        counts=counts,
         timer_minutes={"insight": 10, "challenge": 15, "success_story": 10},
+        open_early=services.session_open_is_early(session),
+        close_early=services.session_close_is_early(session),
+        opens_at=services.session_opens_at(session),
     )
     return ctx
 
@@ -98,10 +147,30 @@ class ConsoleBoardView(SessionObjectMixin, View):
         return render(request, "feedback/partials/console_board.html", ctx)
 
 
-class AttendanceView(SessionObjectMixin, View):
-    """Record attendance: one row through htmx as the officer ticks, or the whole list at once without JavaScript.
+class AttendanceListView(SessionObjectMixin, View):
+    """One page of the attendance list (search as you type, next page) for htmx to swap in.
 
-    Either way the rows sent go through one service call, all or nothing. A refused list without
+    Without JavaScript the search box and the page links load the console itself, so this answers
+    a plain request by sending the browser there.
+    """
+
+    permission_required = "feedback.facilitate"
+
+    def get(self, request, pk):
+        session = self.get_session()
+        if not request.htmx:
+            query = request.GET.urlencode()
+            url = reverse("feedback:console", kwargs={"pk": session.pk})
+            return HttpResponseRedirect(f"{url}{'?' + query if query else ''}#attendance")
+        ctx = attendance_context(session=session, params=request.GET)
+        return render(request, "feedback/partials/attendance_list.html", ctx)
+
+
+class AttendanceView(SessionObjectMixin, View):
+    """Record attendance: one row through htmx as the officer ticks, or the whole page at once without JavaScript,
+    or everyone not recorded yet as present ("Mark everyone present", then the exceptions).
+
+    The rows sent go through one service call, all or nothing. A refused list without
     JavaScript shows the console again with the message and the ticks as sent, so none is lost.
     """
 
@@ -109,6 +178,20 @@ class AttendanceView(SessionObjectMixin, View):
 
     def post(self, request, pk):
         session = self.get_session()
+        back = reverse("feedback:console", kwargs={"pk": session.pk}) + "#attendance"
+        if request.POST.get("everyone") == "present":
+            with refusal_as_message(request):
+                marked = services.attendance_everyone_present(session=session, by=request.user)
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(n)d person marked present. Now mark the exceptions: late or absent.",
+                        "%(n)d people marked present. Now mark the exceptions: late or absent.",
+                        marked,
+                    )
+                    % {"n": marked},
+                )
+            return HttpResponseRedirect(back)
         attendance = {
             name.removeprefix(ATTENDANCE_FIELD): value
             for name, value in request.POST.items()
@@ -120,7 +203,8 @@ class AttendanceView(SessionObjectMixin, View):
             if request.htmx:
                 return HttpResponse(" ".join(exc.messages), status=400)
             messages.error(request, "Attendance not saved. " + " ".join(exc.messages))
-            ctx = console_context(session=session, user=request.user, params=None, attendance=attendance)
+            params = request.GET.copy()
+            ctx = console_context(session=session, user=request.user, params=params, attendance=attendance)
             return render(request, "feedback/console.html", ctx)
         if request.htmx:
             if len(recorded) == 1:
@@ -136,31 +220,67 @@ class AttendanceView(SessionObjectMixin, View):
                 )
             return HttpResponse(f"Attendance saved ({changed} changed)." if recorded else "Nothing changed.")
         messages.success(request, f"Attendance saved ({changed} changed).")
-        return HttpResponseRedirect(reverse("feedback:console", kwargs={"pk": session.pk}) + "#attendance")
+        query = request.GET.urlencode()
+        url = reverse("feedback:console", kwargs={"pk": session.pk})
+        return HttpResponseRedirect(f"{url}{'?' + query if query else ''}#attendance")
 
 
-class SessionTransitionView(SessionObjectMixin, View):
-    """Open or close a session from the console."""
+class SessionTransitionView(SessionObjectMixin, FormView):
+    """Open or close a session from the console.
+
+    On time, the console's button posts straight here. Early (opening more than
+    FEEDBACK_OPEN_LEAD_MINUTES before the start, closing before it), the service asks a reason:
+    this page shows the form with the refusal next to the field and what was typed kept.
+    """
 
     permission_required = "feedback.facilitate"
+    template_name = "feedback/session_transition.html"
+    form_class = TransitionForm
     service = None
+    is_early = None
     done_message = ""
+    heading = ""
+    submit_label = ""
+    opening = False
 
-    def post(self, request, pk):
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
         session = self.get_session()
-        with refusal_as_message(request):
-            self.service(session=session, by=request.user)
-            messages.success(request, self.done_message)
+        ctx.update(
+            session=session,
+            heading=self.heading,
+            submit_label=self.submit_label,
+            early=self.is_early(session),
+            opening=self.opening,
+            opens_at=services.session_opens_at(session),
+        )
+        return ctx
+
+    def form_valid(self, form):
+        session = self.get_session()
+        try:
+            self.service(session=session, by=self.request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, self.done_message)
         return HttpResponseRedirect(reverse("feedback:console", kwargs={"pk": session.pk}))
 
 
 class SessionOpenView(SessionTransitionView):
     service = staticmethod(services.session_open)
+    is_early = staticmethod(services.session_open_is_early)
     done_message = "The session is open. New contributions appear below as they arrive."
+    heading = "Open the session"
+    submit_label = "Open the session"
+    opening = True
 
 
 class SessionCloseView(SessionTransitionView):
     service = staticmethod(services.session_close)
+    is_early = staticmethod(services.session_close_is_early)
     done_message = (
         "The session is held and its contributions are locked. Attendees get the summary and a reflection prompt."
     )
+    heading = "Close the session"
+    submit_label = "Close and send the summary"

@@ -125,7 +125,7 @@ class ContributionEditView(ContributionObjectMixin, FormView):
 
     def get_initial(self):
         contribution = self.get_contribution()
-        return {"kind": contribution.kind, "text": contribution.text}
+        return {"kind": contribution.kind, "text": contribution.text, "anonymous": contribution.anonymous}
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

@@ -48,3 +48,12 @@ class OrgImportForm(forms.Form):
                 params={"size": filesizeformat(upload.size), "limit": filesizeformat(ORG_IMPORT_MAX_BYTES)},
             )
         return upload
+
+
+def person_choice_label(person) -> str:
+    """A person as a list offers them for picking: name, then department and location, so namesakes are told apart.
+
+    The caller selects `department` and `location` with the people (select_related), or each label costs queries.
+    """
+    where = " · ".join(unit.name for unit in (person.department, person.location) if unit is not None)
+    return f"{person.full_name} ({where})" if where else person.full_name

@@ -30,6 +30,9 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 ORGANISATION_NAME = os.environ.get("ORGANISATION_NAME", "SayPro")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# A feedback session may be opened from this many minutes before its start (closed only after
+# the start); the officer can still do either earlier, with a reason that is audited.
+FEEDBACK_OPEN_LEAD_MINUTES = int(os.environ.get("FEEDBACK_OPEN_LEAD_MINUTES", "60"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",

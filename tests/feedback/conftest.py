@@ -8,6 +8,16 @@ from tests.factories import ModuleFactory, UserFactory
 from tests.factories.feedback import FeedbackSessionFactory, InvitationFactory
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """The console caches its board; each test starts without one (ids repeat between tests on SQLite)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def module(db):
     return ModuleFactory(title="Delegation that develops people")

@@ -10,7 +10,7 @@ from django.utils import timezone
 from feedback import services
 from feedback.models import Contribution, FeedbackSession, Invitation
 from reflections.models import Reflection
-from saypro.core.models import Module, User
+from saypro.core.models import AuditEntry, Module, User
 from tests.browser import sign_in_as
 
 pytestmark = pytest.mark.browser
@@ -84,6 +84,9 @@ def test_feedback_session_from_scheduling_to_summary(demo_org, browser_page, liv
     sign_in_as(page, live_server, live_login, "officer@saypro.demo")
     page.goto(f"{live_server.url}/feedback/{session.pk}/console/")
     assert "Guidance for a constructive dialogue" in page.inner_text("main")
+    # Two days before the start, opening is early: the console asks why, and the reason is audited.
+    page.get_by_text("Open the session early…").click()
+    page.get_by_label("Why open it now?").fill("The trainer runs it as a dry run today.")
     page.get_by_role("button", name="Open the session").click()
     assert "The session is open." in page.inner_text("main")
     axe_check(page)
@@ -117,12 +120,21 @@ def test_feedback_session_from_scheduling_to_summary(demo_org, browser_page, liv
     assert "Hidden. The author sees your reason." in page.inner_text("main")
     assert "Hidden — reason shown to the author: It names a client." in page.inner_text("main")
     page.get_by_text("Close the session…").click()
+    page.get_by_label("Why close it now?").fill("The whole session ran today.")
     page.get_by_role("button", name="Close and send the summary").click()
     assert "The session is held and its contributions are locked." in page.inner_text("main")
     session.refresh_from_db()
     assert session.state == "held"
     assert Contribution.objects.filter(pk=insight.pk, highlighted=True, discussed=True).exists()
     assert Contribution.objects.get(author=mentor, session=session).hidden_reason == "It names a client."
+    assert list(
+        AuditEntry.objects.filter(action__in=["feedback.session_open", "feedback.session_close"])
+        .order_by("pk")
+        .values_list("reason", "data")
+    ) == [
+        ("The trainer runs it as a dry run today.", {"early": True}),
+        ("The whole session ran today.", {"early": True}),
+    ]
 
     # The worker runs the follow-up that closing queued (no worker runs beside the live server).
     assert services.session_follow_up(session_id=session.pk) == 2

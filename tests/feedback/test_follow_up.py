@@ -107,3 +107,16 @@ def test_summary_email_is_delivered_with_html_and_text(held, employee):
     html = message.alternatives[0][0]
     assert "<p>Offer two options</p>" in html
     assert "Secret gossip" not in html
+
+
+def test_session_follow_up_summary_names_nobody_for_an_anonymous_challenge(held, employee, peer):
+    session = held["session"]
+    Contribution.objects.filter(session=session, kind=Kind.CHALLENGE).update(anonymous=True)
+
+    services.session_follow_up(session_id=session.pk)
+
+    summary = OutboundEmail.objects.filter(kind="session_summary", recipient=peer).get()
+    assert "- Delegating upwards (a colleague)" in summary.body_text
+    assert employee.full_name not in summary.body_text
+    assert employee.full_name not in summary.body_html
+    assert f"Backlog closed ({peer.full_name})" in summary.body_text

@@ -185,7 +185,7 @@ def test_session_participation_counts_attended_from_invitations(march):
 
     counts = selectors.session_participation(session=s["A"])
 
-    assert counts == {"eligible": 8, "attended": 2, "active": 2}
+    assert counts == {"eligible": 8, "attended": 2, "active": 2, "invited": 3, "unrecorded": 0}
 
 
 def test_module_sessions_gives_counts_for_live_sessions_only(db):
@@ -196,7 +196,7 @@ def test_module_sessions_gives_counts_for_live_sessions_only(db):
     rows = selectors.module_sessions(module=module)
 
     assert [r["session"] for r in rows] == [live, cancelled]
-    assert rows[0]["counts"] == {"eligible": 0, "attended": 0, "active": 0}
+    assert rows[0]["counts"] == {"eligible": 0, "attended": 0, "active": 0, "invited": 0, "unrecorded": 0}
     assert rows[1]["counts"] is None
 
 

@@ -896,9 +896,18 @@ def test_attendance_record_on_a_held_session_runs_the_follow_up_once_when_someon
     assert apply_async.call_args_list == [mock.call(kwargs={"session_id": session.pk})] * queued
 
 
+def starting_in(session, delta):
+    """Move the session's start to now + delta (it lasts 90 minutes)."""
+    session.starts_at = timezone.now() + delta
+    session.ends_at = session.starts_at + dt.timedelta(minutes=90)
+    session.save(update_fields=["starts_at", "ends_at"])
+    return session
+
+
 def test_session_open_then_close_marks_it_held_and_queues_the_follow_up(
     session, officer, django_capture_on_commit_callbacks
 ):
+    starting_in(session, -dt.timedelta(minutes=5))
     services.session_open(session=session, by=officer)
     with django_capture_on_commit_callbacks() as callbacks:
         services.session_close(session=session, by=officer)
@@ -906,18 +915,99 @@ def test_session_open_then_close_marks_it_held_and_queues_the_follow_up(
     session.refresh_from_db()
     assert session.state == State.HELD
     assert session.held_at is not None
-    assert list(AuditEntry.objects.order_by("pk").values_list("action", flat=True)) == [
-        "feedback.session_open",
-        "feedback.session_close",
+    assert list(AuditEntry.objects.order_by("pk").values_list("action", "reason", "data")) == [
+        ("feedback.session_open", "", {"early": False}),
+        ("feedback.session_close", "", {"early": False}),
     ]
     assert len(callbacks) == 1
 
 
-def test_session_close_twice_is_refused(session, officer):
-    services.session_close(session=session, by=officer)
+def test_session_opens_without_a_reason_from_the_lead_time_before_its_start(session, officer):
+    starting_in(session, dt.timedelta(minutes=59))
+
+    services.session_open(session=session, by=officer)
+
+    assert FeedbackSession.objects.get(pk=session.pk).state == State.OPEN
+
+
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_session_open_earlier_than_the_lead_time_without_a_reason_is_refused(session, officer, reason):
+    starting_in(session, dt.timedelta(minutes=61))
+    opens_at = timezone.localtime(session.starts_at - dt.timedelta(minutes=60))
 
     with pytest.raises(ValidationError) as exc:
+        services.session_open(session=session, by=officer, reason=reason)
+
+    assert exc.value.message_dict == {
+        "reason": [f"The session opens from {opens_at:%d %B %Y, %H:%M}; say why you open it earlier."]
+    }
+    assert FeedbackSession.objects.get(pk=session.pk).state == State.SCHEDULED
+    assert AuditEntry.objects.count() == 0
+
+
+def test_session_open_early_with_a_reason_is_audited_as_early(session, officer):
+    services.session_open(session=session, by=officer, reason="  The trainer asked to start the day before.  ")
+
+    assert FeedbackSession.objects.get(pk=session.pk).state == State.OPEN
+    entry = AuditEntry.objects.get()
+    assert (entry.action, entry.actor, entry.reason, entry.data) == (
+        "feedback.session_open",
+        officer,
+        "The trainer asked to start the day before.",
+        {"early": True},
+    )
+
+
+def test_session_open_lead_time_is_a_setting(session, officer, settings):
+    settings.FEEDBACK_OPEN_LEAD_MINUTES = 180
+    starting_in(session, dt.timedelta(minutes=170))
+
+    services.session_open(session=session, by=officer)
+
+    assert AuditEntry.objects.get().data == {"early": False}
+
+
+def test_session_close_before_its_start_without_a_reason_is_refused_and_sends_nothing(
+    session, officer, django_capture_on_commit_callbacks
+):
+    starting_in(session, dt.timedelta(minutes=5))
+    services.session_open(session=session, by=officer)
+
+    with django_capture_on_commit_callbacks() as callbacks, pytest.raises(ValidationError) as exc:
         services.session_close(session=session, by=officer)
+
+    starts_at = timezone.localtime(session.starts_at)
+    assert exc.value.message_dict == {
+        "reason": [f"The session starts at {starts_at:%d %B %Y, %H:%M}; say why you close it before it started."]
+    }
+    assert FeedbackSession.objects.get(pk=session.pk).state == State.OPEN
+    assert callbacks == []
+
+
+def test_session_close_before_its_start_with_a_reason_is_audited_as_early(session, officer):
+    services.session_close(session=session, by=officer, reason="The group met informally instead.")
+
+    assert FeedbackSession.objects.get(pk=session.pk).state == State.HELD
+    entry = AuditEntry.objects.get()
+    assert (entry.action, entry.reason, entry.data) == (
+        "feedback.session_close",
+        "The group met informally instead.",
+        {"early": True},
+    )
+
+
+def test_session_transition_reason_longer_than_the_limit_is_refused(session, officer):
+    with pytest.raises(ValidationError) as exc:
+        services.session_open(session=session, by=officer, reason="x" * 1001)
+
+    assert exc.value.message_dict == {"reason": ["Keep the reason to 1000 characters; this has 1001."]}
+
+
+def test_session_close_twice_is_refused(session, officer):
+    services.session_close(session=session, by=officer, reason="Held early.")
+
+    with pytest.raises(ValidationError) as exc:
+        services.session_close(session=session, by=officer, reason="Held early.")
 
     assert exc.value.messages == ["Only a scheduled or open session can be closed; this one is Held."]
 
@@ -926,3 +1016,58 @@ def test_invitation_factory_builds_an_invited_participant(db):
     invitation = InvitationFactory()
 
     assert invitation.session.invitations.get() == invitation
+
+
+def test_contribution_add_anonymous_challenge_keeps_the_author(session, employee):
+    contribution, created = services.contribution_add(
+        session=session, author=employee, kind="challenge", text="Saying no upwards", anonymous=True
+    )
+
+    assert created is True
+    assert (contribution.author, contribution.anonymous, contribution.name_for_colleagues) == (
+        employee,
+        True,
+        "a colleague",
+    )
+
+
+@pytest.mark.parametrize("kind", ["insight", "success_story"])
+def test_contribution_add_anonymous_other_than_a_challenge_is_refused(session, employee, kind):
+    with pytest.raises(ValidationError) as exc:
+        services.contribution_add(session=session, author=employee, kind=kind, text="Shared", anonymous=True)
+
+    assert exc.value.message_dict == {
+        "anonymous": [
+            "Only a challenge can be posted without your name; insights and success stories are shared by name."
+        ]
+    }
+    assert Contribution.objects.count() == 0
+
+
+def test_contribution_anonymous_only_on_a_challenge_is_a_database_constraint(session, employee):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ContributionFactory(session=session, author=employee, kind=Contribution.Kind.INSIGHT, anonymous=True)
+
+
+def test_attendance_everyone_present_marks_only_who_is_not_recorded(session, officer, employee, peer):
+    Invitation.objects.filter(session=session, person=peer).update(attendance="absent")
+
+    marked = services.attendance_everyone_present(session=session, by=officer)
+
+    assert marked == 1
+    assert dict(Invitation.objects.filter(session=session).values_list("person_id", "attendance")) == {
+        employee.pk: "present",
+        peer.pk: "absent",
+    }
+    assert Invitation.objects.get(session=session, person=employee).attendance_recorded_at is not None
+
+
+def test_attendance_everyone_present_on_a_cancelled_session_is_refused(session, officer):
+    FeedbackSession.objects.filter(pk=session.pk).update(state=State.CANCELLED)
+    session.refresh_from_db()
+
+    with pytest.raises(ValidationError) as exc:
+        services.attendance_everyone_present(session=session, by=officer)
+
+    assert exc.value.messages == ["Attendance cannot be recorded for a cancelled session."]
+    assert Invitation.objects.filter(session=session).exclude(attendance="").count() == 0

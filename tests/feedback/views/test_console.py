@@ -1,14 +1,20 @@
 """The officer's facilitation console: attendance, the live board, marks, closing."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from feedback import services
 from feedback.models import Contribution, FeedbackSession, Invitation
+from feedback.selectors import ATTENDANCE_PAGE_SIZE
 from saypro.core.models import AuditEntry, Enrolment
 from tests.factories import UserFactory
 from tests.factories.feedback import ContributionFactory, InvitationFactory, SuggestionFactory
 
 Kind = Contribution.Kind
+CONSOLE_200_MAX_BYTES = 300_000
 
 
 def crowd(session, n):
@@ -41,22 +47,25 @@ def test_console_query_count_does_not_grow_with_participants(
         response = client.get(reverse("feedback:console", kwargs={"pk": session.pk}))
 
     assert response.status_code == 200
-    assert len(response.context["invitations"]) == participants
+    # The attendance list shows one page; the search box and the page links reach everyone else.
+    assert len(response.context["invitations"]) == min(participants, ATTENDANCE_PAGE_SIZE)
+    assert response.context["attendance_page"].paginator.count == participants
 
 
 def test_console_for_200_participants_stays_light(client_for, session, officer):
-    # Measured 436 KB (200 radio groups, 198 cards each with one marks form); it was 594 KB with a form and
-    # a CSRF token per mark. The bound leaves room for small additions, not for a form per button again.
+    # Measured 436 KB with all 200 radio groups and a marks form (and CSRF token) per card; 594 KB before
+    # that. With one page of 50 people and one marks form for the board: BOUND_MEASURED below.
     crowd(session, 198)
 
     response = client_for(officer).get(reverse("feedback:console", kwargs={"pk": session.pk}))
 
     main = response.content.decode().split("<main", 1)[1].split("</main>", 1)[0]
-    assert len(response.context["invitations"]) == 200
-    assert len(response.content) < 470_000
-    # One form per contribution, one for the whole attendance list, open and close: one token each.
-    assert main.count('name="csrfmiddlewaretoken"') == 198 + 1 + 2
-    assert main.count("<form") == 198 + 1 + 2 + 1  # and the filter, a GET form without a token
+    assert len(response.context["invitations"]) == ATTENDANCE_PAGE_SIZE
+    assert main.count('<fieldset class="attendance-row"') == ATTENDANCE_PAGE_SIZE
+    assert len(response.content) < CONSOLE_200_MAX_BYTES
+    # Open (early: with its reason), close, everyone present, the page's attendance and the board's marks.
+    assert main.count('name="csrfmiddlewaretoken"') == 5
+    assert main.count("<form") == 5 + 2  # and the two GET forms: the person search and the filter
 
 
 @pytest.mark.parametrize("participants", [5, 200])
@@ -86,7 +95,10 @@ def test_console_shows_guidance_labelled_attendance_and_groups_with_counts(
 
     html = response.content.decode()
     assert "Guidance for a constructive dialogue" in html
-    assert f'<legend class="fs-6 mb-0 float-none w-auto">{employee.full_name}</legend>' in html
+    assert (
+        f'<legend>{employee.full_name} <span class="attendance-where">{employee.department.name} · '
+        f"{employee.location.name}</span></legend>"
+    ) in html
     assert f'<label class="btn btn-outline-success" for="attendance-{invitation.pk}-present">Present</label>' in html
     assert f'name="attendance-{invitation.pk}" id="attendance-{invitation.pk}-late" value="late"' in html
     totals = {g.kind: g.total for g in response.context["groups"]}
@@ -251,10 +263,8 @@ def test_attendance_row_saved_by_htmx_still_saves_itself_alone(client_for, sessi
 
     html = response.content.decode()
     assert html.startswith(
-        '<fieldset class="attendance-row d-flex flex-wrap justify-content-between align-items-center gap-1 '
-        f'border-bottom py-1" id="attendance-{invitation.pk}" data-hx-post="{url}" data-hx-trigger="change" '
-        f'data-hx-params="attendance-{invitation.pk}">'
-        f'<legend class="fs-6 mb-0 float-none w-auto">{employee.full_name}</legend>'
+        f'<fieldset class="attendance-row" id="attendance-{invitation.pk}" data-hx-post="{url}" '
+        f'data-hx-trigger="change" data-hx-params="attendance-{invitation.pk}"><legend>{employee.full_name} '
     )
     assert f'id="attendance-{invitation.pk}-late" value="late" checked>' in html
     assert html.count(" checked") == 1
@@ -266,11 +276,13 @@ def test_console_attendance_is_one_form_with_one_csrf_token_and_no_per_person_to
 ):
     html = client_for(officer).get(reverse("feedback:console", kwargs={"pk": session.pk})).content.decode()
 
-    form = html.split(f'action="{reverse("feedback:attendance", kwargs={"pk": session.pk})}"', 1)[1].split("</form>")[0]
+    action = reverse("feedback:attendance", kwargs={"pk": session.pk})
+    form = html.split(f'<form method="post" action="{action}" class="attendance-list"', 1)[1].split("</form>")[0]
     assert form.count('name="csrfmiddlewaretoken"') == 1
     assert form.count('<fieldset class="attendance-row') == 2
     assert form.count("<form") == 0
-    assert 'class="attendance-list" autocomplete="off" data-hx-swap="outerHTML">' in form
+    assert form.startswith(' autocomplete="off" data-hx-swap="outerHTML">')
+    assert 'role="group" aria-labelledby="attendance-heading" aria-describedby="attendance-keys"' in form
     assert '<button class="btn btn-outline-primary btn-sm mt-2" type="submit">Save attendance</button>' in form
 
 
@@ -284,9 +296,10 @@ def test_mark_with_htmx_returns_the_card_pressed(client_for, session, officer, e
     assert f'id="contribution-{contribution.pk}"' in html
     assert f'aria-pressed="true" id="highlight-{contribution.pk}"' in html
     assert (
-        f'<button name="highlighted" value="0" class="btn btn-sm btn-warning" aria-pressed="true" '
-        f'id="highlight-{contribution.pk}">Highlight</button>'
+        f'<button name="highlighted" value="0" formaction="{url}" class="btn btn-sm btn-warning" '
+        f'aria-pressed="true" id="highlight-{contribution.pk}">Highlight</button>'
     ) in html
+    assert "<form" not in html
     assert Contribution.objects.get(pk=contribution.pk).highlighted is True
 
 
@@ -338,7 +351,7 @@ def test_mark_hide_button_leads_to_the_reason_page_without_hiding(client_for, se
     assert Contribution.objects.get(pk=contribution.pk).hidden_at is None
 
 
-def test_console_has_one_marks_form_per_contribution_each_with_one_csrf_token(
+def test_console_board_is_one_marks_form_with_one_csrf_token_and_buttons_naming_their_contribution(
     client_for, session, officer, employee, peer
 ):
     shown = [ContributionFactory(session=session, author=p, kind=Kind.CHALLENGE) for p in (employee, peer)]
@@ -346,25 +359,30 @@ def test_console_has_one_marks_form_per_contribution_each_with_one_csrf_token(
 
     html = client_for(officer).get(reverse("feedback:console", kwargs={"pk": session.pk})).content.decode()
 
+    board = html.split('id="console-board"', 1)[1]
+    marks = board.split('<form method="post" action="', 1)[1].split("</form>", 1)[0]
+    assert marks.startswith(f'{reverse("feedback:console", kwargs={"pk": session.pk})}" id="console-marks">')
+    assert marks.count('name="csrfmiddlewaretoken"') == 1
     for contribution in shown:
-        card = html.split(f'id="contribution-{contribution.pk}"', 1)[1].split("</article>", 1)[0]
+        card = marks.split(f'id="contribution-{contribution.pk}"', 1)[1].split("</article>", 1)[0]
         mark_url = reverse("feedback:contribution-mark", kwargs={"pk": contribution.pk})
-        assert card.count("<form") == 1
-        assert f'<form method="post" action="{mark_url}" data-hx-post="{mark_url}" class="d-flex' in card
-        assert card.count('name="csrfmiddlewaretoken"') == 1
+        assert "<form" not in card
+        assert card.count(f'formaction="{mark_url}"') == 3
         assert [n for n in ("discussed", "highlighted", "hide") if f'<button name="{n}"' in card] == [
             "discussed",
             "highlighted",
             "hide",
         ]
     main = html.split("<main", 1)[1].split("</main>", 1)[0]
-    # Open, close, attendance, the two marks forms and the hidden card's Put back form: one CSRF token each.
-    assert main.count('<form method="post"') == 6
-    assert main.count('name="csrfmiddlewaretoken"') == 6
-    assert 'data-hx-target="closest article" data-hx-swap="outerHTML"' in main
+    # Open early, close, everyone present, attendance and the board's marks: one CSRF token each.
+    assert main.count('<form method="post"') == 5
+    assert main.count('name="csrfmiddlewaretoken"') == 5
 
 
 def test_open_then_close_from_the_console_locks_contributions(client_for, session, officer, employee):
+    FeedbackSession.objects.filter(pk=session.pk).update(
+        starts_at=timezone.now() - dt.timedelta(minutes=5), ends_at=timezone.now() + dt.timedelta(minutes=85)
+    )
     client = client_for(officer)
     client.post(reverse("feedback:session-open", kwargs={"pk": session.pk}))
     assert FeedbackSession.objects.get(pk=session.pk).state == "open"
@@ -382,11 +400,50 @@ def test_open_then_close_from_the_console_locks_contributions(client_for, sessio
     assert Contribution.objects.count() == 0
 
 
+def test_console_asks_a_reason_to_open_or_close_a_session_days_before_its_start(client_for, session, officer):
+    html = client_for(officer).get(reverse("feedback:console", kwargs={"pk": session.pk})).content.decode()
+
+    opens_at = timezone.localtime(session.starts_at - dt.timedelta(minutes=60))
+    assert "<summary>Open the session early…</summary>" in html
+    assert f"It opens from {opens_at:%-d %B, %H:%M}. Why open it now?" in html
+    assert '<textarea class="form-control form-control-sm" id="open-reason" name="reason"' in html
+    assert "It has not started yet. Why close it now?" in html
+
+
+@pytest.mark.parametrize(
+    ("name", "state"), [("feedback:session-open", "scheduled"), ("feedback:session-close", "scheduled")]
+)
+def test_early_open_or_close_without_a_reason_shows_the_refusal_next_to_the_field(
+    client_for, session, officer, name, state
+):
+    response = client_for(officer).post(reverse(name, kwargs={"pk": session.pk}), {"reason": "  "})
+
+    assert response.status_code == 200
+    assert response.templates[0].name == "feedback/session_transition.html"
+    errors = response.context["form"].errors["reason"]
+    assert len(errors) == 1
+    assert "say why you" in errors[0]
+    assert FeedbackSession.objects.get(pk=session.pk).state == state
+    assert AuditEntry.objects.count() == 0
+
+
+def test_early_open_with_a_reason_opens_it_and_audits_the_reason(client_for, session, officer):
+    response = client_for(officer).post(
+        reverse("feedback:session-open", kwargs={"pk": session.pk}), {"reason": "The trainer starts a day early."}
+    )
+
+    assert response["Location"] == reverse("feedback:console", kwargs={"pk": session.pk})
+    assert FeedbackSession.objects.get(pk=session.pk).state == "open"
+    assert list(AuditEntry.objects.values_list("action", "reason", "data")) == [
+        ("feedback.session_open", "The trainer starts a day early.", {"early": True})
+    ]
+
+
 def test_close_twice_shows_a_clear_message(client_for, session, officer):
     client = client_for(officer)
-    client.post(reverse("feedback:session-close", kwargs={"pk": session.pk}))
+    client.post(reverse("feedback:session-close", kwargs={"pk": session.pk}), {"reason": "Held early."})
 
-    response = client.post(reverse("feedback:session-close", kwargs={"pk": session.pk}), follow=True)
+    response = client.post(reverse("feedback:session-close", kwargs={"pk": session.pk}), {"reason": "Again."})
 
     assert "Only a scheduled or open session can be closed; this one is Held." in response.content.decode()
 
@@ -398,7 +455,7 @@ def test_hidden_card_has_only_the_put_back_button(client_for, session, officer, 
 
     card = html.split(f'id="contribution-{hidden.pk}"', 1)[1].split("</article>", 1)[0]
     mark_url = reverse("feedback:contribution-mark", kwargs={"pk": hidden.pk})
-    assert f'<form method="post" action="{mark_url}" data-hx-post="{mark_url}" class="d-flex' in card
+    assert f'<button name="unhide" formaction="{mark_url}" class=' in card
     assert [n for n in ("discussed", "highlighted", "hide", "unhide") if f'<button name="{n}"' in card] == ["unhide"]
     assert ">Put back<" in card
 
@@ -433,3 +490,136 @@ def test_put_back_of_a_shown_contribution_says_so_and_changes_nothing(client_for
 
     assert [str(m) for m in response.context["messages"]] == ["This contribution is not hidden."]
     assert AuditEntry.objects.filter(action="feedback.contribution_unhidden").count() == 0
+
+
+def namesakes(session):
+    """Two invited people called Thabo Nkosi, one in Finance in Durban, one in Sales in Pretoria."""
+    from tests.factories.core import DepartmentFactory, LocationFactory
+
+    people = [
+        UserFactory(
+            first_name="Thabo",
+            last_name="Nkosi",
+            department=DepartmentFactory(name=department),
+            location=LocationFactory(name=location),
+        )
+        for department, location in (("Finance", "Durban"), ("Sales", "Pretoria"))
+    ]
+    for person in people:
+        Enrolment.objects.create(person=person, module=session.module)
+        InvitationFactory(session=session, person=person)
+    return people
+
+
+def test_console_attendance_search_tells_namesakes_apart_by_department_and_location(client_for, session, officer):
+    finance, sales = namesakes(session)
+    client = client_for(officer)
+    url = reverse("feedback:console", kwargs={"pk": session.pk})
+
+    everyone = client.get(url, {"q": "thabo nkosi"})
+    by_place = client.get(url, {"q": "nkosi pretoria"})
+
+    assert [i.person for i in everyone.context["invitations"]] == [finance, sales]
+    html = everyone.content.decode()
+    assert '<legend>Thabo Nkosi <span class="attendance-where">Finance · Durban</span></legend>' in html
+    assert '<legend>Thabo Nkosi <span class="attendance-where">Sales · Pretoria</span></legend>' in html
+    assert [i.person for i in by_place.context["invitations"]] == [sales]
+    assert "2 people match “thabo nkosi”." in html
+    assert "1 person matches “nkosi pretoria”." in by_place.content.decode()
+
+
+def test_attendance_list_with_htmx_answers_the_page_alone_and_without_it_sends_to_the_console(
+    client_for, session, officer
+):
+    finance, _ = namesakes(session)
+    client = client_for(officer)
+    url = reverse("feedback:attendance-list", kwargs={"pk": session.pk})
+
+    partial = client.get(url, {"q": "finance"}, headers={"HX-Request": "true"})
+    plain = client.get(url, {"q": "finance"})
+
+    html = partial.content.decode()
+    assert '<div id="attendance-list">' in html
+    assert "<main" not in html
+    assert [i.person for i in partial.context["invitations"]] == [finance]
+    assert plain["Location"] == reverse("feedback:console", kwargs={"pk": session.pk}) + "?q=finance#attendance"
+
+
+@pytest.mark.parametrize("participants", [5, 200])
+def test_attendance_list_query_count_does_not_grow_with_participants(
+    client_for, session, officer, participants, django_assert_num_queries
+):
+    crowd(session, participants - 2)
+    client = client_for(officer)
+    url = reverse("feedback:attendance-list", kwargs={"pk": session.pk})
+
+    # Session (as the officer sees it), the officer, groups, the search's count and its page.
+    with django_assert_num_queries(7):
+        response = client.get(url, {"page": "2", "q": "a"}, headers={"HX-Request": "true"})
+
+    assert response.status_code == 200
+
+
+def test_console_attendance_pages_reach_everyone(client_for, session, officer):
+    crowd(session, ATTENDANCE_PAGE_SIZE)  # one more than a page with the fixture's two
+    client = client_for(officer)
+    url = reverse("feedback:console", kwargs={"pk": session.pk})
+
+    first = client.get(url)
+    second = client.get(url, {"page": "2"})
+
+    seen = [i.pk for i in first.context["invitations"]] + [i.pk for i in second.context["invitations"]]
+    assert sorted(seen) == sorted(Invitation.objects.filter(session=session).values_list("pk", flat=True))
+    assert len(second.context["invitations"]) == 2
+    html = first.content.decode()
+    assert f"{ATTENDANCE_PAGE_SIZE + 2} people; showing 1–{ATTENDANCE_PAGE_SIZE}." in html
+    assert f'href="{url}?page=2#attendance"' in html
+
+
+def test_everyone_present_then_the_exceptions(client_for, session, officer, employee, peer):
+    client = client_for(officer)
+    attendance = reverse("feedback:attendance", kwargs={"pk": session.pk})
+    theirs = Invitation.objects.get(session=session, person=peer)
+
+    response = client.post(attendance, {"everyone": "present"}, follow=True)
+    client.post(attendance, {f"attendance-{theirs.pk}": "absent"}, headers={"HX-Request": "true"})
+
+    assert [str(m) for m in response.context["messages"]] == [
+        "2 people marked present. Now mark the exceptions: late or absent."
+    ]
+    assert "Mark everyone not recorded present" not in response.content.decode()
+    assert dict(Invitation.objects.filter(session=session).values_list("person_id", "attendance")) == {
+        employee.pk: "present",
+        peer.pk: "absent",
+    }
+
+
+def test_console_has_a_jump_to_contributions_link_before_the_attendance_list(client_for, session, officer):
+    html = client_for(officer).get(reverse("feedback:console", kwargs={"pk": session.pk})).content.decode()
+
+    main = html.split("<main", 1)[1]
+    assert main.index('<a href="#contributions-heading">Jump to contributions</a>') < main.index('id="attendance-list"')
+    assert '<h2 class="h5" id="contributions-heading" tabindex="-1">Contributions</h2>' in main
+
+
+def test_console_board_is_cached_until_a_contribution_changes(
+    client_for, session, officer, employee, django_assert_num_queries
+):
+    crowd(session, 20)
+    contribution = ContributionFactory(session=session, author=employee, text="Cached or not")
+    client = client_for(officer)
+    url = reverse("feedback:console", kwargs={"pk": session.pk})
+    first = client.get(url).content.decode()
+
+    # A second look renders the board from the cache: no contributions or suggestions query.
+    with django_assert_num_queries(9):
+        again = client.get(url).content.decode()
+    services.contribution_flag_set(contribution=contribution, flag="highlighted", value=True, by=officer)
+    marked = client.get(url).content.decode()
+
+    def board(html):
+        return html.split('id="console-marks">', 1)[1].split("</form>", 1)[0].split(">", 1)[1]
+
+    assert board(again) == board(first)
+    assert f'aria-pressed="false" id="highlight-{contribution.pk}"' in first
+    assert f'aria-pressed="true" id="highlight-{contribution.pk}"' in marked

@@ -204,3 +204,69 @@ def test_suggestion_hide_records_the_reason(client_for, session, officer, employ
     suggestion.refresh_from_db()
     assert (suggestion.hidden_reason, suggestion.hidden_by) == ("Not constructive.", officer)
     assert AuditEntry.objects.get(action="feedback.suggestion_hide").reason == "Not constructive."
+
+
+def test_anonymous_challenge_shows_its_author_to_the_officer_and_the_author_only(
+    client_for, session, officer, employee, peer
+):
+    response = client_for(employee).post(
+        add_url(session),
+        {
+            "kind": "challenge",
+            "text": "My manager reverses what I delegated",
+            "anonymous": "on",
+            "submission_token": str(uuid.uuid4()),
+        },
+    )
+    contribution = Contribution.objects.get()
+    detail = reverse("feedback:session-detail", kwargs={"pk": session.pk})
+
+    colleague = client_for(peer).get(detail).content.decode()
+    author = client_for(employee).get(detail).content.decode()
+    console = client_for(officer).get(reverse("feedback:console", kwargs={"pk": session.pk})).content.decode()
+
+    assert response.status_code == 302
+    assert (contribution.kind, contribution.anonymous) == ("challenge", True)
+    card = colleague.split(f'id="contribution-{contribution.pk}"', 1)[1].split("</article>", 1)[0]
+    assert 'aria-label="Challenge by a colleague">' in card
+    assert "A colleague (name not shown)" in card
+    assert employee.full_name not in colleague
+    assert employee.last_name not in colleague
+    assert (
+        f'{employee.full_name} · <span class="badge text-bg-light border">name not shown to colleagues</span>' in author
+    )
+    assert f'aria-label="Challenge by {employee.full_name} (name not shown to colleagues)"' in console
+
+
+def test_anonymous_insight_is_refused_next_to_the_field_and_keeps_the_text(client_for, session, employee):
+    response = client_for(employee).post(
+        add_url(session),
+        {"kind": "insight", "text": "Weekly one-to-ones", "anonymous": "on", "submission_token": str(uuid.uuid4())},
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["anonymous"] == [
+        "Only a challenge can be posted without your name; insights and success stories are shared by name."
+    ]
+    assert "Weekly one-to-ones</textarea>" in response.content.decode()
+    assert Contribution.objects.count() == 0
+
+
+def test_contribution_edit_turns_an_anonymous_challenge_into_a_named_one(client_for, session, employee):
+    contribution = ContributionFactory(session=session, author=employee, kind=Kind.CHALLENGE, anonymous=True)
+
+    client_for(employee).post(
+        reverse("feedback:contribution-edit", kwargs={"pk": contribution.pk}),
+        {"kind": "challenge", "text": "Now with my name"},
+    )
+
+    contribution.refresh_from_db()
+    assert (contribution.text, contribution.anonymous) == ("Now with my name", False)
+
+
+def test_contribution_record_offers_each_person_with_department_and_location(client_for, session, officer, employee):
+    response = client_for(officer).get(reverse("feedback:contribution-record", kwargs={"pk": session.pk}))
+
+    html = response.content.decode()
+    label = f"{employee.full_name} ({employee.department.name} · {employee.location.name})"
+    assert f'<option value="{employee.pk}">{label}</option>' in html

@@ -37,11 +37,15 @@ VIEWS = [
     ("feedback:session-edit", "session", "get", FACILITATE_GET),
     ("feedback:session-schedule", "session", "get", FACILITATE_GET),
     ("feedback:session-cancel", "session", "get", FACILITATE_GET),
+    ("feedback:session-open", "session", "get", FACILITATE_GET),
     ("feedback:session-open", "session", "post", FACILITATE_POST),
+    ("feedback:session-close", "session", "get", FACILITATE_GET),
     ("feedback:session-close", "session", "post", FACILITATE_POST),
     ("feedback:console", "session", "get", FACILITATE_GET),
     ("feedback:console-board", "session", "get", FACILITATE_GET),
     ("feedback:attendance", "session", "post", FACILITATE_POST),
+    # Without htmx the attendance list's page sends the officer to the console that shows it.
+    ("feedback:attendance-list", "session", "get", FACILITATE_POST),
     ("feedback:contribution-add", "session", "get", CONTRIBUTE),
     ("feedback:contribution-record", "session", "get", FACILITATE_GET),
     ("feedback:contribution-edit", "challenge", "get", AUTHOR_ONLY),
@@ -58,9 +62,22 @@ VIEWS = [
 # What a POST carries where a view needs more than the CSRF token: the marks form's pressed button
 # (on the hidden contribution, the Put back button).
 POST_DATA = {
+    # The fixture's session starts in two days: opening or closing it now is early and needs a reason.
+    ("feedback:session-open", "session"): {"reason": "The room is free early."},
+    ("feedback:session-close", "session"): {"reason": "Held early by agreement."},
     ("feedback:contribution-mark", "challenge"): {"highlighted": "1"},
     ("feedback:contribution-mark", "hidden"): {"unhide": ""},
 }
+
+# Opening and closing answer a GET with the page that asks the reason of an early transition.
+ASKS_REASON = {"feedback:session-open", "feedback:session-close"}
+
+
+def case_suffix(name, target, method):
+    if target == "hidden":
+        return "-unhide"
+    return "-form" if name in ASKS_REASON and method == "get" else ""
+
 
 CASES = [
     pytest.param(
@@ -69,7 +86,7 @@ CASES = [
         method,
         role,
         expected[role],
-        id=f"{name.split(':')[1]}{'-unhide' if target == 'hidden' else ''}-{role}",
+        id=f"{name.split(':')[1]}{case_suffix(name, target, method)}-{role}",
     )
     for name, target, method, expected in VIEWS
     for role in ROLES

@@ -110,7 +110,7 @@ def test_session_detail_shows_the_form_prompts_counts_and_own_hidden_reason(
     assert "Hidden by the officer. Reason: Names a colleague" in html
     assert "Peer&#x27;s secret reason" not in html
     assert "recorded by the officer" in html
-    assert response.context["counts"] == {"eligible": 2, "attended": 0, "active": 1}
+    assert response.context["counts"] == {"eligible": 2, "attended": 0, "active": 1, "invited": 2, "unrecorded": 2}
 
 
 def test_session_detail_after_held_shows_the_summary_and_no_form(client_for, session, employee, peer):
@@ -262,7 +262,13 @@ def test_module_participation_shows_counts_per_session(client_for, manager, sess
     )
 
     html = response.content.decode()
-    assert response.context["rows"][0]["counts"] == {"eligible": 2, "attended": 1, "active": 1}
+    assert response.context["rows"][0]["counts"] == {
+        "eligible": 2,
+        "attended": 1,
+        "active": 1,
+        "invited": 3,
+        "unrecorded": 2,
+    }
     assert '<td class="text-end" data-count="eligible">2</td>' in html
     assert "New session for this module" not in html  # managers read, officers act
 
