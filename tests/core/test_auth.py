@@ -6,6 +6,7 @@ import re
 import pytest
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.core.cache import cache
 
 from saypro.core.models import User
 from tests.factories import UserFactory
@@ -255,21 +256,71 @@ def test_email_change_bad_address_is_refused_and_kept(client, mailoutbox):
     assert list(EmailAddress.objects.filter(user=person).values_list("email", flat=True)) == ["old@example.org"]
 
 
-def test_email_change_to_an_address_in_use_is_refused(client, mailoutbox):
+def _email_change_answer(client, address: str) -> tuple:
+    """What a person sees after asking for `address`: the redirect, the page after it, its messages."""
+    response = client.post("/accounts/email/", {"action_add": "", "email": address})
+    page = client.get(response["Location"])
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", _html(page).replace(address.lower(), "ADDRESS"))
+    html = re.sub(r'"X-CSRFToken": "[^"]+"', "", html)
+    notes = [str(m).replace(address.lower(), "ADDRESS") for m in page.context["messages"]]
+    return response.status_code, response["Location"], html, notes
+
+
+def test_email_change_answers_the_same_whether_or_not_another_account_uses_the_address(client, mailoutbox):
+    """The page never tells a signed-in person who has an account (issue 11, item 10)."""
     UserFactory(email="taken@example.org")
+    person = UserFactory(email="old@example.org", first_name="Zoe", last_name="Dube")
+    client.force_login(person)
+
+    free = _email_change_answer(client, "Free@example.org")
+    client.post("/accounts/email/", {"action_remove": "", "email": "free@example.org"}, follow=True)
+    taken = _email_change_answer(client, "Taken@example.org")
+
+    assert free == taken
+    assert free[:2] == (302, "/accounts/email/")
+    assert "This address is waiting for confirmation" in free[2]
+    assert free[3] == ["Confirmation email sent to ADDRESS."]
+    assert [m.to for m in mailoutbox] == [["free@example.org"], ["taken@example.org"]]
+
+
+def test_email_change_to_an_address_in_use_sends_no_link_and_attaches_nothing(client, mailoutbox):
+    owner = UserFactory(email="taken@example.org")
     person = UserFactory(email="old@example.org")
     client.force_login(person)
 
-    response = client.post("/accounts/email/", {"action_add": "", "email": "Taken@example.org"})
+    client.post("/accounts/email/", {"action_add": "", "email": "Taken@example.org"})
+    cache.clear()  # allauth allows one confirmation e-mail per address every few minutes
+    client.post("/accounts/email/", {"action_send": "", "email": "taken@example.org"})
 
-    assert response.status_code == 200
-    assert (
-        '<div id="id_email_error" class="invalid-feedback d-block">Another account already uses this address.</div>'
-    ) in _html(response)
-    assert mailoutbox == []
+    assert len(mailoutbox) == 2
+    for mail in mailoutbox:
+        assert mail.to == ["taken@example.org"]
+        assert mail.subject == f"[{settings.ORGANISATION_NAME}] Your e-mail address was given for another account"
+        assert "An account already uses this address, so nothing has changed" in mail.body
+        assert "/accounts/confirm-email/" not in mail.body
     person.refresh_from_db()
-    assert person.email == "old@example.org"
-    assert not EmailAddress.objects.filter(email="taken@example.org").exists()
+    owner.refresh_from_db()
+    assert (person.email, owner.email) == ("old@example.org", "taken@example.org")
+    assert not EmailAddress.objects.filter(email="taken@example.org", verified=True).exists()
+
+
+def test_email_change_link_is_refused_once_another_account_uses_the_address(client, mailoutbox):
+    """A link sent while the address was free does not attach it after an import gave it to someone else."""
+    person = UserFactory(email="old@example.org")
+    client.force_login(person)
+    client.post("/accounts/email/", {"action_add": "", "email": "new@example.org"})
+    link = _link(mailoutbox[0].body, "/accounts/confirm-email/")
+    newcomer = UserFactory(email="new@example.org")
+
+    response = client.post(link, follow=True)
+
+    assert "Unable to confirm new@example.org because it is already confirmed by a different account." in (
+        _html(response)
+    )
+    person.refresh_from_db()
+    newcomer.refresh_from_db()
+    assert (person.email, newcomer.email) == ("old@example.org", "new@example.org")
+    assert not EmailAddress.objects.filter(user=person, email="new@example.org", verified=True).exists()
 
 
 def test_email_change_pending_keeps_signing_in_with_the_old_address(client, mailoutbox):
