@@ -164,6 +164,13 @@ ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{ORGANISATION_NAME}] "
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key", "login": "30/m/ip"}
+# Rate limits count per client address. Behind the TLS proxy every request comes from the
+# proxy, so one stranger's failed logins would lock everyone out: trust the last N entries of
+# X-Forwarded-For (N = the proxies you run, which append the address they saw) or a header the
+# proxy sets and clients cannot (e.g. X-Real-IP). Left at 0 / empty: the connection's address,
+# right when nothing stands in front (a client could otherwise forge its address).
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("ALLAUTH_TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = os.environ.get("ALLAUTH_TRUSTED_CLIENT_IP_HEADER", "").strip() or None
 # People arrive by import or invitation; open sign-up only for listed e-mail domains.
 SIGNUP_ALLOWED_DOMAINS = [d.lower() for d in env_list("SIGNUP_ALLOWED_DOMAINS")]
 

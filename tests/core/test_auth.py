@@ -7,6 +7,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.cache import cache
+from django.test import Client
 
 from saypro.core.models import User
 from tests.factories import UserFactory
@@ -474,3 +475,53 @@ def test_admin_sign_in_goes_through_the_rate_limited_site_login(client, officer)
 
     assert "Too many failed login attempts. Try again later." in response.content.decode()
     assert client.get("/admin/").status_code == 302
+
+
+# --- rate limits behind the TLS proxy -------------------------------------------------------------
+
+PROXY = "10.0.0.2"  # the proxy's own address: every request arrives from it
+
+
+def _through_proxy(client_address: str, header: str) -> dict:
+    """What the proxy adds to a request from `client_address`, as the test client's extra headers."""
+    if header == "X-Forwarded-For":
+        return {"REMOTE_ADDR": PROXY, "HTTP_X_FORWARDED_FOR": client_address}
+    return {"REMOTE_ADDR": PROXY, "HTTP_X_REAL_IP": client_address, "HTTP_X_FORWARDED_FOR": "198.51.100.99"}
+
+
+@pytest.mark.parametrize(
+    ("proxy_count", "ip_header", "header"),
+    [(1, None, "X-Forwarded-For"), (0, "X-Real-IP", "X-Real-IP")],
+    ids=["trusted-proxy-count", "trusted-client-ip-header"],
+)
+def test_login_rate_limit_behind_the_proxy_counts_each_client(settings, proxy_count, ip_header, header):
+    """Ten bad logins from one stranger behind the proxy do not lock another person out (issue 11, item 5)."""
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = proxy_count
+    settings.ALLAUTH_TRUSTED_CLIENT_IP_HEADER = ip_header
+    officer = UserFactory(email="officer@example.org")
+    stranger, colleague = Client(**_through_proxy("203.0.113.5", header)), Client(**_through_proxy("192.0.2.7", header))
+    for attempt in range(10):
+        stranger.post("/accounts/login/", {"login": f"guess{attempt}@example.org", "password": "wrong"})
+
+    stranger_again = stranger.post("/accounts/login/", {"login": "guess@example.org", "password": "wrong"})
+    response = colleague.post("/accounts/login/", {"login": officer.email, "password": PASSWORD})
+
+    assert "Too many failed login attempts. Try again later." in stranger_again.content.decode()
+    assert (response.status_code, response["Location"]) == (302, "/")
+    assert _signed_in_id(colleague) == str(officer.pk)
+
+
+def test_login_rate_limit_behind_an_untrusted_proxy_locks_everyone_out(settings):
+    """What the setting prevents: without it every client behind the proxy shares the proxy's address."""
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 0
+    settings.ALLAUTH_TRUSTED_CLIENT_IP_HEADER = None
+    officer = UserFactory(email="officer@example.org")
+    stranger = Client(**_through_proxy("203.0.113.5", "X-Forwarded-For"))
+    colleague = Client(**_through_proxy("192.0.2.7", "X-Forwarded-For"))
+    for attempt in range(10):
+        stranger.post("/accounts/login/", {"login": f"guess{attempt}@example.org", "password": "wrong"})
+
+    response = colleague.post("/accounts/login/", {"login": officer.email, "password": PASSWORD})
+
+    assert "Too many failed login attempts. Try again later." in response.content.decode()
+    assert _signed_in_id(colleague) is None
