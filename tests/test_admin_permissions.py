@@ -22,6 +22,8 @@ OPEN, REFUSED = 200, 403
 # Every model in the admin → what an officer gets on its list page.
 CHANGELIST_AS_OFFICER = {
     **dict.fromkeys(["account.emailaddress", "auth.group", "sites.site"], REFUSED),
+    # Authenticators hold the secrets of people's second factors.
+    "mfa.authenticator": REFUSED,
     **dict.fromkeys(
         ["cafes.cafe", "cafes.rsvp", "cafes.speakerpreference", "cafes.talkfeedback", "cafes.talkinterest"], OPEN
     ),
