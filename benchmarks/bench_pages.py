@@ -144,9 +144,11 @@ def explain(sql: str) -> list[str]:
 
 
 def measure(org: LargeOrg) -> list[Timing]:
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
     from django.test import Client
 
     from saypro.core.models import User
+    from saypro.core.second_factor import has_second_factor, second_factor_required
 
     clients: dict[int, Client] = {}
     timings = []
@@ -157,8 +159,12 @@ def measure(org: LargeOrg) -> list[Timing]:
     )
     for page in key_pages(org):
         if page.person_id not in clients:
+            person = User.objects.get(pk=page.person_id)
+            if second_factor_required(person) and not has_second_factor(person):
+                # Officers work with a second factor set up; without one every page is a redirect to it.
+                TOTP.activate(person, generate_totp_secret())
             clients[page.person_id] = Client()
-            clients[page.person_id].force_login(User.objects.get(pk=page.person_id))
+            clients[page.person_id].force_login(person)
         timing = time_page(clients[page.person_id], page)
         timings.append(timing)
         flag = "  SLOW" if timing.median_ms > SLOW_MS else ""

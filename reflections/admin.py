@@ -2,9 +2,15 @@
 
 Privacy is a promise: officers hold no admin permission on reflections, answers, comments or
 reviews (they moderate the board in the app), so the admin never opens a private reflection to them.
+A newsletter item names its reflection to an officer only while the officer may read it on the
+site (the same filter as every list); items are chosen in the app's newsletter editor, which
+checks consent, so only a superuser adds one here (see saypro/core/admin.py on private text).
 """
 
 from django.contrib import admin
+from django.db.models import BooleanField, Exists, OuterRef, Value
+
+from saypro.core.admin import PrivateTextAdmin
 
 from .models import (
     Adoption,
@@ -19,6 +25,7 @@ from .models import (
     ReflectionTemplate,
     Report,
 )
+from .selectors.visibility import reflection_visible_q
 
 
 class GuidingQuestionInline(admin.TabularInline):
@@ -149,10 +156,38 @@ class AdoptionAdmin(admin.ModelAdmin):
     readonly_fields = ["reflection", "person", "kind", "created_at", "department", "location", "job_role"]
 
 
-class NewsletterItemInline(admin.TabularInline):
+class NewsletterItemPrivacy:
+    """What a newsletter item's admin shows of its reflection: its title only to who may read it."""
+
+    def with_readable(self, request, queryset):
+        if request.user.is_superuser:
+            return queryset.annotate(reflection_readable=Value(True, output_field=BooleanField()))
+        readable = Reflection.objects.filter(reflection_visible_q(viewer=request.user), pk=OuterRef("reflection_id"))
+        return queryset.annotate(reflection_readable=Exists(readable))
+
+    @admin.display(description="reflection")
+    def reflection_label(self, obj) -> str:
+        if getattr(obj, "reflection_readable", False):
+            return str(obj.reflection)
+        return f"Reflection #{obj.reflection_id} (not shared with you)"
+
+    def has_add_permission(self, request, *args) -> bool:
+        return request.user.is_superuser and super().has_add_permission(request, *args)
+
+
+class NewsletterItemInline(NewsletterItemPrivacy, admin.TabularInline):
     model = NewsletterItem
     extra = 0
     raw_id_fields = ["reflection"]
+
+    def get_queryset(self, request):
+        return self.with_readable(request, super().get_queryset(request).select_related("reflection"))
+
+    def get_fields(self, request, obj=None):
+        return ["position", "reflection"] if request.user.is_superuser else ["position", "reflection_label"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if request.user.is_superuser else ["reflection_label"]
 
 
 @admin.register(NewsletterIssue)
@@ -177,12 +212,22 @@ class NewsletterIssueAdmin(admin.ModelAdmin):
 
 
 @admin.register(NewsletterItem)
-class NewsletterItemAdmin(admin.ModelAdmin):
-    list_display = ["issue", "position", "reflection"]
+class NewsletterItemAdmin(NewsletterItemPrivacy, PrivateTextAdmin):
+    list_display = ["issue", "position", "reflection_label"]
     list_select_related = ["issue", "reflection"]
     list_filter = ["issue"]
-    search_fields = ["reflection__title"]
+    search_fields = ["issue__title", "reflection__title"]
     raw_id_fields = ["reflection"]
+    private_fields = ("reflection",)
+
+    def get_queryset(self, request):
+        return self.with_readable(request, super().get_queryset(request))
+
+    def get_readonly_fields(self, request, obj=None):
+        return [
+            *super().get_readonly_fields(request, obj),
+            *([] if self.shows_private_text(request) else ["reflection_label"]),
+        ]
 
 
 @admin.register(Report)

@@ -309,21 +309,68 @@ def phone_page(chromium):
     context.close()
 
 
+def submit(page, field: str, value: str) -> None:
+    """Fill one field of the page's form and submit it, waiting for the answer to load."""
+    page.fill(f"input[name='{field}']", value)
+    with page.expect_navigation():
+        page.locator(f"form:has(input[name='{field}']) [type='submit']").first.click()
+
+
+def enter_totp_code(page, live_server, secret: str) -> None:
+    """Answer allauth's second-factor step with a code of the person's authenticator app.
+
+    A code is accepted once, and the codes of the neighbouring 30-second periods are accepted
+    too (MFA_TOTP_TOLERANCE), so a person signing in again within the period (an earlier step
+    of the same test) enters the next period's code instead of waiting for it.
+    """
+    from tests.factories.core import totp_code
+
+    for offset in (0, 1, -1):
+        submit(page, "code", totp_code(secret, at=time.time() + 30 * offset))
+        if not page.url.startswith(f"{live_server.url}/accounts/2fa/authenticate/"):
+            return
+
+
+def enrol_totp(page, live_server, password: str) -> str:
+    """Set up an authenticator app through the real pages, as an officer sent there must; returns its secret."""
+    from tests.factories.core import totp_code
+
+    page.goto(f"{live_server.url}/accounts/2fa/totp/activate/")
+    if page.url.startswith(f"{live_server.url}/accounts/reauthenticate/"):
+        submit(page, "password", password)
+    secret = page.input_value("#authenticator_secret")
+    submit(page, "code", totp_code(secret))
+    # Signed in, the login page forwards to the person's landing page (the dashboard for an officer).
+    page.goto(f"{live_server.url}/accounts/login/")
+    return secret
+
+
 @pytest.fixture
 def live_login():
     """Return `login(page, live_server, email, password)`: sign in through the real login page.
 
-    Waits until the person's landing page has loaded (the home page; the dashboard for an
-    officer; the impact report for a manager), and fails with the page's text when sign-in did not work.
+    Officers, staff and superusers have a second factor (the factories give them an
+    authenticator app with TOTP_SECRET): when asked, a real code is computed and entered. One
+    who has none yet (the demo officer) is sent to set one up, and does, with the secret the
+    page shows; it is remembered for the next sign-in in the same test. Waits until the
+    person's landing page has loaded (the home page; the dashboard for an officer; the impact
+    report for a manager), and fails with the page's text when sign-in did not work.
     """
 
     from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+    from tests.factories.core import TOTP_SECRET
+
+    secrets: dict[str, str] = {}
+
     def login(page, live_server, email: str, password: str):
         page.goto(f"{live_server.url}/accounts/login/")
         page.fill("input[name='login']", email)
-        page.fill("input[name='password']", password)
-        page.locator("form:has(input[name='password']) [type='submit']").first.click()
+        submit(page, "password", password)
+        if page.url.startswith(f"{live_server.url}/accounts/2fa/authenticate/"):
+            enter_totp_code(page, live_server, secrets.get(email.lower(), TOTP_SECRET))
+        if page.url == f"{live_server.url}/accounts/2fa/":
+            secrets[email.lower()] = enrol_totp(page, live_server, password)
         try:
             page.wait_for_url(
                 lambda url: (

@@ -95,6 +95,14 @@ def test_compose_app_services_share_one_production_environment(services):
     assert import_string(env["EMAIL_BACKEND"]).__name__ == "EmailBackend"
 
 
+def test_compose_app_services_count_login_failures_per_client_behind_one_proxy(services):
+    """Behind the TLS proxy every request comes from the proxy: rate limits need the client's address."""
+    env = services["web"]["environment"]
+
+    assert env["ALLAUTH_TRUSTED_PROXY_COUNT"] == "${ALLAUTH_TRUSTED_PROXY_COUNT:-1}"
+    assert env["ALLAUTH_TRUSTED_CLIENT_IP_HEADER"] == "${ALLAUTH_TRUSTED_CLIENT_IP_HEADER:-}"
+
+
 def test_compose_postgres_redis_and_web_have_healthchecks(services):
     assert "pg_isready" in " ".join(services["postgres"]["healthcheck"]["test"])
     assert services["redis"]["healthcheck"]["test"] == ["CMD", "redis-cli", "ping"]
@@ -183,6 +191,31 @@ def test_production_settings_pass_deploy_checks_without_warnings():
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip() == "System check identified no issues (0 silenced)."
+
+
+@pytest.mark.parametrize(
+    ("environment", "expected"),
+    [
+        ({"ALLAUTH_TRUSTED_PROXY_COUNT": "1", "ALLAUTH_TRUSTED_CLIENT_IP_HEADER": ""}, "1 None"),
+        ({"ALLAUTH_TRUSTED_PROXY_COUNT": "0", "ALLAUTH_TRUSTED_CLIENT_IP_HEADER": "X-Real-IP"}, "0 X-Real-IP"),
+        ({}, "0 None"),
+    ],
+    ids=["compose-default", "client-ip-header", "unset"],
+)
+def test_production_settings_take_the_trusted_proxy_from_the_environment(environment, expected):
+    """The values docker-compose.yml passes reach allauth's settings (empty means no header)."""
+    env = production_env(SECRET_KEY=secrets.token_urlsafe(64), PYTHONPATH=str(REPO_ROOT), **environment)
+    script = (
+        "import django; from django.conf import settings; django.setup(); "
+        "print(settings.ALLAUTH_TRUSTED_PROXY_COUNT, settings.ALLAUTH_TRUSTED_CLIENT_IP_HEADER)"
+    )
+
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected
 
 
 def test_production_settings_refuse_to_start_without_secret_key():

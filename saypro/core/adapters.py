@@ -4,6 +4,12 @@ People arrive with an address from HR's import (or an officer), not through sign
 allauth has no record of it; the adapter records it as confirmed on first sign-in, and the
 address-change form does so before a change, because allauth would otherwise take it for an
 unconfirmed change and remove it, leaving the person without an address.
+
+A change to an address another account already uses gets the same answer on the page as any
+other change ("a link was sent"), so the page never tells a signed-in person who has an
+account (ACCOUNT_PREVENT_ENUMERATION). The e-mail then going to that address carries no
+link, only a notice, and a confirmation is refused while another account holds the address:
+one address never belongs to two accounts.
 """
 
 from allauth.account.adapter import DefaultAccountAdapter
@@ -11,6 +17,7 @@ from allauth.account.forms import AddEmailForm as AllauthAddEmailForm
 from allauth.account.models import EmailAddress
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
@@ -37,6 +44,15 @@ def current_address_record(*, user, confirm: bool) -> None:
         existing.save(update_fields=["primary", "verified"])
 
 
+def address_used_by_another(*, email: str, user) -> bool:
+    """Whether an account other than `user` signs in with `email` or holds it confirmed."""
+    others = get_user_model().objects.exclude(pk=user.pk)
+    return (
+        others.filter(email__iexact=email).exists()
+        or EmailAddress.objects.filter(email__iexact=email, verified=True).exclude(user=user).exists()
+    )
+
+
 class AccountAdapter(DefaultAccountAdapter):
     def get_login_redirect_url(self, request) -> str:
         """Officers start on their dashboard, managers on the impact report (what they come for),
@@ -51,6 +67,26 @@ class AccountAdapter(DefaultAccountAdapter):
         """allauth's security e-mails, carrying the organisation's name and the site address."""
         context = {"organisation": settings.ORGANISATION_NAME, "site_url": settings.SITE_URL, **context}
         super().send_mail(template_prefix, email, context)
+
+    def send_confirmation_mail(self, request, emailconfirmation, signup: bool) -> None:
+        """A confirmation link, unless another account uses the address: then a notice without one."""
+        address = emailconfirmation.email_address
+        if not signup and address_used_by_another(email=address.email, user=address.user):
+            self.send_mail("account/email/email_in_use", address.email, {"email": address.email})
+            return
+        super().send_confirmation_mail(request, emailconfirmation, signup)
+
+    def confirm_email(self, request, email_address) -> bool:
+        """Refuse a link opened after another account came to use the address (an import, say)."""
+        if address_used_by_another(email=email_address.email, user=email_address.user):
+            self.add_message(
+                request,
+                messages.ERROR,
+                "account/messages/email_confirmation_failed.txt",
+                {"email": email_address.email},
+            )
+            return False
+        return super().confirm_email(request, email_address)
 
     def login(self, request, user) -> None:
         current_address_record(user=user, confirm=False)
@@ -68,13 +104,10 @@ class AccountAdapter(DefaultAccountAdapter):
 
 
 class AddEmailForm(AllauthAddEmailForm):
-    """Change of address: the current one stays until the new one is confirmed."""
+    """Change of address: the current one stays until the new one is confirmed.
 
-    def clean_email(self) -> str:
-        value = super().clean_email()
-        if get_user_model().objects.filter(email__iexact=value).exclude(pk=self.user.pk).exists():
-            raise forms.ValidationError("Another account already uses this address.")
-        return value
+    An address another account uses passes the form like any other (see the module docstring).
+    """
 
     def save(self, request):
         current_address_record(user=self.user, confirm=True)

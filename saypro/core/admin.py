@@ -4,6 +4,19 @@ Officers are staff without superuser: they see and do what their group's permiss
 Records that must not be edited by hand (the audit trail, e-mails sent, job heartbeats,
 imports, placements) are read-only; list pages join what their columns show, so a page
 costs the same few queries however many rows it lists.
+
+Private text: officers never see through the admin what the site hides from them. A
+notification's title and body and an e-mail's subject, bodies and error quote what people
+wrote for a mentor or themselves (a mentor-only reflection's title, a mentor's "ask for more
+depth" note, a review comment), so for officers these admins show metadata only: who, what
+kind, when, the state of delivery. The text is left out of the list, the change page, the
+search (nothing searches over it) and the CSV export (`PrivateTextAdmin`). Apps with such
+text use the same base (reflections' newsletter items name a reflection only while it is on
+the board).
+
+Superusers see the full text. They are the operators, who hold the database and its backups
+anyway and need the text to find out why an e-mail failed; keep superuser status to them and
+never give it to an officer (the user admin lets only a superuser grant it).
 """
 
 from __future__ import annotations
@@ -199,6 +212,45 @@ class OrgUnitAdmin(admin.ModelAdmin):
         return obj.people_count
 
 
+class PrivateTextAdmin(admin.ModelAdmin):
+    """Leaves `private_fields` out of every page, search and export for anyone but a superuser.
+
+    `private_fields` names model fields, list columns and search fields (a search field counts
+    as private when its path starts with a private name, e.g. "reflection__title" by "reflection").
+    """
+
+    private_fields: tuple[str, ...] = ()
+
+    def shows_private_text(self, request) -> bool:
+        return request.user.is_superuser
+
+    def _is_private(self, name) -> bool:
+        return isinstance(name, str) and name.lstrip("^=@").split("__")[0] in self.private_fields
+
+    def _public(self, request, names):
+        if self.shows_private_text(request):
+            return names
+        return type(names)(name for name in names if not self._is_private(name))
+
+    def get_list_display(self, request):
+        return self._public(request, list(super().get_list_display(request)))
+
+    def get_search_fields(self, request):
+        return self._public(request, list(super().get_search_fields(request)))
+
+    def get_fields(self, request, obj=None):
+        return self._public(request, list(super().get_fields(request, obj)))
+
+    def get_readonly_fields(self, request, obj=None):
+        return self._public(request, list(super().get_readonly_fields(request, obj)))
+
+    def get_exclude(self, request, obj=None):
+        exclude = list(super().get_exclude(request, obj) or [])
+        if not self.shows_private_text(request):
+            exclude += [name for name in self.private_fields if name not in exclude]
+        return exclude
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Viewable and exportable, never added, changed or deleted from the admin."""
 
@@ -335,12 +387,13 @@ class AuditEntryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(ReadOnlyAdmin):
+class NotificationAdmin(PrivateTextAdmin, ReadOnlyAdmin):
     list_display = ["created_at", "recipient", "kind", "title", "read_at", "digest_pending"]
     list_select_related = ["recipient"]
     list_filter = ["kind", "digest_pending"]
     search_fields = ["recipient__email", "title", "key"]
     date_hierarchy = "created_at"
+    private_fields = ("title", "body")
 
 
 @admin.register(NotificationPreference)
@@ -352,13 +405,15 @@ class NotificationPreferenceAdmin(ReadOnlyAdmin):
 
 
 @admin.register(OutboundEmail)
-class OutboundEmailAdmin(ReadOnlyAdmin):
+class OutboundEmailAdmin(PrivateTextAdmin, ReadOnlyAdmin):
     list_display = ["created_at", "recipient", "kind", "subject", "status", "attempts", "sent_at"]
     list_select_related = ["recipient"]
     list_filter = ["status", "kind"]
     search_fields = ["recipient__email", "subject", "key"]
     date_hierarchy = "created_at"
     exclude = ["attachments"]
+    # A sending error can quote the subject ("Header values can't contain newlines (got '…')").
+    private_fields = ("subject", "body_text", "body_html", "last_error")
 
 
 @admin.register(JobHeartbeat)

@@ -439,7 +439,8 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.recipient}: {self.title}"
+        # Metadata only: the admin shows it to officers, who must not read the title (core/admin.py).
+        return f"{self.kind} for {self.recipient} #{self.pk}"
 
 
 class OutboundEmail(models.Model):
@@ -477,7 +478,8 @@ class OutboundEmail(models.Model):
         indexes = [models.Index(fields=["status", "created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.kind} to {self.recipient_id}: {self.subject}"
+        # Metadata only: the admin shows it to officers, who must not read the subject (core/admin.py).
+        return f"{self.kind} to {self.recipient_id} #{self.pk}"
 
 
 class JobHeartbeat(models.Model):

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.sites",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
@@ -76,6 +77,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "saypro.core.second_factor.SecondFactorRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "saypro.urls"
@@ -171,6 +173,22 @@ ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{ORGANISATION_NAME}] "
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key", "login": "30/m/ip"}
+# Rate limits count per client address. Behind the TLS proxy every request comes from the
+# proxy, so one stranger's failed logins would lock everyone out: trust the last N entries of
+# X-Forwarded-For (N = the proxies you run, which append the address they saw) or a header the
+# proxy sets and clients cannot (e.g. X-Real-IP). Left at 0 / empty: the connection's address,
+# right when nothing stands in front (a client could otherwise forge its address).
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("ALLAUTH_TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = os.environ.get("ALLAUTH_TRUSTED_CLIENT_IP_HEADER", "").strip() or None
+# A second factor (allauth.mfa): an authenticator app, passkeys / security keys, recovery codes.
+# Required of officers, staff and superusers (saypro/core/second_factor.py); OFFICER_MFA_REQUIRED=false
+# relaxes that, as `make run` does for the demo logins.
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = f"{ORGANISATION_NAME} Share Learnings"
+# Codes of the 30 seconds before and after count too: phones' clocks drift (RFC 6238 advises one step).
+MFA_TOTP_TOLERANCE = 1
+OFFICER_MFA_REQUIRED = env_bool("OFFICER_MFA_REQUIRED", True)
 # People arrive by import or invitation; open sign-up only for listed e-mail domains.
 SIGNUP_ALLOWED_DOMAINS = [d.lower() for d in env_list("SIGNUP_ALLOWED_DOMAINS")]
 

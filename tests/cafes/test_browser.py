@@ -14,9 +14,10 @@ from django.utils import timezone
 from cafes.models import Cafe, Rsvp, TalkFeedback, TalkProposal
 from saypro.core import roles
 from saypro.core.models import OutboundEmail
+from tests.conftest import enter_totp_code
 from tests.factories import UserFactory
 from tests.factories.cafes import CafeFactory, on_agenda
-from tests.factories.core import PASSWORD
+from tests.factories.core import PASSWORD, TOTP_SECRET
 
 pytestmark = pytest.mark.browser
 
@@ -57,6 +58,9 @@ def _as(chromium, live_server, person):
     page.locator("form:has(input[name='password']) [type='submit']").first.click()
     # Officers land on their dashboard, everyone else on the home page.
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    if "/accounts/2fa/authenticate/" in page.url:
+        # Officers answer the second-factor step with their authenticator app's code.
+        enter_totp_code(page, live_server, TOTP_SECRET)
     return page
 
 

@@ -6,6 +6,8 @@ import re
 import pytest
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.core.cache import cache
+from django.test import Client
 
 from saypro.core.models import User
 from tests.factories import UserFactory
@@ -255,21 +257,71 @@ def test_email_change_bad_address_is_refused_and_kept(client, mailoutbox):
     assert list(EmailAddress.objects.filter(user=person).values_list("email", flat=True)) == ["old@example.org"]
 
 
-def test_email_change_to_an_address_in_use_is_refused(client, mailoutbox):
+def _email_change_answer(client, address: str) -> tuple:
+    """What a person sees after asking for `address`: the redirect, the page after it, its messages."""
+    response = client.post("/accounts/email/", {"action_add": "", "email": address})
+    page = client.get(response["Location"])
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", _html(page).replace(address.lower(), "ADDRESS"))
+    html = re.sub(r'"X-CSRFToken": "[^"]+"', "", html)
+    notes = [str(m).replace(address.lower(), "ADDRESS") for m in page.context["messages"]]
+    return response.status_code, response["Location"], html, notes
+
+
+def test_email_change_answers_the_same_whether_or_not_another_account_uses_the_address(client, mailoutbox):
+    """The page never tells a signed-in person who has an account (issue 11, item 10)."""
     UserFactory(email="taken@example.org")
+    person = UserFactory(email="old@example.org", first_name="Zoe", last_name="Dube")
+    client.force_login(person)
+
+    free = _email_change_answer(client, "Free@example.org")
+    client.post("/accounts/email/", {"action_remove": "", "email": "free@example.org"}, follow=True)
+    taken = _email_change_answer(client, "Taken@example.org")
+
+    assert free == taken
+    assert free[:2] == (302, "/accounts/email/")
+    assert "This address is waiting for confirmation" in free[2]
+    assert free[3] == ["Confirmation email sent to ADDRESS."]
+    assert [m.to for m in mailoutbox] == [["free@example.org"], ["taken@example.org"]]
+
+
+def test_email_change_to_an_address_in_use_sends_no_link_and_attaches_nothing(client, mailoutbox):
+    owner = UserFactory(email="taken@example.org")
     person = UserFactory(email="old@example.org")
     client.force_login(person)
 
-    response = client.post("/accounts/email/", {"action_add": "", "email": "Taken@example.org"})
+    client.post("/accounts/email/", {"action_add": "", "email": "Taken@example.org"})
+    cache.clear()  # allauth allows one confirmation e-mail per address every few minutes
+    client.post("/accounts/email/", {"action_send": "", "email": "taken@example.org"})
 
-    assert response.status_code == 200
-    assert (
-        '<div id="id_email_error" class="invalid-feedback d-block">Another account already uses this address.</div>'
-    ) in _html(response)
-    assert mailoutbox == []
+    assert len(mailoutbox) == 2
+    for mail in mailoutbox:
+        assert mail.to == ["taken@example.org"]
+        assert mail.subject == f"[{settings.ORGANISATION_NAME}] Your e-mail address was given for another account"
+        assert "An account already uses this address, so nothing has changed" in mail.body
+        assert "/accounts/confirm-email/" not in mail.body
     person.refresh_from_db()
-    assert person.email == "old@example.org"
-    assert not EmailAddress.objects.filter(email="taken@example.org").exists()
+    owner.refresh_from_db()
+    assert (person.email, owner.email) == ("old@example.org", "taken@example.org")
+    assert not EmailAddress.objects.filter(email="taken@example.org", verified=True).exists()
+
+
+def test_email_change_link_is_refused_once_another_account_uses_the_address(client, mailoutbox):
+    """A link sent while the address was free does not attach it after an import gave it to someone else."""
+    person = UserFactory(email="old@example.org")
+    client.force_login(person)
+    client.post("/accounts/email/", {"action_add": "", "email": "new@example.org"})
+    link = _link(mailoutbox[0].body, "/accounts/confirm-email/")
+    newcomer = UserFactory(email="new@example.org")
+
+    response = client.post(link, follow=True)
+
+    assert "Unable to confirm new@example.org because it is already confirmed by a different account." in (
+        _html(response)
+    )
+    person.refresh_from_db()
+    newcomer.refresh_from_db()
+    assert (person.email, newcomer.email) == ("old@example.org", "new@example.org")
+    assert not EmailAddress.objects.filter(user=person, email="new@example.org", verified=True).exists()
 
 
 def test_email_change_pending_keeps_signing_in_with_the_old_address(client, mailoutbox):
@@ -423,3 +475,53 @@ def test_admin_sign_in_goes_through_the_rate_limited_site_login(client, officer)
 
     assert "Too many failed login attempts. Try again later." in response.content.decode()
     assert client.get("/admin/").status_code == 302
+
+
+# --- rate limits behind the TLS proxy -------------------------------------------------------------
+
+PROXY = "10.0.0.2"  # the proxy's own address: every request arrives from it
+
+
+def _through_proxy(client_address: str, header: str) -> dict:
+    """What the proxy adds to a request from `client_address`, as the test client's extra headers."""
+    if header == "X-Forwarded-For":
+        return {"REMOTE_ADDR": PROXY, "HTTP_X_FORWARDED_FOR": client_address}
+    return {"REMOTE_ADDR": PROXY, "HTTP_X_REAL_IP": client_address, "HTTP_X_FORWARDED_FOR": "198.51.100.99"}
+
+
+@pytest.mark.parametrize(
+    ("proxy_count", "ip_header", "header"),
+    [(1, None, "X-Forwarded-For"), (0, "X-Real-IP", "X-Real-IP")],
+    ids=["trusted-proxy-count", "trusted-client-ip-header"],
+)
+def test_login_rate_limit_behind_the_proxy_counts_each_client(settings, proxy_count, ip_header, header):
+    """Ten bad logins from one stranger behind the proxy do not lock another person out (issue 11, item 5)."""
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = proxy_count
+    settings.ALLAUTH_TRUSTED_CLIENT_IP_HEADER = ip_header
+    officer = UserFactory(email="officer@example.org")
+    stranger, colleague = Client(**_through_proxy("203.0.113.5", header)), Client(**_through_proxy("192.0.2.7", header))
+    for attempt in range(10):
+        stranger.post("/accounts/login/", {"login": f"guess{attempt}@example.org", "password": "wrong"})
+
+    stranger_again = stranger.post("/accounts/login/", {"login": "guess@example.org", "password": "wrong"})
+    response = colleague.post("/accounts/login/", {"login": officer.email, "password": PASSWORD})
+
+    assert "Too many failed login attempts. Try again later." in stranger_again.content.decode()
+    assert (response.status_code, response["Location"]) == (302, "/")
+    assert _signed_in_id(colleague) == str(officer.pk)
+
+
+def test_login_rate_limit_behind_an_untrusted_proxy_locks_everyone_out(settings):
+    """What the setting prevents: without it every client behind the proxy shares the proxy's address."""
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 0
+    settings.ALLAUTH_TRUSTED_CLIENT_IP_HEADER = None
+    officer = UserFactory(email="officer@example.org")
+    stranger = Client(**_through_proxy("203.0.113.5", "X-Forwarded-For"))
+    colleague = Client(**_through_proxy("192.0.2.7", "X-Forwarded-For"))
+    for attempt in range(10):
+        stranger.post("/accounts/login/", {"login": f"guess{attempt}@example.org", "password": "wrong"})
+
+    response = colleague.post("/accounts/login/", {"login": officer.email, "password": PASSWORD})
+
+    assert "Too many failed login attempts. Try again later." in response.content.decode()
+    assert _signed_in_id(colleague) is None

@@ -1,12 +1,23 @@
 import datetime as dt
+import time
 
 import factory
+from allauth.mfa import app_settings as mfa_settings
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from saypro.core import models
+from saypro.core import models, roles
 
 PASSWORD = "correct-horse-battery"
+# The authenticator app every officer, staff member and superuser of the tests has set up.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def totp_code(secret: str = TOTP_SECRET, *, at: float | None = None) -> str:
+    """The code an authenticator app shows now (or at `at`), computed as RFC 6238 says."""
+    counter = int(time.time() if at is None else at) // mfa_settings.TOTP_PERIOD
+    return format_hotp_value(hotp_value(secret, counter))
 
 
 class DepartmentFactory(factory.django.DjangoModelFactory):
@@ -63,6 +74,14 @@ class UserFactory(factory.django.DjangoModelFactory):
     def roles(self, create, extracted, **kwargs):
         if create and extracted:
             self.groups.add(*Group.objects.filter(name__in=extracted))
+
+    @factory.post_generation
+    def second_factor(self, create, extracted, **kwargs):
+        """An authenticator app (secret TOTP_SECRET) for whoever must have one; `second_factor=False` for none."""
+        if not create or extracted is False:
+            return
+        if extracted or self.is_staff or self.is_superuser or self.groups.filter(name=roles.OFFICER).exists():
+            TOTP.activate(self, TOTP_SECRET)
 
 
 class MentorLinkFactory(factory.django.DjangoModelFactory):

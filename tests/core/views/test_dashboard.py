@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from saypro.core.models import JobHeartbeat, OrgImport
 from tests.factories import UserFactory
-from tests.factories.core import PASSWORD
+from tests.factories.core import PASSWORD, totp_code
 from tests.test_dashboard_queues import fill_every_queue, proposed_session, proposed_talk
 
 pytestmark = pytest.mark.django_db
@@ -48,8 +48,10 @@ def test_officer_pages_permission_table(request, client_for, url_name, role, exp
 
 
 def test_officer_lands_on_the_dashboard_after_signing_in(client, officer):
-    response = client.post(reverse("account_login"), {"login": officer.email, "password": PASSWORD})
+    asked = client.post(reverse("account_login"), {"login": officer.email, "password": PASSWORD})
+    response = client.post(asked["Location"], {"code": totp_code()})
 
+    assert (asked.status_code, asked["Location"]) == (302, "/accounts/2fa/authenticate/")
     assert (response.status_code, response["Location"]) == (302, "/dashboard/")
 
 
@@ -60,9 +62,10 @@ def test_employee_lands_on_the_home_page_after_signing_in(client, employee):
 
 
 def test_officer_signing_in_for_another_page_goes_there(client, officer):
-    response = client.post(
+    asked = client.post(
         reverse("account_login") + "?next=/notifications/", {"login": officer.email, "password": PASSWORD}
     )
+    response = client.post(asked["Location"], {"code": totp_code()})
 
     assert (response.status_code, response["Location"]) == (302, "/notifications/")
 
