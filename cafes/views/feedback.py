@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseRedirect
@@ -16,6 +14,7 @@ from rules.contrib.views import LoginRequiredMixin, PermissionRequiredMixin
 
 from saypro.core.models import User
 from saypro.core.roles import is_officer
+from saypro.core.spreadsheet import csv_writer
 from saypro.core.views.refusals import add_service_errors
 
 from .. import selectors, services
@@ -101,7 +100,7 @@ class TalkFeedbackExportView(TalkObjectMixin, PrivateObjectPermissionMixin, View
         summary = selectors.talk_feedback_summary(talk=talk)
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="talk-{talk.pk}-feedback.csv"'
-        writer = csv.writer(response)
+        writer = csv_writer(response)
         writer.writerow(["talk", "question", "answer"])
         writer.writerow([talk.title, "Number of answers", summary.count])
         if summary.shows_averages:
