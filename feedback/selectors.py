@@ -60,6 +60,20 @@ def session_invitation_for(*, session: FeedbackSession, person: User) -> Invitat
     return Invitation.objects.filter(session=session, person=person).first()
 
 
+def session_for_reflection(*, pk: int, person: User) -> FeedbackSession | None:
+    """A session the person was invited to: what a reflection invitation may name, or None.
+
+    Officers see every session, but reflect only on the ones they were invited to. The reflections
+    app reaches this by its dotted name (reflections.selectors.CONTEXT_SOURCES).
+    """
+    return (
+        FeedbackSession.objects.select_related("module")
+        .filter(pk=pk)
+        .filter(Exists(Invitation.objects.filter(session_id=OuterRef("pk"), person=person)))
+        .first()
+    )
+
+
 def session_invitations(*, session: FeedbackSession) -> QuerySet[Invitation]:
     return session.invitations.select_related("person").order_by("person__last_name", "person__first_name", "pk")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from urllib.parse import urlencode
 
 from django.contrib.contenttypes.models import ContentType
@@ -66,37 +67,38 @@ def reflection_start(
     template: ReflectionTemplate,
     kind: str = ContextKind.GENERAL,
     context: models.Model | None = None,
+    start_key: uuid.UUID | None = None,
 ) -> tuple[Reflection, bool]:
     """Open a reflection for writing; returns (reflection, created).
 
     Opening the same invitation twice leads to the same reflection: a person has at most one
-    reflection per context, and a blank start reuses an untouched draft of the same template.
+    reflection per context. The writing page's `start_key` does the same for a page opened from a
+    template: its first save creates the draft and every later save finds it. Without either, a
+    blank start reuses an untouched draft of the same template.
     Side effect: a "created" event.
     """
     if kind not in ContextKind.values:
         raise ValidationError({"kind": "Unknown reflection context kind."})
-    if not template.is_current or not template.is_active:
-        raise ValidationError({"template": "This template is retired; choose another one."})
     existing = Reflection.objects.filter(author=author)
+    ct = ContentType.objects.get_for_model(context) if context is not None else None
     if context is not None:
-        ct = ContentType.objects.get_for_model(context)
-        found = existing.filter(context_type=ct, context_id=context.pk).order_by("-created_at").first()
+        same = existing.filter(context_type=ct, context_id=context.pk)
+    elif start_key is not None:
+        same = existing.filter(start_key=start_key)
     else:
-        ct = None
-        found = (
-            existing.filter(
-                state=Reflection.State.DRAFT,
-                template=template,
-                context_type__isnull=True,
-                title="",
-                key_takeaway="",
-                search_text="",
-            )
-            .order_by("-created_at")
-            .first()
+        same = existing.filter(
+            state=Reflection.State.DRAFT,
+            template=template,
+            context_type__isnull=True,
+            title="",
+            key_takeaway="",
+            search_text="",
         )
+    found = same.order_by("-created_at").first()
     if found is not None:
         return found, False
+    if not template.is_current or not template.is_active:
+        raise ValidationError({"template": "This template is retired; choose another one."})
     try:
         with transaction.atomic():
             reflection = Reflection.objects.create(
@@ -106,10 +108,11 @@ def reflection_start(
                 context_type=ct,
                 context_id=context.pk if context is not None else None,
                 context_label=str(context)[:255] if context is not None else "",
+                start_key=start_key,
             )
     except IntegrityError:
-        # The same invitation opened twice at once: the other request made it.
-        return existing.get(context_type=ct, context_id=context.pk if context is not None else None), False
+        # The same invitation or writing page saved twice at once: the other request made it.
+        return same.get(), False
     _record(reflection=reflection, by=author, action=ReflectionEvent.Action.CREATED)
     return reflection, True
 
