@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
+from saypro.core.ids import CheckedModelMultipleChoiceField
 from saypro.core.models import User
 
 from .models import RATING_QUESTIONS, RATING_SCALE, TRY_NEXT_QUESTION, WORKED_QUESTION, Cafe, TalkProposal
@@ -37,7 +38,7 @@ class CafeCancelForm(forms.Form):
 
 
 class CafeHeldForm(forms.Form):
-    attended = forms.ModelMultipleChoiceField(
+    attended = CheckedModelMultipleChoiceField(
         queryset=User.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,

@@ -110,7 +110,8 @@ class CommentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Markdown allowed.",
     )
-    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # The comment answered, read by the view with saypro.core.ids.id_param (400 when not an id).
+    parent = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
 class TriedForm(forms.Form):

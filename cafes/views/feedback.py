@@ -12,6 +12,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 from rules.contrib.views import LoginRequiredMixin, PermissionRequiredMixin
 
+from saypro.core.ids import id_param
 from saypro.core.models import User
 from saypro.core.roles import is_officer
 from saypro.core.spreadsheet import csv_writer
@@ -143,7 +144,7 @@ class FeedbackModerationView(TalkObjectMixin, PermissionRequiredMixin, TemplateV
 
     def post(self, request, pk):
         talk = self.get_object()
-        feedback = get_object_or_404(TalkFeedback, pk=request.POST.get("feedback", "0") or 0, talk=talk)
+        feedback = get_object_or_404(TalkFeedback, pk=id_param(request.POST, "feedback") or 0, talk=talk)
         form = FeedbackHideForm(request.POST)
         if form.is_valid():
             try:

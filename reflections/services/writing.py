@@ -15,6 +15,7 @@ from saypro.core.markdown import render_markdown, word_count
 from saypro.core.models import User
 from saypro.core.selectors import mentor_ids_of
 from saypro.core.services import notify
+from saypro.core.text import text_clean
 
 from ..models import Answer, ContextKind, Reflection, ReflectionEvent, ReflectionTemplate
 from .common import (
@@ -122,10 +123,10 @@ def _clean_content(
 ) -> tuple[str, str, dict[int, str]]:
     """The hard limits that hold even for a draft (what a column can store)."""
     errors: dict[str, list[str]] = {}
-    title = (title or "").strip()
+    title = text_clean(
+        title, field="title", max_chars=TITLE_MAX_CHARS, single_line=True, label="the title", errors=errors
+    )
     key_takeaway = _one_line(key_takeaway)
-    if len(title) > TITLE_MAX_CHARS:
-        errors["title"] = [f"Keep the title to {TITLE_MAX_CHARS} characters (it has {len(title)})."]
     if len(key_takeaway) > TAKEAWAY_MAX_CHARS:
         errors["key_takeaway"] = [f"Keep the key takeaway to one line of {TAKEAWAY_MAX_CHARS} characters."]
     question_ids = set(reflection.template.questions.values_list("pk", flat=True))

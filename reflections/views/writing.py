@@ -20,7 +20,7 @@ from django.views.generic import ListView
 from reflections import selectors, services
 from reflections.forms import ReflectionForm, VisibilityForm, answer_field_name
 from reflections.models import ContextKind, Reflection, ReflectionTemplate
-from saypro.core.ids import id_from
+from saypro.core.ids import id_param
 
 from .base import ReflectionPermissionMixin, reflection_page
 
@@ -88,10 +88,9 @@ def _start_from(params, person) -> _Start:
         if context is None:
             raise Http404("No such activity to reflect on.")
     template = None
-    template_raw = params.get("template", "")
-    if template_raw:
-        pk = id_from(template_raw)
-        template = ReflectionTemplate.objects.filter(pk=pk, is_current=True, is_active=True).first() if pk else None
+    pk = id_param(params, "template")
+    if pk is not None:
+        template = ReflectionTemplate.objects.filter(pk=pk, is_current=True, is_active=True).first()
         if template is None:
             raise _NoTemplate("That template is no longer offered; choose another one.")
         kind = kind if kind in ContextKind.values else template.applies_to
@@ -99,7 +98,7 @@ def _start_from(params, person) -> _Start:
         template = selectors.template_for_kind(kind=kind)
     if template is None:
         raise _NoTemplate("There is no template for that kind of reflection; choose one below.")
-    return _Start(template=template, kind=kind, context=context, token=token, template_chosen=bool(template_raw))
+    return _Start(template=template, kind=kind, context=context, token=token, template_chosen=pk is not None)
 
 
 class ReflectionWriteView(LoginRequiredMixin, View):
