@@ -442,3 +442,24 @@ def test_invitation_link_to_anything_else_is_404_and_writes_nothing(
     assert (get.status_code, post.status_code, autosave.status_code) == (404, 404, 404)
     assert "Declined idea" not in get.content.decode()
     assert Reflection.objects.count() == 0
+
+
+# Pages reached otherwise than by the tables above, each with the test that holds its rows.
+COVERED_ELSEWHERE = {
+    "report": "tests/reflections/views/test_reports.py::test_reflection_report_permission_table",
+    "comment-report": "tests/reflections/views/test_reports.py::test_comment_report_permission_table",
+    "report-resolve": "tests/reflections/views/test_reports.py::test_report_resolve_permission_table",
+    "mentor-remind": "tests/reflections/views/test_mentor_remind.py::test_mentor_remind_permission_table",
+}
+
+
+def test_permission_tables_cover_every_reflections_url(pages):
+    """A new door of the app without a row in a table (or a named test elsewhere) fails here."""
+    from django.urls import resolve
+
+    from reflections.urls import urlpatterns
+
+    covered = {resolve(build(pages).partition("?")[0]).url_name for _, build, _, _ in PAGES.values()}
+    covered |= {spec[1].split(":")[1] for spec in VIEWS.values()}
+
+    assert {p.name for p in urlpatterns} - covered - set(COVERED_ELSEWHERE) == set()
