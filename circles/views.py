@@ -16,7 +16,7 @@ from django.views.generic import TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
 from saypro.core import roles
-from saypro.core.ids import id_param
+from saypro.core.ids import id_from, id_param
 from saypro.core.models import User
 from saypro.core.views.refusals import add_service_errors, refusal_as_message
 
@@ -554,6 +554,9 @@ class MovePreviewView(RoundMixin, View):
 
     def get(self, request, pk: int, person_id: int):
         round = self.get_round()
+        if id_from(person_id) is None:
+            # The path's <int:> takes any run of digits; this one goes into a pk__in query.
+            raise Http404("No such person.")
         to_circle = id_param(request.GET, "to_circle")
         circle = (
             round.circles.filter(pk=to_circle).select_related("round", "topic").first()

@@ -18,7 +18,7 @@ from feedback.models import FeedbackSession
 from reflections.models import Reflection
 from saypro.core.ids import ID_MAX, id_from, ids_from
 from tests.factories.cafes import CafeFactory, TalkFactory
-from tests.factories.circles import RoundFactory
+from tests.factories.circles import CircleFactory, RoundFactory
 from tests.factories.feedback import FeedbackSessionFactory, InvitationFactory
 from tests.factories.reflections import ReflectionFactory
 
@@ -212,3 +212,14 @@ def test_session_attendance_with_a_real_invitation_still_records(client_for, off
 
     invitation.refresh_from_db()
     assert invitation.attendance == "present"
+
+
+@pytest.mark.parametrize("bad", ["99999999999999999999", "0"])
+def test_move_preview_with_a_person_id_out_of_range_in_the_path_is_404(client_for, officer, bad):
+    """The path's <int:> takes any run of digits; with a real circle asked for, the id reaches a pk__in query."""
+    circle = CircleFactory()
+    url = reverse("circles:move-preview", args=[circle.round.pk, 1]).replace("/move/1/", f"/move/{bad}/")
+
+    response = client_for(officer).get(url, {"to_circle": circle.pk}, headers={"HX-Request": "true"})
+
+    assert response.status_code == 404
