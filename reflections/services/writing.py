@@ -18,6 +18,7 @@ from saypro.core.services import notify
 from saypro.core.text import text_clean
 
 from ..models import Answer, ContextKind, Reflection, ReflectionEvent, ReflectionTemplate
+from ..selectors.writing import CONTEXT_SOURCES
 from .common import (
     ANSWER_MAX_CHARS,
     TAKEAWAY_MAX_CHARS,
@@ -47,7 +48,11 @@ def reflection_invite(*, person: User, context: models.Model | None, kind: str, 
     key = f"reflection-invite:{kind}"
     if context is not None:
         ct = ContentType.objects.get_for_model(context)
-        query["context"] = f"{ct.app_label}.{ct.model}:{context.pk}"
+        model_label = f"{ct.app_label}.{ct.model}"
+        if model_label not in CONTEXT_SOURCES.get(kind, {}):
+            # The writing page would answer 404: the link would lead nowhere.
+            raise ValueError(f"A {kind} reflection cannot be about a {model_label}.")
+        query["context"] = f"{model_label}:{context.pk}"
         key = f"reflection-invite:{query['context']}"
     url = f"{reverse('reflections:write')}?{urlencode(query)}"
     return notify(
