@@ -362,7 +362,7 @@ def test_email_sweep_leaves_a_freshly_claimed_old_email_to_its_sender(employee):
 # --- subjects built from what people type ---------------------------------------------------------
 
 
-HOSTILE_TITLE = "Delegation\r\nBcc: everyone@example.org\n\x00\u2028" + "x" * 400
+HOSTILE_TITLE = "Delegation\r\nBcc: everyone@example.org\n\x1b\u2028" + "x" * 400
 
 
 def test_email_subject_is_one_printable_line_of_limited_length():
