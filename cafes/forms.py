@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
+from saypro.core.ids import CheckedModelMultipleChoiceField
 from saypro.core.forms import person_choice_label
 from saypro.core.models import User
 
@@ -38,7 +39,7 @@ class CafeCancelForm(forms.Form):
 
 
 class CafeHeldForm(forms.Form):
-    attended = forms.ModelMultipleChoiceField(
+    attended = CheckedModelMultipleChoiceField(
         queryset=User.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,

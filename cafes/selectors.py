@@ -132,6 +132,29 @@ def rsvp_going_list(*, cafe: Cafe) -> QuerySet[Rsvp]:
     return Rsvp.objects.filter(cafe=cafe, status=Rsvp.Status.GOING).select_related("person").order_by("answered_at")
 
 
+def _attended_by(person: User, cafe_field: str) -> Exists:
+    return Exists(Rsvp.objects.filter(cafe_id=OuterRef(cafe_field), person=person, attended=True))
+
+
+def cafe_for_reflection(*, pk: int, person: User) -> Cafe | None:
+    """A café the person attended: what a reflection invitation may name, or None.
+
+    The reflections app reaches this and `talk_for_reflection` by their dotted names
+    (reflections.selectors.CONTEXT_SOURCES).
+    """
+    return Cafe.objects.filter(pk=pk).filter(_attended_by(person, "pk")).first()
+
+
+def talk_for_reflection(*, pk: int, person: User) -> TalkProposal | None:
+    """A talk on the agenda of a café the person attended (a talk they heard), or None."""
+    return (
+        TalkProposal.objects.select_related("cafe")
+        .filter(pk=pk, state__in=AGENDA_STATES)
+        .filter(_attended_by(person, "cafe_id"))
+        .first()
+    )
+
+
 def cafe_next_for(*, person: User, now: datetime | None = None) -> tuple[Cafe | None, Rsvp | None]:
     """The next café open to colleagues and the person's RSVP to it (two queries at most)."""
     now = now or timezone.now()

@@ -23,6 +23,7 @@ from saypro.core import roles
 from saypro.core.calendar import ics_invite_for
 from saypro.core.models import Notification, User
 from saypro.core.services import audit_record, notify
+from saypro.core.text import text_problem
 
 from . import selectors
 from .models import (
@@ -86,8 +87,28 @@ def _require_state(cafe: Cafe, allowed: Iterable[str], message: str) -> None:
         raise ValidationError(message)
 
 
+# Character limits of what people type (saypro.core.text); single-line fields refuse line breaks.
+CAFE_LINE_FIELDS = {"title": ("the title", 200), "theme": ("the theme", 200), "place": ("the place", 200)}
+TALK_TITLE_MAX_CHARS = 120
+TALK_TEXT_MAX_CHARS = 600
+NOTE_MAX_CHARS = 1_000
+REASON_MAX_CHARS = 1_000
+
+
+def _text_error(fields: dict, name: str, *, max_chars: int, label: str, single_line: bool = False) -> str | None:
+    """Strip `fields[name]` in place and say what is wrong with it, if anything."""
+    if name not in fields:
+        return None
+    fields[name] = (fields[name] or "").strip()
+    return text_problem(fields[name], max_chars=max_chars, single_line=single_line, label=label)
+
+
 def _validate_cafe_fields(fields: dict, *, now: datetime) -> None:
     errors: dict[str, str] = {}
+    for name, (label, max_chars) in CAFE_LINE_FIELDS.items():
+        problem = _text_error(fields, name, max_chars=max_chars, label=label, single_line=True)
+        if problem:
+            errors[name] = problem
     if not (fields.get("place") or "").strip() and not (fields.get("online_url") or "").strip():
         errors["place"] = "Give a place, an online link, or both, so people know where to go."
     if fields.get("starts_at") is not None and fields["starts_at"] <= now:
@@ -202,6 +223,9 @@ def cafe_cancel(*, cafe: Cafe, by: User, reason: str) -> Cafe:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why the café is cancelled; everyone affected reads it."})
+    problem = text_problem(reason, max_chars=REASON_MAX_CHARS, label="the reason")
+    if problem:
+        raise ValidationError({"reason": problem})
     with transaction.atomic():
         current = _lock(cafe)
         _require_state(
@@ -424,6 +448,14 @@ def _clean_talk_fields(fields: dict) -> dict:
             cleaned[name] = (cleaned[name] or "").strip()
             if not cleaned[name]:
                 errors[name] = message
+    problems = {
+        "title": _text_error(cleaned, "title", max_chars=TALK_TITLE_MAX_CHARS, label="the title", single_line=True),
+        **{
+            name: _text_error(cleaned, name, max_chars=TALK_TEXT_MAX_CHARS, label="this answer")
+            for name in ("idea", "why_it_matters", "audience_can_try")
+        },
+    }
+    errors.update({name: problem for name, problem in problems.items() if problem and name not in errors})
     if "duration_minutes" in cleaned and cleaned["duration_minutes"] not in TalkFormat.values:
         errors["duration_minutes"] = "Choose one of the talk formats."
     if "reflection_url" in cleaned:
@@ -580,6 +612,9 @@ def talk_interest_toggle(*, talk: TalkProposal, person: User) -> bool:
 
 def _decision_save(talk: TalkProposal, *, state: str, note: str, by: User, also: tuple[str, ...] = ()) -> None:
     """Save the officer's decision on a proposal, with the other fields the caller changed (`also`)."""
+    problem = text_problem(note, max_chars=NOTE_MAX_CHARS, label="the note")
+    if problem:
+        raise ValidationError({"note": problem})
     talk.state = state
     talk.decision_note = note
     talk.decided_by = by
@@ -923,8 +958,9 @@ def feedback_give(
     if not texts["try_next"]:
         errors["try_next"] = "Name one thing to try next time, kindly put."
     for name, text in texts.items():
-        if len(text) > 1000:
-            errors[name] = "Keep it under 1000 characters."
+        problem = text_problem(text, max_chars=1000, label="it")
+        if problem:
+            errors[name] = problem
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -955,6 +991,9 @@ def feedback_hide(*, feedback: TalkFeedback, by: User, reason: str) -> TalkFeedb
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say which rule the feedback breaks; the reason is kept."})
+    problem = text_problem(reason, max_chars=REASON_MAX_CHARS, label="the reason")
+    if problem:
+        raise ValidationError({"reason": problem})
     feedback.hidden_at = timezone.now()
     feedback.hidden_reason = reason
     with transaction.atomic():

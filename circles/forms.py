@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
+from saypro.core.ids import CheckedModelMultipleChoiceField
 from saypro.core.forms import person_choice_label
 
 from .models import Topic
@@ -113,7 +114,7 @@ class RoundForm(forms.Form):
     meets_at = LocalDateTimeField(label="Circles meet at")
     duration_minutes = forms.IntegerField(label="Duration (minutes)", min_value=15, max_value=240)
     place = forms.CharField(max_length=200, label="Where")
-    topics = forms.ModelMultipleChoiceField(
+    topics = CheckedModelMultipleChoiceField(
         queryset=Topic.objects.all(), widget=forms.CheckboxSelectMultiple, label="Offered topics"
     )
 

@@ -179,6 +179,18 @@ def membership_get(*, circle: Circle, person: User) -> Membership | None:
     return Membership.objects.filter(circle=circle, person=person).first()
 
 
+def circle_for_reflection(*, pk: int, person: User) -> Circle | None:
+    """A published circle the person was a member of: what a reflection invitation may name, or None.
+
+    The reflections app reaches this by its dotted name (reflections.selectors.CONTEXT_SOURCES).
+    """
+    return (
+        Circle.objects.select_related("round", "topic")
+        .filter(pk=pk, round__state=Round.State.PUBLISHED, memberships__person=person)
+        .first()
+    )
+
+
 @dataclass(frozen=True)
 class MetPerson:
     person: User

@@ -21,6 +21,7 @@ from saypro.core.calendar import ics_invite_for
 from saypro.core.markdown import render_markdown, word_count
 from saypro.core.models import User
 from saypro.core.services import audit_record, notify, task_enqueue
+from saypro.core.text import text_clean, text_raise
 
 from . import selectors
 from .forming import Formation, FormingImpossible, form_circles
@@ -46,6 +47,13 @@ MEETING_WEEKDAY, MEETING_TIME = 2, time(12, 30)
 TOPICS_OFFERED = 4
 MAX_PREFERENCES = 3
 LEARNING_MAX_WORDS = 200
+# Character limits (saypro.core.text): a learning of 200 words fits well inside its limit, and
+# one "word" of a megabyte does not get through.
+LEARNING_MAX_CHARS = 2_000
+TOPIC_NAME_MAX_CHARS = 120
+TOPIC_TEXT_MAX_CHARS = 2_000
+PLACE_MAX_CHARS = 200
+REASON_MAX_CHARS = 300
 
 
 def _at(day: date, at: time) -> datetime:
@@ -59,7 +67,15 @@ def topic_save(
     *, by: User, name: str, description: str, prompts: str, is_active: bool, topic: Topic | None = None
 ) -> Topic:
     """Create or change a topic of the catalogue (retire it with is_active=False). Side effect: audit entry."""
-    name = name.strip()
+    errors: dict[str, list[str]] = {}
+    name = text_clean(
+        name, field="name", max_chars=TOPIC_NAME_MAX_CHARS, single_line=True, label="the name", errors=errors
+    )
+    description = text_clean(
+        description, field="description", max_chars=TOPIC_TEXT_MAX_CHARS, label="the description", errors=errors
+    )
+    prompts = text_clean(prompts, field="prompts", max_chars=TOPIC_TEXT_MAX_CHARS, label="the prompts", errors=errors)
+    text_raise(errors)
     if not name:
         raise ValidationError({"name": "Give the topic a name."})
     clash = Topic.objects.filter(name__iexact=name)
@@ -71,8 +87,8 @@ def topic_save(
     topic = topic or Topic()
     topic.name, topic.description, topic.prompts, topic.is_active = (
         name,
-        description.strip(),
-        prompts.strip(),
+        description,
+        prompts,
         is_active,
     )
     with transaction.atomic():
@@ -158,12 +174,18 @@ def round_update(
     retired = [t.name for t in topics if not t.is_active]
     if retired:
         errors["topics"] = f"Retired topics cannot be offered: {', '.join(retired)}."
-    if not place.strip():
+    place_errors: dict[str, list[str]] = {}
+    place = text_clean(
+        place, field="place", max_chars=PLACE_MAX_CHARS, single_line=True, label="the place", errors=place_errors
+    )
+    if not place:
         errors["place"] = "Say where the circles meet."
+    elif place_errors:
+        errors["place"] = " ".join(place_errors["place"])
     if errors:
         raise ValidationError(errors)
     round.signup_deadline, round.meets_at = signup_deadline, meets_at
-    round.duration_minutes, round.place = duration_minutes, place.strip()
+    round.duration_minutes, round.place = duration_minutes, place
     with transaction.atomic():
         round.save(update_fields=["signup_deadline", "meets_at", "duration_minutes", "place"])
         round.topics.set(topics)
@@ -400,7 +422,9 @@ def circle_round_cancel(*, round: Round, by: User, reason: str) -> Round:
 
     Side effects: proposed circles are removed; everyone signed up is told why; audit entry.
     """
-    reason = reason.strip()
+    errors: dict[str, list[str]] = {}
+    reason = text_clean(reason, field="reason", max_chars=1_000, label="the reason", errors=errors)
+    text_raise(errors)
     if not reason:
         raise ValidationError({"reason": "Say why the circles are called off; everyone signed up is told."})
     with transaction.atomic():
@@ -726,6 +750,9 @@ def circle_membership_leave(
     now = now or timezone.now()
     if by.pk != membership.person_id:
         raise ValidationError("Only the member can leave their circle.")
+    errors: dict[str, list[str]] = {}
+    reason = text_clean(reason, field="reason", max_chars=REASON_MAX_CHARS, label="the reason", errors=errors)
+    text_raise(errors)
     with transaction.atomic():
         membership = (
             Membership.objects.select_for_update().select_related("circle__topic", "round").get(pk=membership.pk)
@@ -737,7 +764,7 @@ def circle_membership_leave(
             raise ValidationError("You already left this circle.")
         if now >= round.meets_at:
             raise ValidationError("This circle has already met; leaving is no longer possible.")
-        membership.left_at, membership.left_reason = now, reason.strip()[:300]
+        membership.left_at, membership.left_reason = now, reason
         membership.save(update_fields=["left_at", "left_reason"])
         remaining = list(circle.memberships.filter(left_at__isnull=True).values_list("person_id", flat=True))
         if circle.host_id == membership.person_id:
@@ -807,12 +834,14 @@ def circle_learning_record(*, circle: Circle, author: User, body: str, now: date
     the author is invited to turn it into a reflection.
     """
     now = now or timezone.now()
-    body = (body or "").strip()
+    errors: dict[str, list[str]] = {}
+    body = text_clean(body, field="body", max_chars=LEARNING_MAX_CHARS, label="the learning", errors=errors)
     if not Membership.objects.filter(circle=circle, person=author, left_at__isnull=True).exists():
         raise ValidationError("Only members of the circle record its learnings.")
     round = circle.round
     if round.state != Round.State.PUBLISHED or now < round.meets_at:
         raise ValidationError("Learnings can be recorded once the circle has met.")
+    text_raise(errors)
     if not body:
         raise ValidationError({"body": "Write what the circle learned."})
     words = word_count(body)
@@ -835,10 +864,12 @@ def circle_learning_hide(*, learning: Learning, by: User, reason: str) -> Learni
     """Hide a learning that breaks the rules (officers); the reason is kept. Side effect: audit entry."""
     if not roles.is_officer.test(by):
         raise ValidationError("Only an officer hides learnings.")
-    reason = reason.strip()
+    errors: dict[str, list[str]] = {}
+    reason = text_clean(reason, field="reason", max_chars=REASON_MAX_CHARS, label="the reason", errors=errors)
+    text_raise(errors)
     if not reason:
         raise ValidationError({"reason": "Say why it is hidden."})
-    learning.is_hidden, learning.hidden_reason = True, reason[:300]
+    learning.is_hidden, learning.hidden_reason = True, reason
     with transaction.atomic():
         learning.save(update_fields=["is_hidden", "hidden_reason"])
         audit_record(actor=by, action="circles.learning_hide", target=learning, reason=reason)

@@ -16,6 +16,7 @@ from django.views.generic import TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
 from saypro.core import roles
+from saypro.core.ids import id_from, id_param
 from saypro.core.models import User
 from saypro.core.views.refusals import add_service_errors, refusal_as_message
 
@@ -117,9 +118,9 @@ class SignupView(ParticipantMixin, View):
 
     def post(self, request):
         # The round the person saw, so a form sent after its deadline is told so.
-        round_id = request.POST.get("round", "")
+        round_id = id_param(request.POST, "round")
         round = (
-            Round.objects.filter(pk=round_id).first() if round_id.isdigit() else None
+            Round.objects.filter(pk=round_id).first() if round_id is not None else None
         ) or selectors.round_open_get()
         if round is None:
             messages.error(request, "There is no round open for sign-up right now.")
@@ -553,9 +554,14 @@ class MovePreviewView(RoundMixin, View):
 
     def get(self, request, pk: int, person_id: int):
         round = self.get_round()
-        to_circle = request.GET.get("to_circle", "")
+        if id_from(person_id) is None:
+            # The path's <int:> takes any run of digits; this one goes into a pk__in query.
+            raise Http404("No such person.")
+        to_circle = id_param(request.GET, "to_circle")
         circle = (
-            round.circles.filter(pk=to_circle).select_related("round", "topic").first() if to_circle.isdigit() else None
+            round.circles.filter(pk=to_circle).select_related("round", "topic").first()
+            if to_circle is not None
+            else None
         )
         if circle is None:
             return render(request, "circles/partials/move_preview.html", {"explanation": None})

@@ -61,6 +61,20 @@ def session_invitation_for(*, session: FeedbackSession, person: User) -> Invitat
     return Invitation.objects.filter(session=session, person=person).first()
 
 
+def session_for_reflection(*, pk: int, person: User) -> FeedbackSession | None:
+    """A session the person was invited to: what a reflection invitation may name, or None.
+
+    Officers see every session, but reflect only on the ones they were invited to. The reflections
+    app reaches this by its dotted name (reflections.selectors.CONTEXT_SOURCES).
+    """
+    return (
+        FeedbackSession.objects.select_related("module")
+        .filter(pk=pk)
+        .filter(Exists(Invitation.objects.filter(session_id=OuterRef("pk"), person=person)))
+        .first()
+    )
+
+
 # How many people one page of the console's attendance list shows; the search box finds anyone else.
 ATTENDANCE_PAGE_SIZE = 50
 # Words of a search that are matched (each must match); more are ignored.

@@ -19,9 +19,11 @@ from django.utils import timezone
 
 from saypro.core import roles
 from saypro.core.calendar import ics_invite_for
+from saypro.core.ids import id_from
 from saypro.core.markdown import render_markdown
 from saypro.core.models import Enrolment, Module, User
 from saypro.core.services import audit_record, notify, task_enqueue
+from saypro.core.text import text_problem
 
 from .models import (
     CONTRIBUTION_MAX_CHARS,
@@ -103,8 +105,16 @@ def _validate_session_fields(
     online_url: str,
     facilitator: User | None,
     check_future: bool,
+    prompts: str = "",
 ) -> None:
     errors: dict[str, str] = {}
+    # A place goes into e-mails and the calendar invite's LOCATION line: one line, and limited.
+    for field, text, problem in (
+        ("place", place, text_problem(place.strip(), max_chars=200, single_line=True, label="the place")),
+        ("prompts", prompts, text_problem(prompts.strip(), max_chars=2_000, label="the prompts")),
+    ):
+        if text and problem:
+            errors[field] = problem
     if starts_at is None:
         errors["starts_at"] = "Give the date and time the session starts."
     elif check_future and starts_at <= timezone.now():
@@ -149,6 +159,7 @@ def _session_details_set(
         online_url=online_url,
         facilitator=facilitator,
         check_future=check_future,
+        prompts=prompts,
     )
     place, online_url = place.strip(), online_url.strip()
     moved = (starts_at, ends_at, place, online_url) != (
@@ -925,16 +936,17 @@ def attendance_record(
     errors: list[str] = []
     for key, value in attendance.items():
         text = str(key)
-        if not text.isdigit():
+        if not (text.isascii() and text.isdigit()):
             errors.append(f"“{text[:ECHO_LIMIT]}” is not someone in this list; reload the console and save again.")
             continue
         wanted[int(text)] = value
-    invitations = session.invitations.select_related("person").in_bulk(list(wanted))
+    # Only ids a row can have reach the query (saypro.core.ids); 0 or a huge number is simply not invited.
+    invitations = session.invitations.select_related("person").in_bulk([pk for pk in wanted if id_from(pk)])
     for pk, value in wanted.items():
         invitation = invitations.get(pk)
         if invitation is None:
             errors.append(
-                f"Someone in the list (invitation {pk}) is not invited to this session; "
+                f"Someone in the list (invitation {str(pk)[:ECHO_LIMIT]}) is not invited to this session; "
                 "reload the console and save again."
             )
         elif value not in Invitation.Attendance.values:

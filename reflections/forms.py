@@ -51,7 +51,8 @@ class ReflectionForm(forms.Form):
             },
         )
         super().__init__(*args, **kwargs)
-        answers = {a.question_id: a.text for a in reflection.answers.all()}
+        # A writing page not saved yet has no answers (and an unsaved reflection no relations).
+        answers = {a.question_id: a.text for a in reflection.answers.all()} if reflection.pk else {}
         for question in self.questions:
             help_parts = [question.help_text] if question.help_text else []
             help_parts.append(f"Up to {question.word_limit} words. Markdown: **bold**, *italic*, lists, links.")
@@ -109,7 +110,8 @@ class CommentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Markdown allowed.",
     )
-    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # The comment answered, read by the view with saypro.core.ids.id_param (400 when not an id).
+    parent = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
 class TriedForm(forms.Form):

@@ -112,6 +112,11 @@ class Reflection(PlacementSnapshot):
     context = GenericForeignKey("context_type", "context_id")
     context_label = models.CharField(max_length=255, blank=True)
 
+    # The writing page opened without a saved reflection carries this key: its first autosave or
+    # submit creates the draft, and every later autosave, beacon or second submit with the same
+    # key finds it instead of making another (a GET never writes; see ReflectionWriteView).
+    start_key = models.UUIDField(null=True, blank=True, editable=False)
+
     # Plain text of all answers, kept for search; rendered HTML lives on each answer.
     search_text = models.TextField(blank=True, editable=False)
 
@@ -159,6 +164,11 @@ class Reflection(PlacementSnapshot):
                 fields=["author", "context_type", "context_id"],
                 condition=Q(context_type__isnull=False),
                 name="reflection_one_per_context",
+            ),
+            models.UniqueConstraint(
+                fields=["author", "start_key"],
+                condition=Q(start_key__isnull=False),
+                name="reflection_one_per_start_key",
             ),
         ]
         indexes = [

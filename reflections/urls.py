@@ -7,6 +7,7 @@ app_name = "reflections"
 urlpatterns = [
     path("", writing.ReflectionMineView.as_view(), name="mine"),
     path("write/", writing.ReflectionWriteView.as_view(), name="write"),
+    path("write/autosave/", writing.ReflectionStartAutosaveView.as_view(), name="write-autosave"),
     path("board/", board.BoardView.as_view(), name="board"),
     path("mentor/", board.MentorQueueView.as_view(), name="mentor-queue"),
     path("moderation/", reports.ModerationView.as_view(), name="moderation"),

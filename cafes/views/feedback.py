@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseRedirect
@@ -14,8 +12,10 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 from rules.contrib.views import LoginRequiredMixin, PermissionRequiredMixin
 
+from saypro.core.ids import id_param
 from saypro.core.models import User
 from saypro.core.roles import is_officer
+from saypro.core.spreadsheet import csv_writer
 from saypro.core.views.refusals import add_service_errors
 
 from .. import selectors, services
@@ -101,7 +101,7 @@ class TalkFeedbackExportView(TalkObjectMixin, PrivateObjectPermissionMixin, View
         summary = selectors.talk_feedback_summary(talk=talk)
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="talk-{talk.pk}-feedback.csv"'
-        writer = csv.writer(response)
+        writer = csv_writer(response)
         writer.writerow(["talk", "question", "answer"])
         writer.writerow([talk.title, "Number of answers", summary.count])
         if summary.shows_averages:
@@ -144,7 +144,7 @@ class FeedbackModerationView(TalkObjectMixin, PermissionRequiredMixin, TemplateV
 
     def post(self, request, pk):
         talk = self.get_object()
-        feedback = get_object_or_404(TalkFeedback, pk=request.POST.get("feedback", "0") or 0, talk=talk)
+        feedback = get_object_or_404(TalkFeedback, pk=id_param(request.POST, "feedback") or 0, talk=talk)
         form = FeedbackHideForm(request.POST)
         if form.is_valid():
             try:

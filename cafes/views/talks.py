@@ -13,6 +13,7 @@ from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
+from saypro.core.ids import id_param
 from saypro.core.roles import is_officer
 from saypro.core.views.refusals import add_service_errors, refusal_as_message
 
@@ -67,9 +68,9 @@ class TalkCreateView(PermissionRequiredMixin, FormView):
 
     def get_initial(self):
         initial = super().get_initial()
-        cafe = self.request.GET.get("cafe", "")
-        if cafe.isdigit():
-            initial["cafe"] = int(cafe)
+        cafe = id_param(self.request.GET, "cafe")
+        if cafe is not None:
+            initial["cafe"] = cafe
         return initial
 
     def form_valid(self, form):

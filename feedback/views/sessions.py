@@ -17,6 +17,7 @@ from feedback import selectors, services
 from feedback.forms import CancelForm, ContributionForm, SessionFilterForm, SessionForm
 from feedback.models import FeedbackSession
 from saypro.core import roles
+from saypro.core.ids import id_param
 from saypro.core.models import Module
 from saypro.core.views.refusals import add_service_errors
 
@@ -121,8 +122,8 @@ class SessionCreateView(PermissionRequiredMixin, FormView):
     form_class = SessionForm
 
     def get_initial(self):
-        module_id = self.request.GET.get("module", "")
-        return {"module": int(module_id)} if module_id.isdigit() else {}
+        module_id = id_param(self.request.GET, "module")
+        return {"module": module_id} if module_id is not None else {}
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

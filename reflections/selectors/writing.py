@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Model, QuerySet
 
+from saypro.core.ids import id_from
 from saypro.core.models import User
 
 from ..models import Answer, ContextKind, Reflection, ReflectionEvent, ReflectionTemplate
 
-# Which apps may provide the context of each kind (contenttypes app labels): a link cannot
-# attach a reflection to, say, a person or an audit entry.
-CONTEXT_APPS: dict[str, set[str]] = {
-    ContextKind.FEEDBACK_SESSION: {"feedback"},
-    ContextKind.CIRCLE: {"circles"},
-    ContextKind.CAFE: {"cafes"},
-    ContextKind.MODULE: {"core"},
+# What an invitation link may name, per kind: "<app_label>.<model>" -> the owning app's selector
+# `(*, pk, person) -> object | None`, which returns the object only when the person took part in it
+# (a circle they were a member of, a session they were invited to, a café they attended, a talk
+# they heard). Dotted names, so this app imports none of them; anything not listed here is no
+# context at all, so a link cannot read a "never with" choice, an RSVP or a declined proposal.
+CONTEXT_SOURCES: dict[str, dict[str, str]] = {
+    ContextKind.FEEDBACK_SESSION: {"feedback.feedbacksession": "feedback.selectors.session_for_reflection"},
+    ContextKind.CIRCLE: {"circles.circle": "circles.selectors.circle_for_reflection"},
+    ContextKind.CAFE: {
+        "cafes.cafe": "cafes.selectors.cafe_for_reflection",
+        "cafes.talkproposal": "cafes.selectors.talk_for_reflection",
+    },
 }
-
-
-CONTEXT_MODELS: dict[str, set[str]] = {ContextKind.MODULE: {"module"}}
 
 
 def template_list_current(*, include_retired: bool = False) -> QuerySet[ReflectionTemplate]:
@@ -51,24 +57,29 @@ def template_versions(*, template: ReflectionTemplate) -> QuerySet[ReflectionTem
     )
 
 
-def context_resolve(*, kind: str, token: str) -> Model | None:
-    """The object an invitation link names as "<app_label>.<model>:<pk>", when it fits the kind."""
-    if kind not in CONTEXT_APPS or not token or ":" not in token or "." not in token:
+def context_resolve(*, kind: str, token: str, person: User) -> Model | None:
+    """The activity an invitation link names as "<app_label>.<model>:<pk>", if `person` may reflect on it.
+
+    None when the token is malformed, names a model the kind does not offer, or an object the
+    person did not take part in (or that does not exist): the caller cannot tell these apart,
+    so a link reveals nothing about objects the person may not see.
+    """
+    model_label, _, raw_pk = token.partition(":")
+    dotted = CONTEXT_SOURCES.get(kind, {}).get(model_label)
+    pk = id_from(raw_pk)
+    if dotted is None or pk is None:
         return None
-    model_part, _, pk = token.partition(":")
-    app_label, _, model = model_part.partition(".")
-    if app_label not in CONTEXT_APPS[kind] or not pk.isdigit():
+    module, _, name = dotted.rpartition(".")
+    if importlib.util.find_spec(module.partition(".")[0]) is None:
         return None
-    if kind in CONTEXT_MODELS and model not in CONTEXT_MODELS[kind]:
-        return None
-    try:
-        ct = ContentType.objects.get_by_natural_key(app_label, model)
-    except ContentType.DoesNotExist:
-        return None
-    model_class = ct.model_class()
-    if model_class is None:
-        return None
-    return model_class._default_manager.filter(pk=int(pk)).first()
+    selector = getattr(importlib.import_module(module), name)
+    return selector(pk=pk, person=person)
+
+
+def reflection_for_context(*, person: User, context: Model) -> Reflection | None:
+    """The person's reflection about this activity, if they started one (at most one exists)."""
+    ct = ContentType.objects.get_for_model(context)
+    return Reflection.objects.filter(author=person, context_type=ct, context_id=context.pk).first()
 
 
 def answer_list(*, reflection: Reflection) -> list[dict]:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from saypro.core.markdown import render_markdown
 from saypro.core.models import User
 from saypro.core.services import audit_record, notify, task_enqueue
+from saypro.core.text import text_clean
 
 from ..models import NewsletterIssue, NewsletterItem
 from ..selectors import newsletter_candidates, newsletter_items_for_email
@@ -77,11 +78,10 @@ def newsletter_update(
     if issue.is_published:
         raise ValidationError("A published issue cannot be changed.")
     errors: dict[str, list[str]] = {}
-    title = (title or "").strip()
+    title = text_clean(title, field="title", max_chars=200, single_line=True, label="the title", errors=errors)
+    intro = text_clean(intro, field="intro", max_chars=5_000, label="the introduction", errors=errors)
     if not title:
         errors["title"] = ["Give the issue a title."]
-    elif len(title) > 200:
-        errors["title"] = ["Keep the title to 200 characters."]
     ids = list(dict.fromkeys(reflection_ids))
     eligible = set(newsletter_candidates().filter(pk__in=ids).values_list("pk", flat=True))
     if set(ids) - eligible:

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from saypro.core.models import User
 from saypro.core.services import audit_record
+from saypro.core.text import text_clean
 
 from ..models import ContextKind, GuidingQuestion, ReflectionTemplate
 from .common import MAX_QUESTIONS
@@ -23,9 +24,12 @@ class QuestionSpec:
     word_limit: int = 200
 
 
-def _clean_template_input(*, name: str, applies_to: str, questions: list[QuestionSpec]) -> list[QuestionSpec]:
+def _clean_template_input(
+    *, name: str, applies_to: str, questions: list[QuestionSpec], intro: str = ""
+) -> list[QuestionSpec]:
     errors: dict[str, list[str]] = {}
-    if not (name or "").strip():
+    text_clean(intro, field="intro", max_chars=5_000, label="the introduction", errors=errors)
+    if not text_clean(name, field="name", max_chars=120, single_line=True, label="the name", errors=errors):
         errors.setdefault("name", []).append("Give the template a name.")
     if applies_to not in ContextKind.values:
         errors.setdefault("applies_to", []).append("Choose what the template applies to.")
@@ -39,6 +43,8 @@ def _clean_template_input(*, name: str, applies_to: str, questions: list[Questio
     if len(cleaned) > MAX_QUESTIONS:
         errors.setdefault("questions", []).append(f"Keep it to at most {MAX_QUESTIONS} questions.")
     for q in cleaned:
+        for value, label in ((q.text, "a question"), (q.help_text, "a question's help")):
+            text_clean(value, field="questions", max_chars=300, single_line=True, label=label, errors=errors)
         if not 10 <= q.word_limit <= 2000:
             errors.setdefault("questions", []).append(
                 f"The word limit of “{q.text[:40]}” must be between 10 and 2000 words."
@@ -64,7 +70,7 @@ def template_create(
     *, by: User | None, name: str, intro: str, applies_to: str, is_active: bool, questions: list[QuestionSpec]
 ) -> ReflectionTemplate:
     """Create a template of guiding questions (version 1). Side effect: an audit entry."""
-    questions = _clean_template_input(name=name, applies_to=applies_to, questions=questions)
+    questions = _clean_template_input(name=name, applies_to=applies_to, questions=questions, intro=intro)
     template = ReflectionTemplate.objects.create(
         name=name.strip()[:120], intro=intro, applies_to=applies_to, is_active=is_active, created_by=by
     )
@@ -90,7 +96,7 @@ def template_update(
     version is made (and becomes the current one) so those reflections keep the questions they
     answered. Otherwise the version is changed in place. Side effect: an audit entry.
     """
-    questions = _clean_template_input(name=name, applies_to=applies_to, questions=questions)
+    questions = _clean_template_input(name=name, applies_to=applies_to, questions=questions, intro=intro)
     template = ReflectionTemplate.objects.select_for_update().get(pk=template.pk)
     if not template.is_current:
         raise ValidationError("Only the newest version of a template can be edited.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from urllib.parse import urlencode
 
 from django.contrib.contenttypes.models import ContentType
@@ -14,8 +15,10 @@ from saypro.core.markdown import render_markdown, word_count
 from saypro.core.models import User
 from saypro.core.selectors import mentor_ids_of
 from saypro.core.services import notify
+from saypro.core.text import text_clean
 
 from ..models import Answer, ContextKind, Reflection, ReflectionEvent, ReflectionTemplate
+from ..selectors.writing import CONTEXT_SOURCES
 from .common import (
     ANSWER_MAX_CHARS,
     TAKEAWAY_MAX_CHARS,
@@ -45,7 +48,11 @@ def reflection_invite(*, person: User, context: models.Model | None, kind: str, 
     key = f"reflection-invite:{kind}"
     if context is not None:
         ct = ContentType.objects.get_for_model(context)
-        query["context"] = f"{ct.app_label}.{ct.model}:{context.pk}"
+        model_label = f"{ct.app_label}.{ct.model}"
+        if model_label not in CONTEXT_SOURCES.get(kind, {}):
+            # The writing page would answer 404: the link would lead nowhere.
+            raise ValueError(f"A {kind} reflection cannot be about a {model_label}.")
+        query["context"] = f"{model_label}:{context.pk}"
         key = f"reflection-invite:{query['context']}"
     url = f"{reverse('reflections:write')}?{urlencode(query)}"
     return notify(
@@ -66,37 +73,38 @@ def reflection_start(
     template: ReflectionTemplate,
     kind: str = ContextKind.GENERAL,
     context: models.Model | None = None,
+    start_key: uuid.UUID | None = None,
 ) -> tuple[Reflection, bool]:
     """Open a reflection for writing; returns (reflection, created).
 
     Opening the same invitation twice leads to the same reflection: a person has at most one
-    reflection per context, and a blank start reuses an untouched draft of the same template.
+    reflection per context. The writing page's `start_key` does the same for a page opened from a
+    template: its first save creates the draft and every later save finds it. Without either, a
+    blank start reuses an untouched draft of the same template.
     Side effect: a "created" event.
     """
     if kind not in ContextKind.values:
         raise ValidationError({"kind": "Unknown reflection context kind."})
-    if not template.is_current or not template.is_active:
-        raise ValidationError({"template": "This template is retired; choose another one."})
     existing = Reflection.objects.filter(author=author)
+    ct = ContentType.objects.get_for_model(context) if context is not None else None
     if context is not None:
-        ct = ContentType.objects.get_for_model(context)
-        found = existing.filter(context_type=ct, context_id=context.pk).order_by("-created_at").first()
+        same = existing.filter(context_type=ct, context_id=context.pk)
+    elif start_key is not None:
+        same = existing.filter(start_key=start_key)
     else:
-        ct = None
-        found = (
-            existing.filter(
-                state=Reflection.State.DRAFT,
-                template=template,
-                context_type__isnull=True,
-                title="",
-                key_takeaway="",
-                search_text="",
-            )
-            .order_by("-created_at")
-            .first()
+        same = existing.filter(
+            state=Reflection.State.DRAFT,
+            template=template,
+            context_type__isnull=True,
+            title="",
+            key_takeaway="",
+            search_text="",
         )
+    found = same.order_by("-created_at").first()
     if found is not None:
         return found, False
+    if not template.is_current or not template.is_active:
+        raise ValidationError({"template": "This template is retired; choose another one."})
     try:
         with transaction.atomic():
             reflection = Reflection.objects.create(
@@ -106,10 +114,11 @@ def reflection_start(
                 context_type=ct,
                 context_id=context.pk if context is not None else None,
                 context_label=str(context)[:255] if context is not None else "",
+                start_key=start_key,
             )
     except IntegrityError:
-        # The same invitation opened twice at once: the other request made it.
-        return existing.get(context_type=ct, context_id=context.pk if context is not None else None), False
+        # The same invitation or writing page saved twice at once: the other request made it.
+        return same.get(), False
     _record(reflection=reflection, by=author, action=ReflectionEvent.Action.CREATED)
     return reflection, True
 
@@ -119,10 +128,10 @@ def _clean_content(
 ) -> tuple[str, str, dict[int, str]]:
     """The hard limits that hold even for a draft (what a column can store)."""
     errors: dict[str, list[str]] = {}
-    title = (title or "").strip()
+    title = text_clean(
+        title, field="title", max_chars=TITLE_MAX_CHARS, single_line=True, label="the title", errors=errors
+    )
     key_takeaway = _one_line(key_takeaway)
-    if len(title) > TITLE_MAX_CHARS:
-        errors["title"] = [f"Keep the title to {TITLE_MAX_CHARS} characters (it has {len(title)})."]
     if len(key_takeaway) > TAKEAWAY_MAX_CHARS:
         errors["key_takeaway"] = [f"Keep the key takeaway to one line of {TAKEAWAY_MAX_CHARS} characters."]
     question_ids = set(reflection.template.questions.values_list("pk", flat=True))

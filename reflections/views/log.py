@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import uuid
 from datetime import date, timedelta
@@ -18,10 +17,9 @@ from django.views.generic import TemplateView
 from reflections import personal_data, selectors
 from reflections.forms import LogFilterForm
 from saypro.core.learning_log import LogEntry, learning_log_gather
+from saypro.core.spreadsheet import csv_writer
 
 KIND_LABELS = dict(LogFilterForm.KINDS)
-# Cells starting with these are formulas to a spreadsheet; prefix them so they stay text.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _filtered_entries(request) -> tuple[LogFilterForm, list[LogEntry]]:
@@ -65,24 +63,20 @@ class LearningLogView(LoginRequiredMixin, TemplateView):
         return ctx
 
 
-def _cell(value: str) -> str:
-    return f"'{value}" if value.startswith(_FORMULA_START) else value
-
-
 class LearningLogCsvView(LoginRequiredMixin, View):
     def get(self, request):
         _, entries = _filtered_entries(request)
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="learning-log-{timezone.localdate():%Y-%m-%d}.csv"'
-        writer = csv.writer(response)
+        writer = csv_writer(response)
         writer.writerow(["when", "type", "title", "detail", "link"])
         for entry in entries:
             writer.writerow(
                 [
                     timezone.localtime(entry.when).isoformat(),
                     entry.kind,
-                    _cell(entry.title),
-                    _cell(entry.detail),
+                    entry.title,
+                    entry.detail,
                     f"{settings.SITE_URL}{entry.url}" if entry.url else "",
                 ]
             )

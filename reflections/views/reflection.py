@@ -13,6 +13,7 @@ from rules.contrib.views import PermissionRequiredMixin
 from reflections import selectors, services
 from reflections.forms import CommentForm, ReasonForm, ReviewForm, TriedForm
 from reflections.models import Comment, MentorReview
+from saypro.core.ids import id_param
 
 from .base import ReflectionPermissionMixin, reflection_page
 
@@ -73,8 +74,11 @@ class CommentCreateView(ReflectionPermissionMixin, View):
         form = CommentForm(request.POST, auto_id=f"id_{channel}_%s")
         if form.is_valid():
             parent = None
-            if form.cleaned_data["parent"]:
-                parent = Comment.objects.filter(pk=form.cleaned_data["parent"], reflection=reflection).first()
+            parent_id = id_param(request.POST, "parent")
+            if parent_id is not None:
+                parent = Comment.objects.filter(pk=parent_id, reflection=reflection).first()
+                if parent is None:
+                    raise Http404("No such comment to answer.")
             try:
                 comment = services.comment_add(
                     reflection=reflection,

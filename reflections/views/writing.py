@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
-from django.http import HttpResponse, HttpResponseRedirect
+from django.core.exceptions import BadRequest, ValidationError
+from django.db import transaction
+from django.db.models import Model
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +20,7 @@ from django.views.generic import ListView
 from reflections import selectors, services
 from reflections.forms import ReflectionForm, VisibilityForm, answer_field_name
 from reflections.models import ContextKind, Reflection, ReflectionTemplate
+from saypro.core.ids import id_param
 
 from .base import ReflectionPermissionMixin, reflection_page
 
@@ -44,42 +50,179 @@ class ReflectionMineView(LoginRequiredMixin, ListView):
         return ctx
 
 
+@dataclass(frozen=True)
+class _Start:
+    """What the writing page was opened with: a template, a kind and maybe the activity it is about."""
+
+    template: ReflectionTemplate
+    kind: str
+    context: Model | None
+    token: str
+    template_chosen: bool
+
+    def unsaved(self, author) -> Reflection:
+        """The reflection as the page shows it before anything is saved."""
+        return Reflection(
+            author=author,
+            template=self.template,
+            context_kind=self.kind,
+            context_label=str(self.context)[:255] if self.context is not None else "",
+        )
+
+
+class _NoTemplate(Exception):
+    """The link names no template that is offered; the message says so."""
+
+
+def _start_from(params, person) -> _Start:
+    """Read the template, kind and context of a writing page from a GET link or its form.
+
+    An invitation link may name only an activity the person took part in (selectors.CONTEXT_SOURCES):
+    anything else is 404, whatever it is, so a link reveals nothing.
+    """
+    kind = params.get("kind", "")
+    token = params.get("context", "")
+    context = None
+    if token:
+        context = selectors.context_resolve(kind=kind, token=token, person=person)
+        if context is None:
+            raise Http404("No such activity to reflect on.")
+    template = None
+    pk = id_param(params, "template")
+    if pk is not None:
+        template = ReflectionTemplate.objects.filter(pk=pk, is_current=True, is_active=True).first()
+        if template is None:
+            raise _NoTemplate("That template is no longer offered; choose another one.")
+        kind = kind if kind in ContextKind.values else template.applies_to
+    elif kind in ContextKind.values:
+        template = selectors.template_for_kind(kind=kind)
+    if template is None:
+        raise _NoTemplate("There is no template for that kind of reflection; choose one below.")
+    return _Start(template=template, kind=kind, context=context, token=token, template_chosen=pk is not None)
+
+
 class ReflectionWriteView(LoginRequiredMixin, View):
     """Start writing: from a template chosen here, or from an invitation link with kind and context.
 
-    Opening the same link again leads back to the same reflection, so this GET is safe to repeat.
+    A GET never writes: it shows the writing page unsaved, with a fresh start key. The first save
+    (an autosave, the leaving-page beacon, "Save draft" or Submit, all posting the key) creates
+    the draft and later ones find it by the key, so one page makes at most one draft. A link to an
+    activity the person already wrote about leads to that reflection.
     """
 
     def get(self, request):
-        kind = request.GET.get("kind", "")
-        template_pk = request.GET.get("template", "")
-        if not kind and not template_pk:
+        if not request.GET.get("kind") and not request.GET.get("template"):
             return render(request, "reflections/write_choose.html", {"templates": selectors.template_list_current()})
-        template = None
-        if template_pk.isdigit():
-            template = ReflectionTemplate.objects.filter(pk=int(template_pk), is_current=True, is_active=True).first()
-            if template is None:
-                messages.error(request, "That template is no longer offered; choose another one.")
-                return redirect("reflections:write")
-            kind = kind if kind in ContextKind.values else template.applies_to
-        elif kind in ContextKind.values:
-            template = selectors.template_for_kind(kind=kind)
-        if template is None:
-            messages.error(request, "There is no template for that kind of reflection; choose one below.")
+        try:
+            start = _start_from(request.GET, request.user)
+        except _NoTemplate as exc:
+            messages.error(request, str(exc))
             return redirect("reflections:write")
-        context = None
-        token = request.GET.get("context", "")
-        if token:
-            context = selectors.context_resolve(kind=kind, token=token)
-            if context is None:
-                messages.warning(
-                    request, "The activity in the link was not found, so the reflection is not linked to it."
-                )
-        reflection, _ = services.reflection_start(author=request.user, template=template, kind=kind, context=context)
-        if reflection.is_editable:
-            return redirect("reflections:edit", pk=reflection.pk)
-        messages.info(request, "You already wrote a reflection about this.")
-        return redirect(reflection)
+        if start.context is not None:
+            reflection = selectors.reflection_for_context(person=request.user, context=start.context)
+            if reflection is not None:
+                if reflection.is_editable:
+                    return redirect("reflections:edit", pk=reflection.pk)
+                messages.info(request, "You already wrote a reflection about this.")
+                return redirect(reflection)
+        reflection = start.unsaved(request.user)
+        return _writing_page(request, _form_for(reflection), start=start, start_key=uuid.uuid4())
+
+    def post(self, request):
+        start, start_key = _posted_start(request)
+        reflection = start.unsaved(request.user)
+        form = _form_for(reflection, request.POST)
+        if not form.is_valid():
+            messages.error(request, "Nothing was saved: fix the marked fields.")
+            return _writing_page(request, form, start=start, start_key=start_key)
+        try:
+            with transaction.atomic():
+                reflection = _started(request, start, start_key)
+                if reflection.is_editable:
+                    _save_draft(request, reflection, form)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+            messages.error(request, "Nothing was saved: fix the marked fields.")
+            return _writing_page(request, form, start=start, start_key=start_key)
+        if not reflection.is_editable:
+            # A second click on Submit, or a save after submitting: the reflection is already sent.
+            messages.info(request, "This reflection is already submitted.")
+            return redirect(reflection)
+        return _after_save(request, reflection, form)
+
+
+class ReflectionStartAutosaveView(LoginRequiredMixin, View):
+    """Autosave (htmx and the leaving-page beacon) of a writing page not saved yet: the first creates the draft."""
+
+    def post(self, request):
+        start, start_key = _posted_start(request)
+        reflection = start.unsaved(request.user)
+        form = _form_for(reflection, request.POST)
+        error = ""
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    reflection = _started(request, start, start_key)
+                    if reflection.is_editable:
+                        _save_draft(request, reflection, form)
+                    else:
+                        error = "Not saved: this reflection is already submitted."
+            except ValidationError as exc:
+                error = " ".join(exc.messages)
+        else:
+            error = _form_error(form)
+        response = _autosave_response(request, error)
+        if reflection.pk and request.htmx:
+            # The draft exists now: a reload (or a bookmark) of the page opens it, not a blank page.
+            response["HX-Replace-Url"] = reverse("reflections:edit", args=[reflection.pk])
+        return response
+
+
+def _posted_start(request) -> tuple[_Start, uuid.UUID]:
+    """The start a writing page's form carries, and its key; a form without them is a bad request."""
+    try:
+        start_key = uuid.UUID(request.POST.get("start_key", ""))
+        return _start_from(request.POST, request.user), start_key
+    except (ValueError, _NoTemplate) as exc:
+        raise BadRequest("This writing page is incomplete; open it again.") from exc
+
+
+def _started(request, start: _Start, start_key: uuid.UUID) -> Reflection:
+    reflection, _ = services.reflection_start(
+        author=request.user, template=start.template, kind=start.kind, context=start.context, start_key=start_key
+    )
+    return reflection
+
+
+def _writing_page(request, form: ReflectionForm, *, start: _Start | None = None, start_key=None, status: int = 200):
+    """The writing page: of a saved reflection, or (with `start`) of one not saved yet."""
+    reflection = form.reflection
+    if reflection.pk:
+        action = reverse("reflections:edit", args=[reflection.pk])
+        autosave = reverse("reflections:autosave", args=[reflection.pk])
+        hidden = {}
+    elif start is not None:
+        action = reverse("reflections:write")
+        autosave = reverse("reflections:write-autosave")
+        hidden = {"start_key": start_key, "kind": start.kind, "context": start.token}
+        if start.template_chosen:
+            hidden["template"] = start.template.pk
+    else:
+        raise ValueError("A writing page not saved yet needs its start.")
+    return render(
+        request,
+        "reflections/reflection_edit.html",
+        {
+            "reflection": reflection,
+            "form": form,
+            "template": reflection.template,
+            "answer_fields": [form[answer_field_name(q.pk)] for q in form.questions],
+            "form_action": action,
+            "autosave_url": autosave,
+            "start_fields": hidden,
+        },
+        status=status,
+    )
 
 
 def _form_for(reflection: Reflection, data=None) -> ReflectionForm:
@@ -96,6 +239,55 @@ def _word_limit_errors(reflection: Reflection, form: ReflectionForm) -> None:
                 form.add_error(name, message)
 
 
+def _save_draft(request, reflection: Reflection, form: ReflectionForm) -> None:
+    services.reflection_save_draft(
+        reflection=reflection,
+        by=request.user,
+        title=form.cleaned_data["title"],
+        key_takeaway=form.cleaned_data["key_takeaway"],
+        answers=form.answers(),
+        visibility=form.cleaned_data["visibility"],
+    )
+
+
+def _after_save(request, reflection: Reflection, form: ReflectionForm):
+    """After the draft is saved: submit when asked, else back to the writing page."""
+    form.reflection = reflection
+    if request.POST.get("action") == "submit":
+        try:
+            services.reflection_submit(
+                reflection=reflection, by=request.user, may_be_featured=form.cleaned_data["may_be_featured"]
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+            messages.error(request, "Your text is saved as a draft. Fix the marked fields to submit it.")
+            return _writing_page(request, form)
+        if reflection.is_shared_with_mentor:
+            messages.success(request, "Submitted. Your mentor will read it and reply here.")
+        else:
+            messages.success(request, "Submitted. It is private, so only you can read it.")
+        return redirect(reflection)
+    _word_limit_errors(reflection, form)
+    messages.success(request, "Draft saved.")
+    if form.errors:
+        return _writing_page(request, form)
+    return redirect("reflections:edit", pk=reflection.pk)
+
+
+def _form_error(form: ReflectionForm) -> str:
+    return "Not saved: " + " ".join(e for errors in form.errors.values() for e in errors)
+
+
+def _autosave_response(request, error: str) -> HttpResponse:
+    if not request.htmx:
+        return HttpResponse(status=400 if error else 204)
+    return render(
+        request,
+        "reflections/partials/autosave_status.html",
+        {"error": error, "saved_at": timezone.localtime()},
+    )
+
+
 class ReflectionEditView(ReflectionPermissionMixin, View):
     """The writing page: one answer per guiding question, saved as a draft or submitted."""
 
@@ -108,61 +300,22 @@ class ReflectionEditView(ReflectionPermissionMixin, View):
             return redirect(reflection)
         return super().handle_no_permission()
 
-    def render_page(self, form: ReflectionForm, status: int = 200):
-        reflection = self.reflection
-        return render(
-            self.request,
-            "reflections/reflection_edit.html",
-            {
-                "reflection": reflection,
-                "form": form,
-                "template": reflection.template,
-                "answer_fields": [form[answer_field_name(q.pk)] for q in form.questions],
-            },
-            status=status,
-        )
-
     def get(self, request, pk):
-        return self.render_page(_form_for(self.reflection))
+        return _writing_page(request, _form_for(self.reflection))
 
     def post(self, request, pk):
         reflection = self.reflection
         form = _form_for(reflection, request.POST)
         if not form.is_valid():
             messages.error(request, "Nothing was saved: fix the marked fields.")
-            return self.render_page(form)
+            return _writing_page(request, form)
         try:
-            services.reflection_save_draft(
-                reflection=reflection,
-                by=request.user,
-                title=form.cleaned_data["title"],
-                key_takeaway=form.cleaned_data["key_takeaway"],
-                answers=form.answers(),
-                visibility=form.cleaned_data["visibility"],
-            )
+            _save_draft(request, reflection, form)
         except ValidationError as exc:
             form.add_service_errors(exc)
             messages.error(request, "Nothing was saved: fix the marked fields.")
-            return self.render_page(form)
-        if request.POST.get("action") == "submit":
-            try:
-                services.reflection_submit(
-                    reflection=reflection, by=request.user, may_be_featured=form.cleaned_data["may_be_featured"]
-                )
-            except ValidationError as exc:
-                form.add_service_errors(exc)
-                messages.error(request, "Your text is saved as a draft. Fix the marked fields to submit it.")
-                return self.render_page(form)
-            if reflection.is_shared_with_mentor:
-                messages.success(request, "Submitted. Your mentor will read it and reply here.")
-            else:
-                messages.success(request, "Submitted. It is private, so only you can read it.")
-            return redirect(reflection)
-        _word_limit_errors(reflection, form)
-        messages.success(request, "Draft saved.")
-        if form.errors:
-            return self.render_page(form)
-        return redirect("reflections:edit", pk=reflection.pk)
+            return _writing_page(request, form)
+        return _after_save(request, reflection, form)
 
 
 class ReflectionAutosaveView(ReflectionPermissionMixin, View):
@@ -171,30 +324,16 @@ class ReflectionAutosaveView(ReflectionPermissionMixin, View):
     permission_required = "reflections.change_reflection"
 
     def post(self, request, pk):
-        reflection = self.reflection
-        form = _form_for(reflection, request.POST)
+        form = _form_for(self.reflection, request.POST)
         error = ""
         if form.is_valid():
             try:
-                services.reflection_save_draft(
-                    reflection=reflection,
-                    by=request.user,
-                    title=form.cleaned_data["title"],
-                    key_takeaway=form.cleaned_data["key_takeaway"],
-                    answers=form.answers(),
-                    visibility=form.cleaned_data["visibility"],
-                )
+                _save_draft(request, self.reflection, form)
             except ValidationError as exc:
                 error = " ".join(exc.messages)
         else:
-            error = "Not saved: " + " ".join(e for errors in form.errors.values() for e in errors)
-        if not request.htmx:
-            return HttpResponse(status=400 if error else 204)
-        return render(
-            request,
-            "reflections/partials/autosave_status.html",
-            {"error": error, "saved_at": timezone.localtime()},
-        )
+            error = _form_error(form)
+        return _autosave_response(request, error)
 
 
 class ReflectionWithdrawView(ReflectionPermissionMixin, View):

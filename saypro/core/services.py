@@ -31,6 +31,7 @@ from .models import (
     User,
 )
 from .selectors import calendar_feed_token_hash, notification_delivery_for
+from .text import LINE_BREAK
 
 logger = logging.getLogger(__name__)
 
@@ -133,6 +134,23 @@ def notifications_mark_read(*, recipient: User, ids: Iterable[int] | None = None
     return qs.update(read_at=timezone.now())
 
 
+# An e-mail subject longer than this is cut (with an ellipsis); mail clients show far less.
+EMAIL_SUBJECT_MAX_CHARS = 200
+
+
+def email_subject(text: str) -> str:
+    """`text` made safe as an e-mail subject: one line, no control characters, at most EMAIL_SUBJECT_MAX_CHARS.
+
+    Subjects are built from titles people type; Django refuses a header with a line break
+    ("Header values can't contain newlines"), so one such title made an e-mail fail on every retry.
+    """
+    visible = "".join(ch if ch.isprintable() else " " for ch in LINE_BREAK.sub(" ", text))
+    printable = " ".join(visible.split())
+    if len(printable) > EMAIL_SUBJECT_MAX_CHARS:
+        return printable[: EMAIL_SUBJECT_MAX_CHARS - 1].rstrip() + "…"
+    return printable
+
+
 def email_queue(
     *,
     recipient: User,
@@ -164,7 +182,7 @@ def email_queue(
                 recipient=recipient,
                 kind=kind,
                 key=key[:200],
-                subject=f"[{settings.ORGANISATION_NAME}] {subject}"[:255],
+                subject=email_subject(f"[{settings.ORGANISATION_NAME}] {subject}"),
                 body_text=body_text,
                 body_html=body_html,
                 attachments=attachments or [],
@@ -199,7 +217,11 @@ def email_send(*, email_id: int) -> bool:
         return False
     email = OutboundEmail.objects.select_related("recipient").get(pk=email_id)
     message = EmailMultiAlternatives(
-        subject=email.subject, body=email.body_text, to=[email.recipient.email], from_email=settings.DEFAULT_FROM_EMAIL
+        # Cleaned again: a row queued before subjects were cleaned where they are built still goes out.
+        subject=email_subject(email.subject),
+        body=email.body_text,
+        to=[email.recipient.email],
+        from_email=settings.DEFAULT_FROM_EMAIL,
     )
     if email.body_html:
         message.attach_alternative(email.body_html, "text/html")
@@ -266,7 +288,7 @@ def notify(
                 recipient=recipient,
                 kind=kind,
                 key=key[:200],
-                title=title[:200],
+                title=email_subject(title),
                 body=body,
                 url=url,
                 digest_pending=delivery == NotificationPreference.Delivery.DIGEST,

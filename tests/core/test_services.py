@@ -357,3 +357,48 @@ def test_email_sweep_leaves_a_freshly_claimed_old_email_to_its_sender(employee):
     stale.refresh_from_db()
     assert stale.status == OutboundEmail.Status.SENT
     assert OutboundEmail.objects.get(key="claimed").status == OutboundEmail.Status.SENDING
+
+
+# --- subjects built from what people type ---------------------------------------------------------
+
+
+HOSTILE_TITLE = "Delegation\r\nBcc: everyone@example.org\n\x1b\u2028" + "x" * 400
+
+
+def test_email_subject_is_one_printable_line_of_limited_length():
+    subject = services.email_subject(HOSTILE_TITLE)
+
+    assert subject.startswith("Delegation Bcc: everyone@example.org xxx")
+    assert subject.endswith("…")
+    assert len(subject) == services.EMAIL_SUBJECT_MAX_CHARS
+    assert subject.isprintable()
+    assert services.email_subject("  Plain   title ") == "Plain title"
+
+
+def test_notification_e_mail_from_a_hostile_title_is_sent(mailoutbox):
+    """A title with CR/LF once made the e-mail fail on every retry ("Header values can't contain newlines")."""
+    person = UserFactory(email="zoe@example.org")
+    services.notify(
+        recipient=person, kind="activity_news", key="k", title=HOSTILE_TITLE, email_template="email/notification"
+    )
+    email = OutboundEmail.objects.get()
+
+    assert services.email_send(email_id=email.pk) is True
+
+    assert "\n" not in email.subject and "\r" not in email.subject
+    assert mailoutbox[0].subject == email.subject
+    assert mailoutbox[0].subject.startswith("[SayPro] Delegation Bcc: everyone@example.org")
+    assert mailoutbox[0].extra_headers.get("Bcc") is None and mailoutbox[0].bcc == []
+    assert "\n" not in Notification.objects.get().title
+
+
+def test_an_e_mail_queued_with_a_line_break_in_its_subject_still_goes_out(mailoutbox):
+    """Rows queued before subjects were cleaned where they are built are cleaned when sent."""
+    person = UserFactory()
+    _notify(person)
+    email = OutboundEmail.objects.get()
+    OutboundEmail.objects.filter(pk=email.pk).update(subject="[SayPro] Old\r\ntitle")
+
+    assert services.email_send(email_id=email.pk) is True
+
+    assert mailoutbox[0].subject == "[SayPro] Old title"

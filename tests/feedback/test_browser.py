@@ -154,6 +154,10 @@ def test_feedback_session_from_scheduling_to_summary(demo_org, browser_page, liv
     axe_check(page)
     page.goto(f"{live_server.url}/")
     prompt.click()
+    # The invitation opens the writing page about the session; saving it creates the reflection.
+    page.wait_for_url(re.compile(r"/reflections/write/\?kind=feedback_session&context="))
+    page.get_by_label("Title").fill("Delegating upwards")
+    page.get_by_role("button", name="Save draft").click()
     page.wait_for_url(re.compile(r"/reflections/\d+/edit/$"))
     reflection = Reflection.objects.get(author=employee, context_kind="feedback_session")
     assert reflection.context == session

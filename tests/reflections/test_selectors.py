@@ -7,7 +7,7 @@ from reflections import selectors, services
 from reflections.models import Reflection
 from saypro.core import learning_log
 from saypro.core.services import person_place
-from tests.factories import DepartmentFactory, ModuleFactory
+from tests.factories import DepartmentFactory
 from tests.factories.reflections import (
     AdoptionFactory,
     CommentFactory,
@@ -181,16 +181,19 @@ def test_adoption_summary_counts_and_viewer(make_reflection, other_employee, oth
 # --- writing helpers ------------------------------------------------------------------------------
 
 
-def test_context_resolve_accepts_only_the_kind_s_app():
-    module = ModuleFactory()
-    token = f"core.module:{module.pk}"
+def test_context_resolve_accepts_only_the_kind_s_models_the_person_took_part_in(
+    employee, other_employee, reflection_contexts
+):
+    kind, circle = reflection_contexts["circles.circle"]
+    token = f"circles.circle:{circle.pk}"
 
-    assert selectors.context_resolve(kind="module", token=token) == module
-    assert selectors.context_resolve(kind="circle", token=token) is None
-    assert selectors.context_resolve(kind="module", token=f"core.user:{module.pk}") is None
-    assert selectors.context_resolve(kind="module", token="core.module:999999") is None
-    assert selectors.context_resolve(kind="module", token="core.module:abc") is None
-    assert selectors.context_resolve(kind="general", token=token) is None
+    assert selectors.context_resolve(kind=kind, token=token, person=employee) == circle
+    assert selectors.context_resolve(kind=kind, token=token, person=other_employee) is None
+    assert selectors.context_resolve(kind="cafe", token=token, person=employee) is None
+    assert selectors.context_resolve(kind="general", token=token, person=employee) is None
+    assert selectors.context_resolve(kind=kind, token=f"circles.neverwith:{circle.pk}", person=employee) is None
+    for bad_pk in ("999999", "abc", "-1", "0", "99999999999999999999", ""):
+        assert selectors.context_resolve(kind=kind, token=f"circles.circle:{bad_pk}", person=employee) is None
 
 
 def test_template_for_kind_falls_back_to_general():

@@ -48,16 +48,23 @@ def _write(reflection, **overrides):
 # --- reflection_invite (the contract the other apps use) -------------------------------------------
 
 
-def test_reflection_invite_links_to_writing_page_with_kind_and_context(employee):
-    module = ModuleFactory()
+def test_reflection_invite_links_to_writing_page_with_kind_and_context(employee, reflection_contexts):
+    _, circle = reflection_contexts["circles.circle"]
 
-    sent = services.reflection_invite(person=employee, context=module, kind="module", title="Leading yourself")
+    sent = services.reflection_invite(person=employee, context=circle, kind="circle", title="Leading yourself")
 
     assert sent is True
     note = Notification.objects.get(recipient=employee)
     assert note.kind == "reflection_prompt"
-    assert note.url == f"/reflections/write/?kind=module&context=core.module%3A{module.pk}"
-    assert services.reflection_invite(person=employee, context=module, kind="module", title="again") is False
+    assert note.url == f"/reflections/write/?kind=circle&context=circles.circle%3A{circle.pk}"
+    assert services.reflection_invite(person=employee, context=circle, kind="circle", title="again") is False
+
+
+def test_reflection_invite_refuses_a_context_the_writing_page_would_not_open(employee):
+    with pytest.raises(ValueError, match="cannot be about a core.module"):
+        services.reflection_invite(person=employee, context=ModuleFactory(), kind="module", title="Delegation")
+
+    assert Notification.objects.count() == 0
 
 
 def test_reflection_invite_unknown_kind_refused(employee):

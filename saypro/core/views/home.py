@@ -12,6 +12,7 @@ from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from saypro.core import roles, selectors, services
+from saypro.core.ids import ids_param
 
 # Each activity app contributes a panel to the home page: a function (person) -> dict or None
 # with "title", "template" and its context. Listed here so core imports no app at module level.
@@ -61,9 +62,8 @@ class NotificationListView(LoginRequiredMixin, ListView):
 
 class NotificationMarkReadView(LoginRequiredMixin, View):
     def post(self, request):
-        ids = request.POST.getlist("id")
-        valid = [int(i) for i in ids if i.isdigit()]
-        services.notifications_mark_read(recipient=request.user, ids=valid or None)
+        ids = ids_param(request.POST, "id")
+        services.notifications_mark_read(recipient=request.user, ids=ids or None)
         if request.htmx:
             unread = selectors.notification_unread_count(person=request.user)
             return render(request, "core/partials/bell.html", {"unread_notifications": unread})

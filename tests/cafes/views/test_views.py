@@ -360,6 +360,33 @@ def test_export_holds_questions_averages_and_texts(client_for, talk, employee):
     assert [r[2] for r in rows if r[1] == "One thing that worked"] == ["worked 3", "worked 4", "worked 5"]
 
 
+FORMULAS = ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)"]
+
+
+@pytest.mark.parametrize("reader", ["speaker", "officer"])
+def test_export_keeps_formulas_as_text(client_for, talk, employee, officer, reader):
+    """A formula typed into any field that reaches the CSV comes back as text (quoted), never as a formula."""
+    TalkProposal.objects.filter(pk=talk.pk).update(title="=CMD()")
+    for i, formula in enumerate(FORMULAS):
+        giver = UserFactory()
+        RsvpFactory(cafe=talk.cafe, person=giver)
+        response = client_for(giver).post(
+            reverse("cafes:talk-feedback", args=[talk.pk]),
+            GOOD | {"worked": formula, "try_next": FORMULAS[-1 - i]},
+        )
+        assert response.status_code == 302
+    client = client_for(employee if reader == "speaker" else officer)
+
+    rows = list(
+        csv.reader(io.StringIO(client.get(reverse("cafes:talk-feedback-export", args=[talk.pk])).content.decode()))
+    )
+
+    assert {r[0] for r in rows[1:]} == {"'=CMD()"}
+    texts = sorted(r[2] for r in rows if r[1] in {"One thing that worked", "One thing to try next time"})
+    assert texts == sorted(["'" + f for f in FORMULAS] * 2)
+    assert not [cell for row in rows for cell in row if cell.startswith(("=", "+", "-", "@"))]
+
+
 def test_moderation_shows_givers_and_records_every_opening(client_for, talk, officer):
     givers = _three_givers(talk)
     client = client_for(officer)

@@ -105,8 +105,12 @@ def test_notifications_mark_read_only_the_persons_own(client_for, employee, othe
     mine = services.notification_create(recipient=employee, kind="k", title="mine")
     theirs = services.notification_create(recipient=other_employee, kind="k", title="theirs")
 
-    client_for(employee).post("/notifications/read/", {"id": [str(mine.pk), str(theirs.pk), "x"]})
+    client = client_for(employee)
+    client.post("/notifications/read/", {"id": [str(mine.pk), str(theirs.pk)]})
+    # One id that is not an id refuses the whole request (saypro.core.ids): nothing else is marked.
+    refused = client.post("/notifications/read/", {"id": [str(theirs.pk), "x"]})
 
+    assert refused.status_code == 400
     assert set(Notification.objects.filter(read_at__isnull=False).values_list("pk", flat=True)) == {mine.pk}
 
 

@@ -87,3 +87,31 @@ def test_own_data_export_download(client_for, employee, history):
     data = json.loads(response.content)
     assert response["Content-Disposition"] == 'attachment; filename="my-reflections.json"'
     assert sorted(r["title"] for r in data["reflections"]) == ["=SUM(A1)", "April"]
+
+
+def test_log_csv_keeps_every_typed_text_a_formula_could_hide_in_as_text(client_for, employee, other_employee, template):
+    """Each text a person types that reaches the learning log CSV, from every app, starting with = + - @."""
+    from cafes.models import Cafe, TalkProposal
+    from circles.models import Learning, Round
+    from reflections.models import Adoption
+    from tests.factories.cafes import CafeFactory, RsvpFactory, TalkFactory
+    from tests.factories.circles import CircleFactory, MembershipFactory
+    from tests.factories.feedback import ContributionFactory
+    from tests.factories.reflections import AdoptionFactory
+
+    ReflectionFactory(author=employee, template=template, state="submitted", title="=1+1")
+    board = ReflectionFactory(author=other_employee, template=template, state="validated", visibility="colleagues")
+    AdoptionFactory(reflection=board, person=employee, kind=Adoption.Kind.TRIED, note="+tried it")
+    circle = CircleFactory(round__state=Round.State.PUBLISHED)
+    MembershipFactory(circle=circle, person=employee, attended=True)
+    Learning.objects.create(circle=circle, author=employee, body="-learned", body_html="<p>-learned</p>")
+    cafe = CafeFactory(state=Cafe.State.HELD, theme="@theme")
+    TalkFactory(cafe=cafe, speaker=employee, state=TalkProposal.State.DELIVERED, idea="=idea")
+    RsvpFactory(cafe=cafe, person=employee, attended=True)
+    ContributionFactory(author=employee, text="+contributed")
+
+    rows = list(csv.reader(io.StringIO(client_for(employee).get(reverse("reflections:log-csv")).content.decode())))
+
+    typed = {cell for row in rows[1:] for cell in row[2:4] if cell.startswith("'")}
+    assert typed == {"'=1+1", "'+tried it", "'-learned", "'=idea", "'@theme", "'+contributed"}
+    assert not [cell for row in rows for cell in row if cell.startswith(("=", "+", "-", "@"))]

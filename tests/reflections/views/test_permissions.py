@@ -7,10 +7,12 @@ officers see board reflections plus hidden ones for moderation.
 """
 
 import datetime as dt
+import uuid
 
 import pytest
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from reflections.models import Reflection
 from tests.factories.reflections import ReflectionFactory
@@ -172,6 +174,20 @@ PAGES = {
     # name: (method, url builder, POST data, {role: status})
     "mine": ("get", lambda p: reverse("reflections:mine"), None, dict.fromkeys(PAGE_ROLES[1:], 200)),
     "write": ("get", lambda p: reverse("reflections:write"), None, dict.fromkeys(PAGE_ROLES[1:], 200)),
+    "write_template": (
+        "get",
+        lambda p: f"{reverse('reflections:write')}?template={Reflection.objects.first().template_id}",
+        None,
+        dict.fromkeys(PAGE_ROLES[1:], 200),
+    ),
+    # A save without the page's start key is refused before anything is read or written.
+    "write_post": ("post", lambda p: reverse("reflections:write"), {}, dict.fromkeys(PAGE_ROLES[1:], 400)),
+    "write_autosave": (
+        "post",
+        lambda p: reverse("reflections:write-autosave"),
+        {},
+        dict.fromkeys(PAGE_ROLES[1:], 400),
+    ),
     "board": ("get", lambda p: reverse("reflections:board"), None, dict.fromkeys(PAGE_ROLES[1:], 200)),
     "log": ("get", lambda p: reverse("reflections:log"), None, dict.fromkeys(PAGE_ROLES[1:], 200)),
     "log_csv": ("get", lambda p: reverse("reflections:log-csv"), None, dict.fromkeys(PAGE_ROLES[1:], 200)),
@@ -270,20 +286,180 @@ PAGES = {
 }
 
 
-@pytest.mark.parametrize("page", list(PAGES))
-def test_page_permissions(request, client, pages, page):
-    method, build_url, data, expected = PAGES[page]
-    url = build_url(pages)
+def _as_each_role(request, client, roles: list[str], act) -> dict:
+    """What `act(client, role)` returns for each role signed in, each in a savepoint rolled back."""
     outcome = {}
-    for role in PAGE_ROLES:
+    for role in roles:
         with transaction.atomic():
             client.logout()
             if role != "anonymous":
                 client.force_login(request.getfixturevalue(role))
-            response = client.get(url) if method == "get" else client.post(url, data or {})
-            outcome[role] = response.status_code
-            if role == "anonymous":
-                assert response.url.startswith("/accounts/login/")
+            outcome[role] = act(client, role)
             transaction.set_rollback(True)
+    return outcome
 
-    assert outcome == {"anonymous": 302, **expected}
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_page_permissions(request, client, pages, page):
+    method, build_url, data, expected = PAGES[page]
+    url = build_url(pages)
+
+    def act(client, role):
+        response = client.get(url) if method == "get" else client.post(url, data or {})
+        if role == "anonymous":
+            assert response.url.startswith("/accounts/login/")
+        return response.status_code
+
+    assert _as_each_role(request, client, PAGE_ROLES, act) == {"anonymous": 302, **expected}
+
+
+# --- invitation links: which activity a link may name, for whom -------------------------------------
+
+CONTEXT_ROLES = ["anonymous", "employee", "other_employee", "mentor", "officer", "manager"]
+
+
+def _start_post(client, url: str) -> int:
+    """Open the page and save it once (the first save is what creates the draft)."""
+    page = client.get(url)
+    if page.status_code != 200:
+        return page.status_code
+    data = {"title": "T", "key_takeaway": "", "visibility": "private"}
+    data |= page.context["start_fields"]
+    return client.post(reverse("reflections:write"), data).status_code
+
+
+@pytest.mark.parametrize("model", ["circles.circle", "feedback.feedbacksession", "cafes.cafe", "cafes.talkproposal"])
+def test_invitation_link_permissions(request, client, reflection_contexts, model):
+    """The person who took part (`employee`) opens and saves the page; anyone else gets 404 and writes nothing."""
+    from tests.reflections.conftest import context_link
+
+    kind, activity = reflection_contexts[model]
+    url = context_link(kind, activity)
+
+    def act(client, role):
+        opened = client.get(url).status_code
+        saved = _start_post(client, url) if role != "anonymous" else None
+        return opened, saved, Reflection.objects.count()
+
+    assert _as_each_role(request, client, CONTEXT_ROLES, act) == {
+        "anonymous": (302, None, 0),
+        "employee": (200, 302, 1),
+        **dict.fromkeys(CONTEXT_ROLES[2:], (404, 404, 0)),
+    }
+
+
+def test_invitation_link_table_covers_every_context_source():
+    from reflections.selectors import CONTEXT_SOURCES
+
+    offered = {model for models in CONTEXT_SOURCES.values() for model in models}
+
+    assert offered == {"circles.circle", "feedback.feedbacksession", "cafes.cafe", "cafes.talkproposal"}
+
+
+@pytest.fixture
+def refused_contexts(employee, other_employee):
+    """Objects tied to `employee` (or near it) that no invitation link may name: (kind, "app.model", pk)."""
+    from cafes.models import Cafe, TalkProposal
+    from circles.models import NeverWith, Round
+    from feedback.models import FeedbackSession
+    from tests.factories import ModuleFactory
+    from tests.factories.cafes import CafeFactory, RsvpFactory, TalkFactory
+    from tests.factories.circles import CircleFactory, MembershipFactory
+    from tests.factories.feedback import ContributionFactory, FeedbackSessionFactory
+
+    held = CafeFactory(state=Cafe.State.HELD)
+    RsvpFactory(cafe=held, person=employee, attended=True)
+    going_only = CafeFactory(state=Cafe.State.HELD)
+    rsvp = RsvpFactory(cafe=going_only, person=employee, attended=False)
+    declined = TalkFactory(cafe=held, speaker=employee, state=TalkProposal.State.DECLINED, title="Declined idea")
+    proposed = TalkFactory(cafe=held, state=TalkProposal.State.PROPOSED)
+    never = NeverWith.objects.create(person=employee, other=other_employee)
+    not_mine = CircleFactory(round__state=Round.State.PUBLISHED)
+    MembershipFactory(circle=not_mine)
+    unpublished = CircleFactory(round__state=Round.State.FORMED)
+    MembershipFactory(circle=unpublished, person=employee)
+    session = FeedbackSessionFactory(state=FeedbackSession.State.HELD)
+    hidden = ContributionFactory(
+        session=session, author=employee, hidden_at=timezone.now(), hidden_reason="Names a client"
+    )
+    return {
+        "never_with": ("circle", f"circles.neverwith:{never.pk}"),
+        "declined_proposal": ("cafe", f"cafes.talkproposal:{declined.pk}"),
+        "proposed_talk": ("cafe", f"cafes.talkproposal:{proposed.pk}"),
+        "rsvp": ("cafe", f"cafes.rsvp:{rsvp.pk}"),
+        "cafe_not_attended": ("cafe", f"cafes.cafe:{going_only.pk}"),
+        "hidden_contribution": ("feedback_session", f"feedback.contribution:{hidden.pk}"),
+        "session_not_invited": ("feedback_session", f"feedback.feedbacksession:{session.pk}"),
+        "circle_not_a_member": ("circle", f"circles.circle:{not_mine.pk}"),
+        "circle_not_published": ("circle", f"circles.circle:{unpublished.pk}"),
+        "circle_as_cafe": ("cafe", f"circles.circle:{not_mine.pk}"),
+        "module": ("module", f"core.module:{ModuleFactory().pk}"),
+        "person": ("general", f"core.user:{other_employee.pk}"),
+        "huge_id": ("circle", "circles.circle:99999999999999999999"),
+        "negative_id": ("circle", "circles.circle:-1"),
+    }
+
+
+REFUSED = [
+    "never_with",
+    "declined_proposal",
+    "proposed_talk",
+    "rsvp",
+    "cafe_not_attended",
+    "hidden_contribution",
+    "session_not_invited",
+    "circle_not_a_member",
+    "circle_not_published",
+    "circle_as_cafe",
+    "module",
+    "person",
+    "huge_id",
+    "negative_id",
+]
+
+
+@pytest.mark.parametrize("case", REFUSED)
+@pytest.mark.parametrize("role", ["employee", "other_employee", "officer"])
+def test_invitation_link_to_anything_else_is_404_and_writes_nothing(
+    request, client, refused_contexts, template, case, role
+):
+    from urllib.parse import urlencode
+
+    kind, token = refused_contexts[case]
+    client.force_login(request.getfixturevalue(role))
+    query = urlencode({"kind": kind, "context": token})
+
+    get = client.get(f"{reverse('reflections:write')}?{query}")
+    post = client.post(
+        reverse("reflections:write"),
+        {"kind": kind, "context": token, "start_key": str(uuid.uuid4()), "title": "T", "visibility": "private"},
+    )
+    autosave = client.post(
+        reverse("reflections:write-autosave"),
+        {"kind": kind, "context": token, "start_key": str(uuid.uuid4()), "title": "T", "visibility": "private"},
+    )
+
+    assert (get.status_code, post.status_code, autosave.status_code) == (404, 404, 404)
+    assert "Declined idea" not in get.content.decode()
+    assert Reflection.objects.count() == 0
+
+
+# Pages reached otherwise than by the tables above, each with the test that holds its rows.
+COVERED_ELSEWHERE = {
+    "report": "tests/reflections/views/test_reports.py::test_reflection_report_permission_table",
+    "comment-report": "tests/reflections/views/test_reports.py::test_comment_report_permission_table",
+    "report-resolve": "tests/reflections/views/test_reports.py::test_report_resolve_permission_table",
+    "mentor-remind": "tests/reflections/views/test_mentor_remind.py::test_mentor_remind_permission_table",
+}
+
+
+def test_permission_tables_cover_every_reflections_url(pages):
+    """A new door of the app without a row in a table (or a named test elsewhere) fails here."""
+    from django.urls import resolve
+
+    from reflections.urls import urlpatterns
+
+    covered = {resolve(build(pages).partition("?")[0]).url_name for _, build, _, _ in PAGES.values()}
+    covered |= {spec[1].split(":")[1] for spec in VIEWS.values()}
+
+    assert {p.name for p in urlpatterns} - covered - set(COVERED_ELSEWHERE) == set()
