@@ -11,6 +11,7 @@
     ["primary button", "main .btn-primary"],
     ["outline button", "main [class*='btn-outline-']"],
     ["pressed toggle button", "main .btn[aria-pressed='true']"],
+    ["pressed yellow button", "main .btn-warning[aria-pressed='true']"],
     ["link in the text", "main a:not(.btn):not(.nav-link)"],
     ["link in an alert", "main .alert a"],
     ["text field", "main .form-control"],

@@ -78,3 +78,20 @@ def test_role_pages_sweep_clean(role, demo_org, browser_page, live_server, live_
     start = [path.format(department=Department.objects.order_by("pk").first().pk) for path in start]
     sign_in_as(browser_page, live_server, live_login, email)
     audit(browser_page, live_server.url, start, tmp_path, role, follow)
+
+
+def test_focus_ring_shows_on_a_pressed_yellow_highlight_button(demo_org, browser_page, live_server, live_login):
+    """Bootstrap's ring on .btn-warning is yellow on yellow; the site's ring must stand out around it."""
+    from feedback.models import Contribution
+    from tests.accessibility import focus_findings
+
+    contribution = Contribution.objects.filter(highlighted=True, hidden_at=None).order_by("pk").first()
+    sign_in_as(browser_page, live_server, live_login, "officer@saypro.demo")
+    browser_page.goto(f"{live_server.url}/feedback/{contribution.session_id}/console/")
+
+    findings = {f["control"].split(" <")[0]: f for f in focus_findings(browser_page)}
+
+    pressed = findings["pressed yellow button"]
+    assert 'id="highlight-' in pressed["control"]
+    assert pressed["problem"] is None, pressed
+    assert pressed["ratio"] >= 3
