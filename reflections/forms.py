@@ -162,7 +162,13 @@ class BoardFilterForm(forms.Form):
 class MonthField(forms.CharField):
     """A month typed as YYYY-MM (what <input type="month"> sends)."""
 
-    widget = forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"})
+    # HTML allows no placeholder on type="month"; browsers without a month picker show a text box,
+    # so the format is said in the help text instead.
+    widget = forms.TextInput(attrs={"type": "month"})
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", "As YYYY-MM, for example 2026-03.")
+        super().__init__(**kwargs)
 
     def to_python(self, value):
         value = super().to_python(value)

@@ -95,6 +95,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "saypro.core.context_processors.navigation",
             ],
+            # html_datetime for <time datetime>, in every template without a {% load %}.
+            "builtins": ["saypro.core.templatetags.saypro_html"],
         },
     },
 ]

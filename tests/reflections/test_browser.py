@@ -116,3 +116,62 @@ def test_draft_saved_when_leaving_the_page_before_autosave(demo_org, browser_pag
         page.wait_for_timeout(100)
     created = Reflection.objects.exclude(pk__in=before)
     assert [r.title for r in created] == ["Typed just before leaving"]
+
+
+def announced(page) -> str:
+    """What the shared polite live region says (it is filled a moment after the swap)."""
+    page.wait_for_function("() => (document.getElementById('swap-announcer') || {}).textContent")
+    return page.locator("#swap-announcer").inner_text()
+
+
+def test_ill_try_this_by_keyboard_moves_focus_to_how_did_it_go_and_announces(
+    demo_org, browser_page, live_server, live_login
+):
+    """htmx replaces the box holding the focused button: focus follows to the new field, and it is said."""
+    from reflections.models import Adoption
+    from reflections.selectors import board_list
+    from saypro.core.models import User
+
+    page = browser_page
+    employee = User.objects.get(email="employee@saypro.demo")
+    reflection = (
+        board_list().exclude(author=employee).exclude(adoptions__person=employee).order_by("first_shared_at").first()
+    )
+    sign_in(page, live_server, live_login, employee.email)
+    page.goto(f"{live_server.url}{reflection.get_absolute_url()}")
+    page.get_by_role("button", name="I'll try this").focus()
+
+    page.keyboard.press("Enter")
+
+    page.wait_for_function("() => document.activeElement && document.activeElement.name === 'note'")
+    assert page.evaluate("document.activeElement.labels[0].textContent.trim()") == "How did it go?*"
+    assert announced(page) == "Saved: you will try this. When you have, say how it went."
+    assert Adoption.objects.filter(reflection=reflection, person=employee, kind="will_try").count() == 1
+    # The next Tab reaches "I tried it", not the top of the page.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "I tried it"
+    assert page.js_errors == []
+
+
+def test_reporting_a_comment_by_keyboard_keeps_focus_in_place_and_announces(
+    demo_org, browser_page, live_server, live_login
+):
+    """The "Report" link becomes the form (focus on the reason); the form becomes the thanks (focus and said)."""
+    from reflections.models import Comment
+
+    page = browser_page
+    comment = Comment.objects.filter(channel="board").exclude(author__email="employee@saypro.demo").first()
+    sign_in(page, live_server, live_login, "employee@saypro.demo")
+    page.goto(f"{live_server.url}{comment.reflection.get_absolute_url()}")
+    page.locator(f"#comment-{comment.pk} a", has_text="Report").focus()
+
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.activeElement && document.activeElement.name === 'reason'")
+    page.keyboard.type("It names a client.")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+
+    thanks = "Thank you. The Advice Desk will look at it and tell you what they decided."
+    page.wait_for_function("t => document.activeElement && document.activeElement.textContent.trim() === t", arg=thanks)
+    assert announced(page) == thanks
+    assert page.js_errors == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Layout, Row, Submit
+from crispy_forms.layout import HTML, Column, Layout, Row
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -38,7 +38,8 @@ class AuditFilterForm(forms.Form):
                 Column("date_to", css_class="col-md-2"),
                 Column("target", css_class="col-md-2"),
             ),
-            Submit("", "Filter", css_class="btn-primary"),
+            # A plain button: crispy's Submit needs a name, and an empty one is invalid HTML (name="").
+            HTML('<button type="submit" class="btn btn-primary">Filter</button>'),
         )
 
     def clean(self):

@@ -213,7 +213,7 @@ def test_agenda_move_htmx_keeps_focus_on_the_moved_talk(client_for, officer, caf
     assert html.lstrip().startswith('<section id="agenda"')
     # Now first in line, its Up button is disabled, so focus goes to its Down button.
     assert response.context["focus"] == (second.pk, "down")
-    assert html.count("data-cafes-focus") == 1
+    assert html.count("data-swap-focus") == 1
     assert f"“{second.title}” is now in slot 1." in html
 
 
