@@ -5,8 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
-from saypro.core.ids import CheckedModelMultipleChoiceField
 from saypro.core.forms import person_choice_label
+from saypro.core.ids import CheckedModelMultipleChoiceField
 from saypro.core.models import User
 
 from .models import RATING_QUESTIONS, RATING_SCALE, TRY_NEXT_QUESTION, WORKED_QUESTION, Cafe, TalkProposal

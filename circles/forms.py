@@ -5,8 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
-from saypro.core.ids import CheckedModelMultipleChoiceField
 from saypro.core.forms import person_choice_label
+from saypro.core.ids import CheckedModelMultipleChoiceField
 
 from .models import Topic
 from .services import LEARNING_MAX_WORDS
