@@ -8,6 +8,7 @@ Run from the repository root (`make bench` runs it after bench_pages.py)::
         .venv/bin/python benchmarks/bench_throughput.py
     BENCH_PAGES=home,board .venv/bin/python benchmarks/bench_throughput.py   # only pages whose label matches
     BENCH_MIXED=0 ...                                                       # skip the mixed scenario
+    BENCH_KEEP_STATIC=1 ...                          # static files already collected: skip collectstatic
 
 PostgreSQL only, on the database benchmarks/bench_pages.py seeds (100,000 people): reused when a
 previous run seeded it, seeded otherwise (its name must contain "bench"). It starts gunicorn the
@@ -162,6 +163,8 @@ class Server:
 
     def collect_static(self) -> None:
         # Production's manifest storage needs collected static files to render any page.
+        if os.environ.get("BENCH_KEEP_STATIC") and (REPO_ROOT / "staticfiles" / "staticfiles.json").exists():
+            return
         subprocess.run(
             [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=REPO_ROOT, env=self.env, check=True
         )
@@ -385,7 +388,7 @@ def run_mixed(server: Server, org) -> dict:
         command = [
             str(locust) if locust.exists() else "locust", "-f", str(BENCHMARKS / "throughput" / "mixed_locust.py"),
             "--headless", "--users", str(users), "--spawn-rate", "20", "--run-time", f"{seconds}s",
-            "--host", server.base, "--only-summary", "--loglevel", "WARNING", "--stop-timeout", "10",
+            "--host", server.base, "--only-summary", "--loglevel", "WARNING", "--stop-timeout", "120",
         ]  # fmt: skip
         print(f"\nMixed scenario: {users} simulated people for {seconds} s (locust headless)", flush=True)
         subprocess.run(command, cwd=REPO_ROOT, env={**os.environ, "BENCH_MIXED_CONFIG": str(config)}, check=False)  # noqa: S603

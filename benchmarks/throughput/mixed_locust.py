@@ -4,7 +4,9 @@ Started by bench_throughput.py with BENCH_MIXED_CONFIG naming a JSON file: the s
 of each simulated employee, the manager's session, the café and report to use, and where to write
 the outcome. Each employee browses the learning board and opens reflections from it, writes and
 submits reflections, signs up for this week's circles and RSVPs to the café, with a person's
-pauses between steps; a few managers read the impact report. Forms are filled from the pages as
+pauses between steps; a few managers read the impact report. At the end each simulated person
+finishes what they were doing (bench_throughput.py gives locust a long --stop-timeout), so a submit
+the server saved is never one locust stopped waiting for. Forms are filled from the pages as
 a browser would (CSRF token, field names), so a change to a form shows up here as a failure.
 
 The outcome counts what the benchmark checks: requests, server errors (5xx, or no answer at all)
