@@ -39,7 +39,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from large_org import LargeOrg, handy_ids, open_database, seed_for_pages, seed_organisation
+from large_org import LargeOrg, open_page_organisation
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/saypro_bench_pages"
 WARM_UP = 1
@@ -193,14 +193,9 @@ def main() -> int:
     os.environ.setdefault("CELERY_BROKER_URL", "memory://localhost/")
     # The benchmark serves no static files; whitenoise's warning about the missing folder is noise here.
     warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
-    state = open_database(url, benchmark="page", keep=bool(os.environ.get("BENCH_KEEP")), example="saypro_bench_pages")
-    if state is None:
+    org = open_page_organisation(url, benchmark="page", keep=bool(os.environ.get("BENCH_KEEP")))
+    if org is None:
         return 0
-    if state == "fresh":
-        seed_organisation()
-        org = seed_for_pages()
-    else:
-        org = handy_ids()
     measure(org)
     return 0
 

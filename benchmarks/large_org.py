@@ -957,6 +957,18 @@ def handy_ids() -> LargeOrg:
     return LargeOrg(**{f.name: stored[f.name] for f in fields(LargeOrg)})
 
 
+def open_page_organisation(url: str, *, benchmark: str, keep: bool) -> LargeOrg | None:
+    """The organisation the page benchmarks use: seeded now, or kept from an earlier run when
+    `keep` and one is there; None when PostgreSQL cannot be reached (see open_database)."""
+    state = open_database(url, benchmark=benchmark, keep=keep, example="saypro_bench_pages")
+    if state is None:
+        return None
+    if state == "fresh":
+        seed_organisation()
+        return seed_for_pages()
+    return handy_ids()
+
+
 def mentor_of(person_id: int) -> int:
     """The ordinary mentor the seed gives a person (see PageSeeder.roles)."""
     return MENTOR_EVERY * (1 + (person_id * 7919) % (PEOPLE // MENTOR_EVERY))

@@ -6,8 +6,13 @@ from . import selectors
 
 
 def home_panel(*, person) -> dict | None:
-    """Two queries at most; None when no café is coming."""
-    cafe, rsvp = selectors.cafe_next_for(person=person)
+    """One query; None when no café is coming."""
+    cafe, rsvp_status = selectors.cafe_next_for(person=person)
     if cafe is None:
         return None
-    return {"title": "Next knowledge café", "template": "cafes/partials/home_panel.html", "cafe": cafe, "rsvp": rsvp}
+    return {
+        "title": "Next knowledge café",
+        "template": "cafes/partials/home_panel.html",
+        "cafe": cafe,
+        "rsvp_status": rsvp_status,
+    }

@@ -155,17 +155,19 @@ def talk_for_reflection(*, pk: int, person: User) -> TalkProposal | None:
     )
 
 
-def cafe_next_for(*, person: User, now: datetime | None = None) -> tuple[Cafe | None, Rsvp | None]:
-    """The next café open to colleagues and the person's RSVP to it (two queries at most)."""
+def cafe_next_for(*, person: User, now: datetime | None = None) -> tuple[Cafe | None, str | None]:
+    """The next café open to colleagues and the status of the person's RSVP to it (None without
+    one), in one query."""
     now = now or timezone.now()
     cafe = (
         Cafe.objects.filter(state__in=[Cafe.State.OPEN, Cafe.State.PUBLISHED], starts_at__gt=now)
+        .annotate(rsvp_status=Subquery(Rsvp.objects.filter(cafe_id=OuterRef("pk"), person=person).values("status")[:1]))
         .order_by("starts_at", "id")
         .first()
     )
     if cafe is None:
         return None, None
-    return cafe, Rsvp.objects.filter(cafe=cafe, person=person).first()
+    return cafe, cafe.rsvp_status
 
 
 # --- talks and proposals ----------------------------------------------------------------------------

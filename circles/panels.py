@@ -1,11 +1,11 @@
-"""The circles panel on the home page: the next circle and this week's sign-up, in a few queries."""
+"""The circles panel on the home page: the next circle and this week's sign-up, in two queries."""
 
 from __future__ import annotations
 
 from django.utils import timezone
 
-from .models import Circle, Round, Signup
-from .selectors import round_open_get
+from .models import Circle, Round
+from .selectors import round_open_for_home
 
 
 def home_panel(*, person) -> dict | None:
@@ -23,10 +23,8 @@ def home_panel(*, person) -> dict | None:
         .order_by("round__meets_at")
         .first()
     )
-    open_round = round_open_get(now=now)
-    signed_up = (
-        bool(open_round) and Signup.objects.filter(round=open_round, person=person, not_this_week=False).exists()
-    )
+    open_round = round_open_for_home(person=person, now=now)
+    signed_up = bool(open_round and open_round.signed_up)
     return {
         "title": "Peer sharing circles",
         "template": "circles/partials/home_panel.html",

@@ -6,8 +6,8 @@ from . import selectors
 
 
 def home_panel(*, person) -> dict | None:
-    """Shown to everyone who has been invited to a session; two queries."""
-    session = selectors.next_session_for(person=person)
-    if session is None and not selectors.session_list(person=person).exists():
+    """Shown to everyone who has been invited to a session; one query (and the person's roles)."""
+    session, sees_any = selectors.session_next_for_home(person=person)
+    if not sees_any:
         return None
     return {"title": "Your next feedback session", "template": "feedback/partials/home_panel.html", "session": session}

@@ -11,7 +11,21 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.urls import reverse
 from django.utils import timezone
 
@@ -227,6 +241,37 @@ def next_session_for(*, person: User) -> FeedbackSession | None:
         .order_by("starts_at", "pk")
         .first()
     )
+
+
+def session_next_for_home(*, person: User) -> tuple[FeedbackSession | None, bool]:
+    """The home panel's read, in one query: the person's next scheduled or open session they are
+    invited to (None if none is coming), and whether they may see any session at all.
+
+    The sessions the person may see are sorted with that next session first, so one row answers
+    both; only the columns the panel shows are read.
+    """
+    invited = Exists(Invitation.objects.filter(session_id=OuterRef("pk"), person=person))
+    coming = invited & Q(state__in=(State.SCHEDULED, State.OPEN), ends_at__gte=timezone.now())
+    first = (
+        session_list(person=person)
+        .select_related(None)
+        .select_related("module")
+        .only("state", "starts_at", "ends_at", "place", "online_url", "module__title")
+        .annotate(
+            is_next=Case(When(coming, then=Value(True)), default=Value(False), output_field=BooleanField()),
+            my_contributions=Subquery(
+                Contribution.objects.filter(VISIBLE, session_id=OuterRef("pk"), author=person)
+                .values("session_id")
+                .annotate(n=Count("pk"))
+                .values("n")[:1]
+            ),
+        )
+        .order_by(F("is_next").desc(), "starts_at", "pk")
+        .first()
+    )
+    if first is None:
+        return None, False
+    return (first if first.is_next else None), True
 
 
 def feedback_newsletter_candidates(

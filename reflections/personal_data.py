@@ -32,6 +32,7 @@ from saypro.core.markdown import render_markdown
 from saypro.core.models import User
 from saypro.core.personal_data import REMOVED_TEXT, jsonable
 
+from .board_cache import board_changed
 from .models import (
     Adoption,
     Answer,
@@ -218,6 +219,7 @@ def erase(*, person: User) -> dict:
         hidden_by=person,
         updated_at=now,
     )
+    board_changed()  # a queryset update sends no signal: the cached board drops them here
     ReflectionEvent.objects.bulk_create(
         [
             ReflectionEvent(

@@ -25,6 +25,15 @@ from tests.factories import MentorLinkFactory, UserFactory
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: a fragment cached for one test's rows (the learning
+    board's) must not be served to the next test, whose rows were rolled back and re-made."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def employee(db):
     return UserFactory(roles=[roles.EMPLOYEE])

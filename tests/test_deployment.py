@@ -254,3 +254,25 @@ def test_production_static_manifest_has_every_file_templates_name(tmp_path):
 
     assert "css/saypro.css" in named
     assert sorted(named - collected) == []
+
+
+def test_production_keeps_checked_database_connections_and_caches_sessions():
+    """Issue 12: persistent connections with health checks, and sessions read from the cache."""
+    env = production_env(SECRET_KEY=secrets.token_urlsafe(64), DATABASE_URL="postgres://u@db:5432/saypro")
+    code = (
+        "import django, json; django.setup(); from django.conf import settings as s; "
+        "d = s.DATABASES['default']; print(json.dumps([d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'], s.SESSION_ENGINE]))"
+    )
+
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [60, True, "django.contrib.sessions.backends.cached_db"]
+
+
+def test_compose_sets_persistent_connections_with_health_checks(services):
+    env = services["web"]["environment"]
+
+    assert (env["CONN_MAX_AGE"], env["CONN_HEALTH_CHECKS"]) == ("60", "true")

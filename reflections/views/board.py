@@ -5,10 +5,13 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.views.generic import ListView
 from rules.contrib.views import PermissionRequiredMixin
 
-from reflections import selectors
+from reflections import board_cache, selectors
 from reflections.forms import BoardFilterForm
 
 
@@ -29,6 +32,16 @@ class BoardView(LoginRequiredMixin, ListView):
             validated_only=bool(filters.get("validated")),
             search=filters.get("q", ""),
         )
+
+    def get(self, request, *args, **kwargs):
+        # The list is the same for everyone: rendered once per board version and query string.
+        html = board_cache.board_fragment(request.GET.urlencode(), render=self._render_list)
+        return render(request, self.template_name, {"board_html": mark_safe(html)})  # noqa: S308 -- our own rendering
+
+    def _render_list(self) -> str:
+        """The filter form, count, cards and pages; without the request, so nothing about the viewer."""
+        self.object_list = self.get_queryset()
+        return render_to_string("reflections/partials/board_list.html", self.get_context_data())
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
+from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from .models import (
     AuditEntry,
@@ -19,6 +20,15 @@ from .models import (
     Placement,
     User,
 )
+
+
+def person_placement_names(*, person: User) -> dict[str, Any]:
+    """The names of the person's department, location and job role, in one query (the home page
+    greets with them; reading them through the person's foreign keys took three)."""
+    names = User.objects.filter(pk=person.pk).values(
+        department_name=F("department__name"), location_name=F("location__name"), job_role_name=F("job_role__name")
+    )
+    return dict(names.get())
 
 
 def notification_unread_count(*, person: User) -> int:

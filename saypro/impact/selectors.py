@@ -320,12 +320,17 @@ def snapshot_headlines(*, snapshot: Snapshot) -> list[str]:
     return report_get(snapshot=snapshot).headlines()
 
 
-def trend_get(*, month: date, months: int = 12) -> list[dict]:
-    """The trend figures of the newest version of each of the `months` months up to `month`."""
+def trend_get(*, month: date, months: int = 12, ready: list[Snapshot] | None = None) -> list[dict]:
+    """The trend figures of the newest version of each of the `months` months up to `month`.
+
+    `ready`, when the caller already read snapshot_ready_list(), saves reading it again.
+    """
     wanted = [month]
     for _ in range(months - 1):
         wanted.append(previous_month(wanted[-1]))
-    snapshots = {s.month: s for s in snapshot_ready_list().filter(month__in=wanted)}
+    if ready is None:
+        ready = list(snapshot_ready_list().filter(month__in=wanted))
+    snapshots = {s.month: s for s in ready if s.month in wanted}
     figures = Figure.objects.filter(snapshot__in=list(snapshots.values()), name__in=TREND_FIGURES + ("sessions_held",))
     totals: dict[int, dict[str, Figure]] = defaultdict(dict)
     for figure in figures.filter(dimension=""):

@@ -22,10 +22,13 @@ def test_home_panel_shows_the_next_session_and_how_much_i_shared(session, employ
     assert panel["template"] == "feedback/partials/home_panel.html"
 
 
-def test_home_panel_after_the_session_says_none_is_coming(session, employee):
+def test_home_panel_after_the_session_says_none_is_coming(session, employee, django_assert_num_queries):
     FeedbackSession.objects.filter(pk=session.pk).update(state=FeedbackSession.State.HELD)
 
-    panel = home_panel(person=employee)
+    # The person's roles, then one query answers both "what is next" and "any session at all"
+    # (issue 12: a second query asked the latter).
+    with django_assert_num_queries(2):
+        panel = home_panel(person=employee)
 
     assert panel["session"] is None
 

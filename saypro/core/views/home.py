@@ -47,6 +47,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
             is_mentor=roles.is_mentor.test(person),
             is_manager=roles.is_manager.test(person),
             recent_notifications=selectors.notification_list(person=person)[:5],
+            placement=selectors.person_placement_names(person=person),
         )
         return ctx
 

@@ -14,6 +14,8 @@ from tests.factories.reflections import AdoptionFactory, CommentFactory, MentorR
 pytestmark = pytest.mark.django_db
 
 BOARD_QUERIES = 8
+# Served from the cache (reflections/board_cache.py): session, user, groups, unread count only.
+BOARD_CACHED_QUERIES = 4
 MENTOR_QUEUE_QUERIES = 7
 DETAIL_QUERIES = 12
 LOG_QUERIES = 7
@@ -47,6 +49,20 @@ def test_board_filtered_query_count(client_for, other_employee, template, django
         response = client.get(reverse("reflections:board"), {"q": "Reflection", "validated": "on", "kind": "general"})
 
     assert len(response.context["reflections"]) == min(rows, 20)
+
+
+@pytest.mark.parametrize("rows", [1, 25])
+def test_board_from_the_cache_query_count(
+    client_for, employee, other_employee, template, django_assert_num_queries, rows
+):
+    _board_reflections(rows, template)
+    client_for(employee).get(reverse("reflections:board"))  # someone else's visit caches the list
+    client = client_for(other_employee)
+
+    with django_assert_num_queries(BOARD_CACHED_QUERIES):
+        response = client.get(reverse("reflections:board"))
+
+    assert response.content.decode().count('<article class="card h-100"') == min(rows, 20)
 
 
 @pytest.mark.parametrize("rows", [1, 30])
