@@ -656,10 +656,16 @@ def circle_round_announce(*, round: Round) -> int:
     return told
 
 
-def circle_rounds_announce_pending() -> int:
-    """Announce published rounds not yet announced (the task was lost to a broker outage or a crash)."""
+def circle_rounds_announce_pending(*, now: datetime | None = None) -> int:
+    """Announce published rounds not yet announced (the task was lost to a broker outage or a crash).
+
+    Only rounds that have not met yet: an invitation to a meeting that is over is noise, so a
+    round whose announcement was lost until after it met stays untold.
+    """
+    now = now or timezone.now()
     told = 0
-    for round in Round.objects.filter(state=Round.State.PUBLISHED, announced_at__isnull=True).order_by("pk"):
+    pending = Round.objects.filter(state=Round.State.PUBLISHED, announced_at__isnull=True, meets_at__gt=now)
+    for round in pending.order_by("pk"):
         told += circle_round_announce(round=round)
     return told
 
