@@ -6,6 +6,8 @@ address-change form does so before a change, because allauth would otherwise tak
 unconfirmed change and remove it, leaving the person without an address.
 """
 
+from urllib.parse import urlsplit
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.forms import AddEmailForm as AllauthAddEmailForm
 from allauth.account.models import EmailAddress
@@ -37,6 +39,16 @@ def current_address_record(*, user, confirm: bool) -> None:
         existing.save(update_fields=["primary", "verified"])
 
 
+def on_site(url: str) -> str:
+    """The same link on SITE_URL, so every link in an e-mail names the one published address.
+
+    allauth builds its links from the request's host, which may differ from SITE_URL (another
+    name for the same machine, a proxy), and the e-mail's other links use SITE_URL.
+    """
+    parts = urlsplit(url)
+    return settings.SITE_URL + parts.path + (f"?{parts.query}" if parts.query else "")
+
+
 class AccountAdapter(DefaultAccountAdapter):
     def get_login_redirect_url(self, request) -> str:
         """Officers start on their dashboard, everyone else on their home page; a `next` still wins."""
@@ -48,6 +60,12 @@ class AccountAdapter(DefaultAccountAdapter):
         """allauth's security e-mails, carrying the organisation's name and the site address."""
         context = {"organisation": settings.ORGANISATION_NAME, "site_url": settings.SITE_URL, **context}
         super().send_mail(template_prefix, email, context)
+
+    def get_reset_password_from_key_url(self, key: str) -> str:
+        return on_site(super().get_reset_password_from_key_url(key))
+
+    def get_email_confirmation_url(self, request, emailconfirmation) -> str:
+        return on_site(super().get_email_confirmation_url(request, emailconfirmation))
 
     def login(self, request, user) -> None:
         current_address_record(user=user, confirm=False)
