@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from .models import Topic
 from .services import LEARNING_MAX_WORDS
@@ -141,7 +142,14 @@ class MoveForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["to_circle"].choices = (
             [("", "Choose a circle")]
-            + [(str(c.pk), f"Circle {c.number}: {c.topic.name} ({c.size} members)") for c in targets]
+            + [
+                (
+                    str(c.pk),
+                    f"Circle {c.number}: {c.topic.name} "
+                    + ngettext("(%(n)d member)", "(%(n)d members)", c.size) % {"n": c.size},
+                )
+                for c in targets
+            ]
             + [(f"new-{t.pk}", f"A new circle on {t.name}") for t in topics]
         )
 

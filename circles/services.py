@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Count, F, Max, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from reflections.services import reflection_invite
 from saypro.core import roles
@@ -683,7 +684,13 @@ def _circle_announce(*, circle: Circle) -> int:
             kind="circle_published",
             key=f"circle:{circle.pk}:published",
             title=f"Your circle on {circle.topic.name}, {timezone.localtime(round.meets_at):%a %d %b at %H:%M}",
-            body=f"You meet with {len(members) - 1} colleagues from across the organisation. The invite is attached.",
+            body=ngettext(
+                "You meet with %(n)d colleague from across the organisation.",
+                "You meet with %(n)d colleagues from across the organisation.",
+                len(members) - 1,
+            )
+            % {"n": len(members) - 1}
+            + " The invite is attached.",
             url=_circle_url(circle),
             email_template="circles/email/circle_published",
             context={"circle": circle, "round": round, "memberships": memberships, "host": host},
@@ -770,7 +777,7 @@ def circle_membership_leave(
                 key=f"circle:{circle.pk}:left:{membership.person_id}",
                 title=f"{by.full_name} left circle {circle.number}",
                 body=(f"Their reason: {membership.left_reason}" if membership.left_reason else "")
-                + f" {len(remaining)} members remain.",
+                + ngettext(" %(n)d member remains.", " %(n)d members remain.", len(remaining)) % {"n": len(remaining)},
                 url=_circle_url(circle),
                 email_template="email/notification",
             )
