@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from saypro.core.learning_log import VERB_ATTENDED, VERB_SHARED, LogEntry, newest_first, within
+from saypro.core.markdown import markdown_as_text
 from saypro.core.models import User
 
 from .forming import CircleExplanation, explain
@@ -399,7 +400,7 @@ def learning_log_entries(*, person: User, start: datetime | None = None, end: da
             when=learning.created_at,
             kind="circle",
             title=f"Learning shared in a circle on {learning.circle.topic.name}",
-            detail=learning.body[:300],
+            detail=markdown_as_text(learning.body, limit=300),
             url=reverse("circles:circle-detail", kwargs={"pk": learning.circle_id}),
             verb=VERB_SHARED,
             object_id=f"circles.learning:{learning.pk}",

@@ -145,3 +145,12 @@ def test_learning_log_entries(employee, colleagues, met_circle):
     later = selectors.learning_log_entries(person=employee, start=timezone.now() + dt.timedelta(minutes=1))
     assert later == []
     assert selectors.learning_log_entries(person=colleagues[0]) == []
+
+
+def test_learning_log_entry_shows_a_learnings_markdown_as_plain_text(employee, met_circle):
+    shared = learning(met_circle, employee, at=timezone.now())
+    Learning.objects.filter(pk=shared.pk).update(body="Agree on what *done* looks like **before** handing work over.")
+    (entry,) = [
+        e for e in selectors.learning_log_entries(person=employee) if e.object_id.startswith("circles.learning")
+    ]
+    assert entry.detail == "Agree on what done looks like before handing work over."
