@@ -23,6 +23,8 @@ from django.db.models.functions import Coalesce, Substr
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from saypro.core.schedule_words import periodic_task_schedule_in_words
+
 QUEUE_SIZE = 5
 # How many of the oldest waiting reflections are read to find the QUEUE_SIZE mentees who waited longest.
 WAITING_WINDOW = 500
@@ -582,7 +584,7 @@ def job_health(*, now: datetime) -> dict:
                 "name": task.name,
                 "task": task.task,
                 "enabled": task.enabled,
-                "schedule": str(task.scheduler) if task.scheduler else "",
+                "schedule": periodic_task_schedule_in_words(task),
                 "last_run_at": task.last_run_at,
                 "next_run_at": next_run,
                 "heartbeat": beat,

@@ -451,6 +451,8 @@ def test_job_health_computes_the_next_run_from_each_schedule():
         ("off", None),
         ("sweep", now + dt.timedelta(minutes=30)),
     ]
+    # In words, not "0 1 * * * (m/h/dM/MY/d) Africa/Johannesburg".
+    assert [t["schedule"] for t in jobs["tasks"]] == ["Every day at 01:00", "Every day at 01:00", "Every 30 minutes"]
 
 
 def test_job_health_lists_failures_of_the_last_week_with_their_error():
