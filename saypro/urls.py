@@ -2,7 +2,9 @@
 
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 # The admin login goes through allauth's protections (rate limits) like the site login.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -10,6 +12,8 @@ admin.site.site_header = "SayPro Share Learnings — administration"
 admin.site.site_title = "SayPro admin"
 
 urlpatterns = [
+    # Pages that name no icon (the admin, a browser asking on its own) get the logo mark, not a 404.
+    path("favicon.ico", RedirectView.as_view(url=static("img/logo-mark.svg"), permanent=True)),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("reflections/", include("reflections.urls")),
