@@ -82,10 +82,21 @@ class RoundCounts:
 
 def round_signup_counts(*, round: Round) -> RoundCounts:
     """Count a round's sign-ups by first-choice topic and by department, in the database."""
-    totals = Signup.objects.filter(round=round).aggregate(
-        n_signed_up=Count("id", filter=Q(not_this_week=False)),
-        n_declined=Count("id", filter=Q(not_this_week=True)),
-        n_standing=Count("id", filter=Q(not_this_week=False, source=Signup.Source.STANDING)),
+    # "Every week" counts whoever will be signed up again next week: a sign-up the standing
+    # opt-in made, and one a person made this week while opting in (its source is the person).
+    opted_in = StandingSignup.objects.filter(person=OuterRef("person"), is_active=True).filter(
+        Q(paused_until__isnull=True) | Q(paused_until__lt=round.week_starts_on)
+    )
+    totals = (
+        Signup.objects.filter(round=round)
+        .annotate(opted_in=Exists(opted_in))
+        .aggregate(
+            n_signed_up=Count("id", filter=Q(not_this_week=False)),
+            n_declined=Count("id", filter=Q(not_this_week=True)),
+            n_standing=Count(
+                "id", filter=Q(not_this_week=False) & (Q(source=Signup.Source.STANDING) | Q(opted_in=True))
+            ),
+        )
     )
     by_topic = (
         SignupChoice.objects.filter(signup__round=round, signup__not_this_week=False, rank=1)
