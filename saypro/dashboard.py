@@ -293,7 +293,7 @@ def board_reports_to_resolve(*, now: datetime) -> dict | None:
 
 
 def newsletter_candidates(*, now: datetime) -> dict | None:
-    """Board reflections whose authors agreed to be featured, shared since last month began, in no issue yet."""
+    """Validated board reflections whose authors agreed to be featured, shared since last month, not in an issue."""
     if not app_ready("reflections"):
         return None
     from reflections.models import Reflection
@@ -301,7 +301,10 @@ def newsletter_candidates(*, now: datetime) -> dict | None:
     this_month = month_start(timezone.localdate(now))
     since = timezone.make_aware(datetime.combine(month_start(this_month - timedelta(days=1)), time.min))
     candidates = _board_reflections(Reflection).filter(
-        may_be_featured=True, first_shared_at__gte=since, newsletter_items__isnull=True
+        may_be_featured=True,
+        first_shared_at__gte=since,
+        newsletter_items__isnull=True,
+        state=Reflection.State.VALIDATED,
     )
     return queue_of(
         candidates,

@@ -74,8 +74,8 @@ def board_reflection(*, shared_at=None, **kwargs):
     from reflections.models import Reflection
     from tests.factories.reflections import ReflectionFactory
 
+    kwargs.setdefault("state", Reflection.State.SUBMITTED)
     return ReflectionFactory(
-        state=Reflection.State.SUBMITTED,
         visibility=Reflection.Visibility.COLLEAGUES,
         now=shared_at or timezone.now(),
         answered=False,
@@ -238,15 +238,18 @@ def test_moderation_queue_counts_what_is_new_on_the_board_but_not_hidden_private
     }
 
 
-def test_newsletter_queue_lists_consenting_board_reflections_not_yet_in_an_issue():
-    from reflections.models import NewsletterItem
+def test_newsletter_queue_lists_validated_consenting_board_reflections_not_yet_in_an_issue():
+    from reflections.models import NewsletterItem, Reflection
     from tests.factories.reflections import NewsletterIssueFactory
 
-    candidate = board_reflection(shared_at=days_ago(1), may_be_featured=True)
-    board_reflection(shared_at=days_ago(1), may_be_featured=False)
-    picked = board_reflection(shared_at=days_ago(1), may_be_featured=True)
+    validated = Reflection.State.VALIDATED
+    candidate = board_reflection(shared_at=days_ago(1), may_be_featured=True, state=validated)
+    board_reflection(shared_at=days_ago(1), may_be_featured=False, state=validated)
+    picked = board_reflection(shared_at=days_ago(1), may_be_featured=True, state=validated)
     NewsletterItem.objects.create(issue=NewsletterIssueFactory(), reflection=picked, position=1)
-    board_reflection(shared_at=days_ago(70), may_be_featured=True)
+    board_reflection(shared_at=days_ago(70), may_be_featured=True, state=validated)
+    board_reflection(shared_at=days_ago(1), may_be_featured=True, state=Reflection.State.CHANGES_REQUESTED)
+    board_reflection(shared_at=days_ago(1), may_be_featured=True)  # submitted, not reviewed yet
 
     queue = dashboard.newsletter_candidates(now=timezone.now())
 
