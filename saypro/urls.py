@@ -11,9 +11,19 @@ admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "SayPro Share Learnings — administration"
 admin.site.site_title = "SayPro admin"
 
+
+class FaviconRedirect(RedirectView):
+    """To the logo mark, resolved per request: the static manifest exists only after collectstatic."""
+
+    permanent = True
+
+    def get_redirect_url(self, *args, **kwargs) -> str:
+        return static("img/logo-mark.svg")
+
+
 urlpatterns = [
     # Pages that name no icon (the admin, a browser asking on its own) get the logo mark, not a 404.
-    path("favicon.ico", RedirectView.as_view(url=static("img/logo-mark.svg"), permanent=True)),
+    path("favicon.ico", FaviconRedirect.as_view()),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("reflections/", include("reflections.urls")),

@@ -112,7 +112,8 @@ def fill_every_queue(size: int, *, officer) -> None:
         proposed_session(created_at=days_ago(i + 1))
         formed_round(formed_at=days_ago(i + 1))
         proposed_talk(created_at=days_ago(i + 1))
-        reflection = board_reflection(shared_at=days_ago(1), may_be_featured=True)
+        # Validated, so it is a newsletter candidate too.
+        reflection = board_reflection(shared_at=days_ago(1), may_be_featured=True, state=Reflection.State.VALIDATED)
         comment = CommentFactory(reflection=reflection, created_at=days_ago(1))
         report(reflection=reflection, created_at=days_ago(i + 1))
         report(comment=comment, created_at=days_ago(i + 1))
