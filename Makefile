@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 VAR := var
 ADDRPORT ?= 127.0.0.1:8000
 
-.PHONY: run test lint bench install migrate demo worker beat clean test-fast
+.PHONY: run test lint bench install migrate demo worker beat clean test-fast lock
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,14 @@ $(STAMP): requirements/base.txt requirements/dev.txt | $(PY)
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# requirements/*.txt are the pinned lock of everything installed, generated from the direct
+# dependencies in pyproject.toml by pip-tools; edit pyproject.toml, then `make lock`, never the
+# lock itself. Existing pins are kept; `make lock UPGRADE=--upgrade` moves to the newest allowed.
+LOCK = $(PY) -m piptools compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links $(UPGRADE)
+lock: install
+	$(LOCK) --output-file requirements/base.txt pyproject.toml
+	$(LOCK) --extra dev --constraint requirements/base.txt --output-file requirements/dev.txt pyproject.toml
 
 migrate: install
 	$(PY) manage.py migrate --noinput

@@ -89,8 +89,19 @@ class TalkProposalForm(forms.ModelForm):
         }
         error_messages = TALK_ERRORS
 
-    def __init__(self, *args, cafes=None, first_talk: bool = True, **kwargs):
+    def __init__(self, *args, cafes=None, first_talk: bool = True, own_reflections=(), **kwargs):
+        """`own_reflections`: (path, title) of the speaker's reflections on the board, to pick from."""
         super().__init__(*args, **kwargs)
+        choices = [("", "No reflection"), *own_reflections]
+        linked = self.instance.reflection_url if self.instance.pk else ""
+        if linked and linked not in dict(choices):
+            choices.append((linked, "The reflection linked before"))
+        self.fields["reflection_url"] = forms.ChoiceField(
+            label="One of your reflections to link",
+            choices=choices,
+            required=False,
+            help_text="Your reflections shared with colleagues; optional.",
+        )
         self.fields["cafe"].queryset = cafes if cafes is not None else Cafe.objects.none()
         self.fields["cafe"].required = False
         self.fields["cafe"].empty_label = "Any coming café"

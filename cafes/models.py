@@ -178,7 +178,7 @@ class TalkInterest(models.Model):
         constraints = [models.UniqueConstraint(fields=["talk", "person"], name="talk_interest_once")]
 
     def __str__(self) -> str:
-        return f"{self.person_id} would like to hear {self.talk_id}"
+        return f"{self.person} would like to hear “{self.talk}”"
 
 
 class Rsvp(PlacementSnapshot):
@@ -203,7 +203,7 @@ class Rsvp(PlacementSnapshot):
         indexes = [models.Index(fields=["cafe", "status", "answered_at"])]
 
     def __str__(self) -> str:
-        return f"{self.person_id} → café {self.cafe_id}: {self.status}"
+        return f"{self.person} → {self.cafe}: {self.get_status_display().lower()}"
 
 
 class TalkFeedback(models.Model):
@@ -239,7 +239,7 @@ class TalkFeedback(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Feedback on talk {self.talk_id}"
+        return f"Feedback on the talk “{self.talk}”"
 
 
 class SpeakerPreference(models.Model):

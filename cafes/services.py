@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from reflections import services as reflection_services
 from saypro.core import roles
@@ -162,7 +163,10 @@ def cafe_update(*, cafe: Cafe, by: User, now: datetime | None = None, **fields) 
         going = selectors.cafe_seat_counts(cafe=current).going
         if merged["capacity"] < going:
             raise ValidationError(
-                {"capacity": f"{going} people are already going; the capacity cannot be lower than that."}
+                {
+                    "capacity": ngettext("%(n)d person is", "%(n)d people are", going) % {"n": going}
+                    + " already going; the capacity cannot be lower than that."
+                }
             )
         if not changed:
             return current

@@ -51,6 +51,8 @@ def _past_week(org, week_starts_on, topics) -> None:
         state=Round.State.PUBLISHED,
         formed_at=meets_at - timedelta(days=6),
         published_at=meets_at - timedelta(days=5),
+        # Members were told when it was published; the announcement job must not tell them now.
+        announced_at=meets_at - timedelta(days=5),
     )
     offered = org.rng.sample(topics, k=4)
     round.topics.set(offered)

@@ -180,7 +180,7 @@ def form_circles(
         reason = (
             "No sign-ups this week, so no circles were formed."
             if n == 0
-            else f"Only {n} sign-up{'s' if n != 1 else ''}; a circle needs at least "
+            else f"Only {_count(n, 'sign-up', 'sign-ups')}; a circle needs at least "
             f"{min_size} people, so no circles were formed."
         )
         return Formation(circles=(), unplaced=tuple(s.person_id for s in people), reason=reason)
@@ -208,7 +208,7 @@ def form_circles(
     first = sum(len(c.explanation.first_choice_member_ids) for c in formed)
     ranking = sum(1 for s in people if s.preferences)
     reason = (
-        f"Formed {len(formed)} circle{'s' if len(formed) != 1 else ''} for {n} sign-ups; "
+        f"Formed {_count(len(formed), 'circle', 'circles')} for {_count(n, 'sign-up', 'sign-ups')}; "
         f"{first} of the {ranking} who ranked topics got their first choice."
     )
     return Formation(circles=formed, unplaced=(), reason=reason)
@@ -268,11 +268,16 @@ def _split_apart(never: list[set[int]], people: list[int], k: int, lo: int, hi: 
     return None
 
 
+def _count(n: int, singular: str, plural: str) -> str:
+    """Say "1 sign-up" or "2 sign-ups": ngettext's English rule, here because this module imports no Django."""
+    return f"{n} {singular if n == 1 else plural}"
+
+
 def _circle_counts(n: int, target: int, lo: int, hi: int) -> list[int]:
     """Feasible circle counts for ``n`` people, best (closest to n/target) first."""
     counts = sorted(range(-(-n // hi), n // lo + 1), key=lambda k: (abs(k * target - n), k))
     if not counts:
-        raise FormingImpossible(f"{n} people cannot be split into circles of {lo} to {hi}.")
+        raise FormingImpossible(f"{_count(n, 'person', 'people')} cannot be split into circles of {lo} to {hi}.")
     return counts
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from saypro.core.forms import person_choice_label
 from saypro.core.ids import CheckedModelMultipleChoiceField
@@ -145,7 +146,11 @@ class MoveForm(forms.Form):
         self.fields["to_circle"].choices = (
             [("", "Choose a circle")]
             + [
-                (str(c.pk), f"Circle {c.number}: {c.topic.name} ({c.size} {'member' if c.size == 1 else 'members'})")
+                (
+                    str(c.pk),
+                    f"Circle {c.number}: {c.topic.name} "
+                    + ngettext("(%(n)d member)", "(%(n)d members)", c.size) % {"n": c.size},
+                )
                 for c in targets
             ]
             + [(f"new-{t.pk}", f"A new circle on {t.name}") for t in topics]

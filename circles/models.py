@@ -220,7 +220,7 @@ class Membership(PlacementSnapshot):
         indexes = [models.Index(fields=["person", "round"])]
 
     def __str__(self) -> str:
-        return f"{self.person} in circle {self.circle_id}"
+        return f"{self.person} in {self.circle}"
 
     @property
     def has_left(self) -> bool:
@@ -248,4 +248,4 @@ class Learning(PlacementSnapshot):
         ]
 
     def __str__(self) -> str:
-        return f"Learning by {self.author} in circle {self.circle_id}"
+        return f"Learning by {self.author} in {self.circle}"

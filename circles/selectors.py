@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from saypro.core.calendar import CalendarEntry
 from saypro.core.learning_log import VERB_ATTENDED, VERB_SHARED, LogEntry, newest_first, within
+from saypro.core.markdown import markdown_as_text
 from saypro.core.models import User
 
 from .forming import CircleExplanation, explain
@@ -95,10 +96,21 @@ class RoundCounts:
 
 def round_signup_counts(*, round: Round) -> RoundCounts:
     """Count a round's sign-ups by first-choice topic and by department, in the database."""
-    totals = Signup.objects.filter(round=round).aggregate(
-        n_signed_up=Count("id", filter=Q(not_this_week=False)),
-        n_declined=Count("id", filter=Q(not_this_week=True)),
-        n_standing=Count("id", filter=Q(not_this_week=False, source=Signup.Source.STANDING)),
+    # "Every week" counts whoever will be signed up again next week: a sign-up the standing
+    # opt-in made, and one a person made this week while opting in (its source is the person).
+    opted_in = StandingSignup.objects.filter(person=OuterRef("person"), is_active=True).filter(
+        Q(paused_until__isnull=True) | Q(paused_until__lt=round.week_starts_on)
+    )
+    totals = (
+        Signup.objects.filter(round=round)
+        .annotate(opted_in=Exists(opted_in))
+        .aggregate(
+            n_signed_up=Count("id", filter=Q(not_this_week=False)),
+            n_declined=Count("id", filter=Q(not_this_week=True)),
+            n_standing=Count(
+                "id", filter=Q(not_this_week=False) & (Q(source=Signup.Source.STANDING) | Q(opted_in=True))
+            ),
+        )
     )
     by_topic = (
         SignupChoice.objects.filter(signup__round=round, signup__not_this_week=False, rank=1)
@@ -427,7 +439,7 @@ def learning_log_entries(*, person: User, start: datetime | None = None, end: da
             when=learning.created_at,
             kind="circle",
             title=f"Learning shared in a circle on {learning.circle.topic.name}",
-            detail=learning.body[:300],
+            detail=markdown_as_text(learning.body, limit=300),
             url=reverse("circles:circle-detail", kwargs={"pk": learning.circle_id}),
             verb=VERB_SHARED,
             object_id=f"circles.learning:{learning.pk}",

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Count, F, Max, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from reflections.services import reflection_invite
 from saypro.core import roles
@@ -668,10 +669,16 @@ def circle_round_announce(*, round: Round) -> int:
     return told
 
 
-def circle_rounds_announce_pending() -> int:
-    """Announce published rounds not yet announced (the task was lost to a broker outage or a crash)."""
+def circle_rounds_announce_pending(*, now: datetime | None = None) -> int:
+    """Announce published rounds not yet announced (the task was lost to a broker outage or a crash).
+
+    Only rounds that have not met yet: an invitation to a meeting that is over is noise, so a
+    round whose announcement was lost until after it met stays untold.
+    """
+    now = now or timezone.now()
     told = 0
-    for round in Round.objects.filter(state=Round.State.PUBLISHED, announced_at__isnull=True).order_by("pk"):
+    pending = Round.objects.filter(state=Round.State.PUBLISHED, announced_at__isnull=True, meets_at__gt=now)
+    for round in pending.order_by("pk"):
         told += circle_round_announce(round=round)
     return told
 
@@ -689,7 +696,13 @@ def _circle_announce(*, circle: Circle) -> int:
             kind="circle_published",
             key=f"circle:{circle.pk}:published",
             title=f"Your circle on {circle.topic.name}, {timezone.localtime(round.meets_at):%a %d %b at %H:%M}",
-            body=f"You meet with {len(members) - 1} colleagues from across the organisation. The invite is attached.",
+            body=ngettext(
+                "You meet with %(n)d colleague from across the organisation.",
+                "You meet with %(n)d colleagues from across the organisation.",
+                len(members) - 1,
+            )
+            % {"n": len(members) - 1}
+            + " The invite is attached.",
             url=_circle_url(circle),
             email_template="circles/email/circle_published",
             context={"circle": circle, "round": round, "memberships": memberships, "host": host},
@@ -779,7 +792,7 @@ def circle_membership_leave(
                 key=f"circle:{circle.pk}:left:{membership.person_id}",
                 title=f"{by.full_name} left circle {circle.number}",
                 body=(f"Their reason: {membership.left_reason}" if membership.left_reason else "")
-                + f" {len(remaining)} members remain.",
+                + ngettext(" %(n)d member remains.", " %(n)d members remain.", len(remaining)) % {"n": len(remaining)},
                 url=_circle_url(circle),
                 email_template="email/notification",
             )

@@ -203,7 +203,7 @@ class Contribution(PlacementSnapshot):
         indexes = [models.Index(fields=["session", "kind"]), models.Index(fields=["author", "session"])]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} by {self.author} in {self.session_id}"
+        return f"{self.get_kind_display()} by {self.author} in the feedback session on {self.session.module.title}"
 
     @property
     def is_visible(self) -> bool:
@@ -241,7 +241,8 @@ class Suggestion(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Suggestion by {self.author} on {self.contribution_id}"
+        contribution = self.contribution
+        return f"Suggestion by {self.author} on the {contribution.get_kind_display().lower()} by {contribution.author}"
 
     @property
     def is_visible(self) -> bool:

@@ -44,6 +44,8 @@ PROPOSED_LENGTH = timedelta(minutes=90)
 # "an hour before" reminder from exactly one run, between 70 and 10 minutes before the start.
 HOUR_REMINDER_WINDOW = timedelta(minutes=70)
 DAY_REMINDER_WINDOW = timedelta(hours=24)
+# How long after a session ends the hourly job still sends a follow-up a lost task left owed.
+FOLLOW_UP_CATCH_UP = timedelta(days=7)
 REMINDER_LEADS = {"hour": "In an hour", "day": "Tomorrow"}
 
 State = FeedbackSession.State
@@ -587,9 +589,11 @@ def session_reminders_send(*, now: datetime | None = None) -> int:
         state__in=(State.SCHEDULED, State.OPEN), ends_at__gt=now
     ).values_list("pk", flat=True):
         session_invitations_send(session_id=session_id)
-    for session_id in FeedbackSession.objects.filter(state=State.HELD, follow_up_sent_at__isnull=True).values_list(
-        "pk", flat=True
-    ):
+    # Follow-ups a lost task left owed, but only for sessions that just happened: a summary of
+    # a session weeks ago (say, data loaded from elsewhere) is no longer news.
+    for session_id in FeedbackSession.objects.filter(
+        state=State.HELD, follow_up_sent_at__isnull=True, ends_at__gte=now - FOLLOW_UP_CATCH_UP
+    ).values_list("pk", flat=True):
         session_follow_up(session_id=session_id)
     sent = 0
     for session in upcoming:

@@ -113,6 +113,19 @@ class CommentForm(forms.Form):
     # The comment answered, read by the view with saypro.core.ids.id_param (400 when not an id).
     parent = forms.CharField(required=False, widget=forms.HiddenInput)
 
+    def __init__(self, *args, channel: str | None = None, for_author: bool = False, **kwargs):
+        """Label the box by who will read it: one page holds the mentor thread and the colleagues' one."""
+        super().__init__(*args, **kwargs)
+        if channel == "review":
+            self.fields["body"].label = "Comment for your mentor" if for_author else "Comment for the author"
+        elif channel == "board":
+            self.fields["body"].label = "Comment for colleagues"
+
+
+def comment_form_kwargs(*, channel: str, reflection, person) -> dict:
+    """CommentForm's keyword arguments for this channel and reader (ids and label by audience)."""
+    return {"auto_id": f"id_{channel}_%s", "channel": channel, "for_author": reflection.author_id == person.pk}
+
 
 class TriedForm(forms.Form):
     note = forms.CharField(

@@ -310,7 +310,7 @@ class MentorReview(models.Model):
         indexes = [models.Index(fields=["reflection", "created_at"]), models.Index(fields=["created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.get_decision_display()} (depth {self.depth}) on {self.reflection_id}"
+        return f"{self.get_decision_display()} (depth {self.depth}) on “{self.reflection}”"
 
 
 class Comment(PlacementSnapshot):
@@ -348,7 +348,7 @@ class Comment(PlacementSnapshot):
         constraints = [models.CheckConstraint(condition=~Q(parent=F("id")), name="comment_not_own_parent")]
 
     def __str__(self) -> str:
-        return f"Comment by {self.author_id} on {self.reflection_id}"
+        return f"Comment by {self.author} on “{self.reflection}”"
 
 
 class Adoption(PlacementSnapshot):
@@ -376,7 +376,7 @@ class Adoption(PlacementSnapshot):
         indexes = [models.Index(fields=["kind", "created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.person_id} on {self.reflection_id}"
+        return f"{self.get_kind_display()}: {self.person} on “{self.reflection}”"
 
 
 class NewsletterIssue(models.Model):
@@ -497,8 +497,8 @@ class Report(models.Model):
         ]
 
     def __str__(self) -> str:
-        target = f"reflection {self.reflection_id}" if self.reflection_id else f"comment {self.comment_id}"
-        return f"Report by {self.reporter_id} on {target}"
+        target = f"“{self.reflection}”" if self.reflection_id else str(self.comment)
+        return f"Report by {self.reporter} on {target}"
 
     @property
     def is_open(self) -> bool:

@@ -23,6 +23,8 @@ from django.db.models.functions import Coalesce, Substr
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from saypro.core.schedule_words import periodic_task_schedule_in_words
+
 QUEUE_SIZE = 5
 # How many of the oldest waiting reflections are read to find the QUEUE_SIZE mentees who waited longest.
 WAITING_WINDOW = 500
@@ -291,7 +293,7 @@ def board_reports_to_resolve(*, now: datetime) -> dict | None:
 
 
 def newsletter_candidates(*, now: datetime) -> dict | None:
-    """Board reflections whose authors agreed to be featured, shared since last month began, in no issue yet."""
+    """Validated board reflections whose authors agreed to be featured, shared since last month, not in an issue."""
     if not app_ready("reflections"):
         return None
     from reflections.models import Reflection
@@ -299,7 +301,10 @@ def newsletter_candidates(*, now: datetime) -> dict | None:
     this_month = month_start(timezone.localdate(now))
     since = timezone.make_aware(datetime.combine(month_start(this_month - timedelta(days=1)), time.min))
     candidates = _board_reflections(Reflection).filter(
-        may_be_featured=True, first_shared_at__gte=since, newsletter_items__isnull=True
+        may_be_featured=True,
+        first_shared_at__gte=since,
+        newsletter_items__isnull=True,
+        state=Reflection.State.VALIDATED,
     )
     return queue_of(
         candidates,
@@ -582,7 +587,7 @@ def job_health(*, now: datetime) -> dict:
                 "name": task.name,
                 "task": task.task,
                 "enabled": task.enabled,
-                "schedule": str(task.scheduler) if task.scheduler else "",
+                "schedule": periodic_task_schedule_in_words(task),
                 "last_run_at": task.last_run_at,
                 "next_run_at": next_run,
                 "heartbeat": beat,

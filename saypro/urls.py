@@ -2,14 +2,28 @@
 
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 # The admin login goes through allauth's protections (rate limits) like the site login.
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "SayPro Share Learnings — administration"
 admin.site.site_title = "SayPro admin"
 
+
+class FaviconRedirect(RedirectView):
+    """To the logo mark, resolved per request: the static manifest exists only after collectstatic."""
+
+    permanent = True
+
+    def get_redirect_url(self, *args, **kwargs) -> str:
+        return static("img/logo-mark.svg")
+
+
 urlpatterns = [
+    # Pages that name no icon (the admin, a browser asking on its own) get the logo mark, not a 404.
+    path("favicon.ico", FaviconRedirect.as_view()),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("reflections/", include("reflections.urls")),

@@ -74,8 +74,8 @@ def board_reflection(*, shared_at=None, **kwargs):
     from reflections.models import Reflection
     from tests.factories.reflections import ReflectionFactory
 
+    kwargs.setdefault("state", Reflection.State.SUBMITTED)
     return ReflectionFactory(
-        state=Reflection.State.SUBMITTED,
         visibility=Reflection.Visibility.COLLEAGUES,
         now=shared_at or timezone.now(),
         answered=False,
@@ -112,7 +112,8 @@ def fill_every_queue(size: int, *, officer) -> None:
         proposed_session(created_at=days_ago(i + 1))
         formed_round(formed_at=days_ago(i + 1))
         proposed_talk(created_at=days_ago(i + 1))
-        reflection = board_reflection(shared_at=days_ago(1), may_be_featured=True)
+        # Validated, so it is a newsletter candidate too.
+        reflection = board_reflection(shared_at=days_ago(1), may_be_featured=True, state=Reflection.State.VALIDATED)
         comment = CommentFactory(reflection=reflection, created_at=days_ago(1))
         report(reflection=reflection, created_at=days_ago(i + 1))
         report(comment=comment, created_at=days_ago(i + 1))
@@ -238,15 +239,18 @@ def test_moderation_queue_counts_what_is_new_on_the_board_but_not_hidden_private
     }
 
 
-def test_newsletter_queue_lists_consenting_board_reflections_not_yet_in_an_issue():
-    from reflections.models import NewsletterItem
+def test_newsletter_queue_lists_validated_consenting_board_reflections_not_yet_in_an_issue():
+    from reflections.models import NewsletterItem, Reflection
     from tests.factories.reflections import NewsletterIssueFactory
 
-    candidate = board_reflection(shared_at=days_ago(1), may_be_featured=True)
-    board_reflection(shared_at=days_ago(1), may_be_featured=False)
-    picked = board_reflection(shared_at=days_ago(1), may_be_featured=True)
+    validated = Reflection.State.VALIDATED
+    candidate = board_reflection(shared_at=days_ago(1), may_be_featured=True, state=validated)
+    board_reflection(shared_at=days_ago(1), may_be_featured=False, state=validated)
+    picked = board_reflection(shared_at=days_ago(1), may_be_featured=True, state=validated)
     NewsletterItem.objects.create(issue=NewsletterIssueFactory(), reflection=picked, position=1)
-    board_reflection(shared_at=days_ago(70), may_be_featured=True)
+    board_reflection(shared_at=days_ago(70), may_be_featured=True, state=validated)
+    board_reflection(shared_at=days_ago(1), may_be_featured=True, state=Reflection.State.CHANGES_REQUESTED)
+    board_reflection(shared_at=days_ago(1), may_be_featured=True)  # submitted, not reviewed yet
 
     queue = dashboard.newsletter_candidates(now=timezone.now())
 
@@ -451,6 +455,8 @@ def test_job_health_computes_the_next_run_from_each_schedule():
         ("off", None),
         ("sweep", now + dt.timedelta(minutes=30)),
     ]
+    # In words, not "0 1 * * * (m/h/dM/MY/d) Africa/Johannesburg".
+    assert [t["schedule"] for t in jobs["tasks"]] == ["Every day at 01:00", "Every day at 01:00", "Every 30 minutes"]
 
 
 def test_job_health_lists_failures_of_the_last_week_with_their_error():

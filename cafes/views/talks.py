@@ -55,6 +55,13 @@ class TalkListView(PermissionRequiredMixin, ListView):
         return ctx
 
 
+def own_reflection_choices(person) -> list[tuple[str, str]]:
+    """The speaker's reflections on the board as (path, title) choices for a talk proposal."""
+    from reflections.selectors import reflection_shared_list_of
+
+    return [(r.get_absolute_url(), str(r)) for r in reflection_shared_list_of(author=person)[:100]]
+
+
 class TalkCreateView(PermissionRequiredMixin, FormView):
     template_name = "cafes/proposal_form.html"
     form_class = TalkProposalForm
@@ -64,6 +71,7 @@ class TalkCreateView(PermissionRequiredMixin, FormView):
         kwargs = super().get_form_kwargs()
         kwargs["cafes"] = selectors.cafe_open_for_proposals()
         kwargs["first_talk"] = not selectors.speaker_has_spoken(speaker=self.request.user)
+        kwargs["own_reflections"] = own_reflection_choices(self.request.user)
         return kwargs
 
     def get_initial(self):
@@ -118,6 +126,7 @@ class TalkUpdateView(TalkObjectMixin, PrivateObjectPermissionMixin, FormView):
         kwargs["instance"] = TalkProposal.objects.get(pk=talk.pk)
         kwargs["cafes"] = selectors.cafe_open_for_proposals()
         kwargs["first_talk"] = talk.first_talk
+        kwargs["own_reflections"] = own_reflection_choices(talk.speaker)
         return kwargs
 
     def get_context_data(self, **kwargs):

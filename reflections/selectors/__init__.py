@@ -8,6 +8,7 @@ from .board import (
     comment_threads,
     hidden_comment_list,
     hidden_reflection_list,
+    reflection_shared_list_of,
 )
 from .log import VERB_ATTEMPTED, learning_log_entries, month_span
 from .newsletter import (
@@ -61,6 +62,7 @@ __all__ = [
     "adoption_summary",
     "answer_list",
     "board_list",
+    "reflection_shared_list_of",
     "comment_get",
     "comment_threads",
     "hidden_comment_list",

@@ -137,3 +137,8 @@ def hidden_comment_list() -> QuerySet[Comment]:
         .select_related("author", "reflection", "hidden_by")
         .order_by("-hidden_at", "-pk")
     )
+
+
+def reflection_shared_list_of(*, author: User) -> QuerySet[Reflection]:
+    """A person's own reflections on the learning board, newest first (what a talk proposal may link)."""
+    return Reflection.objects.filter(_board_q(), author=author).order_by("-first_shared_at", "-pk")

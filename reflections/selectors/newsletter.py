@@ -17,7 +17,11 @@ def newsletter_candidates() -> QuerySet[Reflection]:
 
 
 def newsletter_candidate_list(*, issue: NewsletterIssue, limit: int = 100) -> list[Reflection]:
-    """What the officer can pick from: the issue's picks plus the newest consenting board reflections."""
+    """What the officer can pick from: the issue's picks plus the newest validated consenting board reflections.
+
+    A reflection the mentor sent back for more depth is not offered; one the officer already
+    picked stays listed, since that was an explicit choice.
+    """
     picked = list(
         newsletter_candidates()
         .filter(newsletter_items__issue=issue)
@@ -33,6 +37,7 @@ def newsletter_candidate_list(*, issue: NewsletterIssue, limit: int = 100) -> li
     others = [
         r
         for r in newsletter_candidates()
+        .filter(state=Reflection.State.VALIDATED)
         .select_related("author", "department")
         .order_by("-first_shared_at", "-pk")[:limit]
         if r.pk not in picked_ids

@@ -14,7 +14,7 @@ from saypro.core.models import User
 from saypro.core.services import audit_record, notify, task_enqueue
 from saypro.core.text import text_clean
 
-from ..models import NewsletterIssue, NewsletterItem
+from ..models import NewsletterIssue, NewsletterItem, Reflection
 from ..selectors import newsletter_candidates, newsletter_items_for_email
 from .common import _require_officer
 
@@ -45,7 +45,7 @@ def newsletter_draft_for_month(*, today: date | None = None, picks: int = 5) -> 
     """The monthly job: start this month's issue with last month's featured-consenting board reflections.
 
     Pre-picks up to `picks` reflections first shared last month whose authors agreed to be
-    featured, validated ones first. Idempotent: returns None when the month's issue exists.
+    featured and validated by a mentor. Idempotent: returns None when the month's issue exists.
     """
     month = _first_of_month(today or timezone.localdate())
     issue, created = newsletter_create(month=month, by=None)
@@ -55,7 +55,7 @@ def newsletter_draft_for_month(*, today: date | None = None, picks: int = 5) -> 
     end = timezone.make_aware(datetime.combine(month, datetime.min.time()))
     chosen = list(
         newsletter_candidates()
-        .filter(first_shared_at__gte=start, first_shared_at__lt=end)
+        .filter(first_shared_at__gte=start, first_shared_at__lt=end, state=Reflection.State.VALIDATED)
         .order_by("-validated_at", "-first_shared_at")
         .values_list("pk", flat=True)[:picks]
     )

@@ -8,7 +8,7 @@ from django.urls import reverse
 from rules.contrib.views import PermissionRequiredMixin
 
 from reflections import selectors
-from reflections.forms import CommentForm, ReasonForm, ReviewForm, TriedForm, VisibilityForm
+from reflections.forms import CommentForm, ReasonForm, ReviewForm, TriedForm, VisibilityForm, comment_form_kwargs
 from reflections.models import Comment, Reflection
 
 
@@ -96,8 +96,10 @@ def reflection_page(request, reflection: Reflection, *, status: int = 200, **for
         "adoptions": selectors.adoption_summary(reflection=reflection, viewer=user) if see_board else None,
         "events": list(selectors.reflection_event_list(reflection=reflection)) if is_author else [],
         "review_form": forms.get("review_form") or ReviewForm(),
-        "review_comment_form": forms.get("review_comment_form") or CommentForm(auto_id="id_review_%s"),
-        "board_comment_form": forms.get("board_comment_form") or CommentForm(auto_id="id_board_%s"),
+        "review_comment_form": forms.get("review_comment_form")
+        or CommentForm(**comment_form_kwargs(channel="review", reflection=reflection, person=user)),
+        "board_comment_form": forms.get("board_comment_form")
+        or CommentForm(**comment_form_kwargs(channel="board", reflection=reflection, person=user)),
         "tried_form": forms.get("tried_form") or TriedForm(),
         "hide_form": forms.get("hide_form") or ReasonForm(auto_id="id_hide_%s"),
         "visibility_form": forms.get("visibility_form")

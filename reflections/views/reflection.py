@@ -11,7 +11,7 @@ from django.views.generic import TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
 from reflections import selectors, services
-from reflections.forms import CommentForm, ReasonForm, ReviewForm, TriedForm
+from reflections.forms import CommentForm, ReasonForm, ReviewForm, TriedForm, comment_form_kwargs
 from reflections.models import Comment, MentorReview
 from saypro.core.ids import id_param
 
@@ -71,7 +71,9 @@ class CommentCreateView(ReflectionPermissionMixin, View):
 
     def post(self, request, pk, channel):
         reflection = self.reflection
-        form = CommentForm(request.POST, auto_id=f"id_{channel}_%s")
+        form = CommentForm(
+            request.POST, **comment_form_kwargs(channel=channel, reflection=reflection, person=request.user)
+        )
         if form.is_valid():
             parent = None
             parent_id = id_param(request.POST, "parent")

@@ -12,6 +12,8 @@ link, only a notice, and a confirmation is refused while another account holds t
 one address never belongs to two accounts.
 """
 
+from urllib.parse import urlsplit
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.forms import AddEmailForm as AllauthAddEmailForm
 from allauth.account.models import EmailAddress
@@ -53,6 +55,16 @@ def address_used_by_another(*, email: str, user) -> bool:
     )
 
 
+def on_site(url: str) -> str:
+    """The same link on SITE_URL, so every link in an e-mail names the one published address.
+
+    allauth builds its links from the request's host, which may differ from SITE_URL (another
+    name for the same machine, a proxy), and the e-mail's other links use SITE_URL.
+    """
+    parts = urlsplit(url)
+    return settings.SITE_URL + parts.path + (f"?{parts.query}" if parts.query else "")
+
+
 class AccountAdapter(DefaultAccountAdapter):
     def get_login_redirect_url(self, request) -> str:
         """Officers start on their dashboard, managers on the impact report (what they come for),
@@ -87,6 +99,12 @@ class AccountAdapter(DefaultAccountAdapter):
             )
             return False
         return super().confirm_email(request, email_address)
+
+    def get_reset_password_from_key_url(self, key: str) -> str:
+        return on_site(super().get_reset_password_from_key_url(key))
+
+    def get_email_confirmation_url(self, request, emailconfirmation) -> str:
+        return on_site(super().get_email_confirmation_url(request, emailconfirmation))
 
     def login(self, request, user) -> None:
         current_address_record(user=user, confirm=False)

@@ -27,6 +27,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import transaction
 from django.db.models import Count
 from django.template.response import TemplateResponse
+from django.utils.translation import ngettext
 
 from . import services
 from .admin_actions import export_as_csv
@@ -369,7 +370,11 @@ class EnrolmentAdmin(admin.ModelAdmin):
                 services.enrolment_withdraw(enrolment=enrolment)
                 services.audit_record(actor=request.user, action="enrolment.withdrawn", target=enrolment)
                 withdrawn += 1
-        self.message_user(request, f"{withdrawn} enrolment{'s' if withdrawn != 1 else ''} withdrawn.", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(n)d enrolment withdrawn.", "%(n)d enrolments withdrawn.", withdrawn) % {"n": withdrawn},
+            messages.SUCCESS,
+        )
 
 
 # --- records nobody edits by hand ---------------------------------------------------------------

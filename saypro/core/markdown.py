@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from html import escape
+from html import escape, unescape
 
 import nh3
 from markdown_it import MarkdownIt
@@ -54,3 +54,21 @@ def _plain_paragraphs(text: str) -> str:
 def word_count(text: str) -> int:
     """Words as a reader counts them: runs of non-space characters."""
     return len((text or "").split())
+
+
+def markdown_as_text(text: str, *, limit: int | None = None) -> str:
+    """A piece of Markdown as one line of plain text, for places that show no HTML.
+
+    The learning log's list, CSV and xAPI show a short excerpt: `**before**` reads "before",
+    list items are joined with "; ", links keep their words. Cut to `limit` characters with
+    an ellipsis when longer.
+    """
+    html = render_markdown(text or "")
+    html = re.sub(r"</li>\s*", "; ", html)
+    html = re.sub(r"</(p|h\d|blockquote|pre)>|<br\s*/?>|<hr\s*/?>", " ", html)
+    plain = unescape(nh3.clean(html, tags=set()))
+    plain = re.sub(r"\s+", " ", plain).strip()
+    plain = re.sub(r"(;\s*)+$", "", plain).replace(" ;", ";")
+    if limit is not None and len(plain) > limit:
+        plain = plain[: limit - 1].rstrip() + "…"
+    return plain

@@ -301,6 +301,13 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor}: {self.action} {self.target_repr}"
 
+    @property
+    def action_text(self) -> str:
+        """The action as an officer says it ("Hid a contribution"), not its code."""
+        from .audit_words import audit_action_text
+
+        return audit_action_text(self.action)
+
 
 class NotificationKind(models.TextChoices):
     """The categories a person chooses e-mail delivery for on the preferences page.

@@ -13,6 +13,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from .models import (
     AuditEntry,
@@ -369,7 +370,10 @@ def notification_digest_send(*, day: date, now: datetime | None = None) -> int:
                 recipient=person,
                 kind="digest",
                 key=f"digest:{day.isoformat()}",
-                subject=f"Your daily digest: {len(notifications)} update{'s' if len(notifications) != 1 else ''}",
+                subject=ngettext(
+                    "Your daily digest: %(n)d update", "Your daily digest: %(n)d updates", len(notifications)
+                )
+                % {"n": len(notifications)},
                 template="core/email/notification_digest",
                 context={"notifications": notifications, "day": day},
             )

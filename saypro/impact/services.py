@@ -32,6 +32,7 @@ def snapshot_build(
     reason: str = "",
     rebuild: bool = False,
     progress: Progress | None = None,
+    notify_managers: bool = True,
 ) -> tuple[Snapshot, bool]:
     """Build the snapshot of a month; return it and whether this call built it.
 
@@ -39,7 +40,8 @@ def snapshot_build(
     scheduled job may run twice). A rebuild stores a new version and keeps the old ones;
     the (month, version) constraint means two concurrent builds produce one version.
     Side effects: figures stored, an audit entry for a rebuild, managers notified by
-    e-mail and in the app once the snapshot is ready.
+    e-mail and in the app once the snapshot is ready (unless `notify_managers` is false: the
+    demo's past months were never news to anyone).
     """
     month = month.replace(day=1)
     if rebuild and not reason.strip():
@@ -75,7 +77,8 @@ def snapshot_build(
             snapshot.save(update_fields=["status", "progress", "built_at"])
             if rebuild:
                 audit_record(actor=by, action="snapshot.rebuild", target=snapshot, reason=reason)
-            transaction.on_commit(lambda: snapshot_notify_managers(snapshot=snapshot))
+            if notify_managers:
+                transaction.on_commit(lambda: snapshot_notify_managers(snapshot=snapshot))
     except Exception as exc:
         Snapshot.objects.filter(pk=snapshot.pk).update(status=Snapshot.Status.FAILED, error=str(exc)[:5000])
         raise

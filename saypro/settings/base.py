@@ -132,6 +132,8 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 LANGUAGE_CODE = "en-gb"
+# Dates and times without a format of their own: 24-hour clock (saypro/formats), never "3:50 p.m.".
+FORMAT_MODULE_PATH = ["saypro.formats"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Africa/Johannesburg")
 USE_I18N = True
 USE_TZ = True

@@ -117,6 +117,20 @@ def test_round_signup_counts_are_counts_only(open_round, topics, employee, other
     assert sorted(counts.by_department) == sorted([(employee.department.name, 1), (other_employee.department.name, 1)])
 
 
+def test_round_signup_counts_someone_who_just_opted_in_every_week(open_round, topics, employee, other_employee):
+    """The round page said "0 every week" right after someone ticked "every week"."""
+    from circles.models import StandingSignup
+    from circles.services import signup_save
+
+    signup_save(round=open_round, person=employee, topic_ids=[topics[0].pk], every_week=True)
+    signup_save(round=open_round, person=other_employee, topic_ids=[topics[0].pk], every_week=True)
+    StandingSignup.objects.filter(person=other_employee).update(paused_until=open_round.week_starts_on)
+
+    counts = selectors.round_signup_counts(round=open_round)
+
+    assert (counts.signed_up, counts.standing) == (2, 1)
+
+
 def test_people_met_list(employee, colleagues):
     published_circle(people=[employee, colleagues[0], colleagues[1]], meets_in=-dt.timedelta(days=8))
     latest = published_circle(people=[employee, colleagues[0]], meets_in=-dt.timedelta(days=1))
@@ -145,3 +159,12 @@ def test_learning_log_entries(employee, colleagues, met_circle):
     later = selectors.learning_log_entries(person=employee, start=timezone.now() + dt.timedelta(minutes=1))
     assert later == []
     assert selectors.learning_log_entries(person=colleagues[0]) == []
+
+
+def test_learning_log_entry_shows_a_learnings_markdown_as_plain_text(employee, met_circle):
+    shared = learning(met_circle, employee, at=timezone.now())
+    Learning.objects.filter(pk=shared.pk).update(body="Agree on what *done* looks like **before** handing work over.")
+    (entry,) = [
+        e for e in selectors.learning_log_entries(person=employee) if e.object_id.startswith("circles.learning")
+    ]
+    assert entry.detail == "Agree on what done looks like before handing work over."

@@ -762,3 +762,14 @@ def test_announce_twice_or_pending_tells_nobody_twice(officer, formed_round):
     assert services.circle_round_announce(round=formed_round) == 0
     assert OutboundEmail.objects.filter(kind="circle_published").count() == 9
     assert Notification.objects.filter(kind="circle_host").count() == 2
+
+
+def test_announce_pending_leaves_a_round_that_already_met_untold(officer, formed_round):
+    """An announcement lost until after the meeting stays untold: an invitation to the past is noise."""
+    services.circle_round_publish(round=formed_round, by=officer)
+    formed_round.refresh_from_db()
+
+    after_meeting = formed_round.meets_at + dt.timedelta(minutes=1)
+    assert services.circle_rounds_announce_pending(now=after_meeting) == 0
+    assert OutboundEmail.objects.filter(kind="circle_published").count() == 0
+    assert services.circle_rounds_announce_pending(now=formed_round.meets_at - dt.timedelta(minutes=1)) == 9

@@ -398,3 +398,31 @@ def test_mentor_links_of_one_mentee_open_from_the_dashboard_link(client_for, off
 
     assert response.status_code == 200
     assert [(link.mentor, link.mentee) for link in response.context["cl"].result_list] == [(mentor, employee)]
+
+
+# --- periodic tasks (django-celery-beat) -----------------------------------------------------------
+
+
+def test_periodic_task_page_runs_no_inline_script_and_lists_the_tasks(client_for, officer):
+    """Under the CSP (script-src 'self') only scripts with a src run; the crontab help comes from our static file."""
+    import re
+
+    from django.contrib.auth.models import Permission
+    from django_celery_beat.models import CrontabSchedule, PeriodicTask
+
+    officer.user_permissions.add(*Permission.objects.filter(content_type__app_label="django_celery_beat"))
+    monthly = CrontabSchedule.objects.create(minute="0", hour="7", day_of_month="1")
+    task = PeriodicTask.objects.create(
+        name="cafes-draft-next-month", task="cafes.cafe_draft_next_month_task", crontab=monthly
+    )
+
+    response = client_for(officer).get(f"/admin/django_celery_beat/periodictask/{task.pk}/change/")
+    html = response.content.decode()
+
+    assert response.status_code == 200
+    scripts = re.findall(r"<script\b([^>]*)>(.*?)</script>", html, re.S)
+    inline = [attrs for attrs, body in scripts if body.strip() and 'type="application/json"' not in attrs]
+    assert inline == []
+    assert '<script src="/static/js/periodic_task_admin.js"></script>' in html
+    assert '<option value="cafes.cafe_draft_next_month_task"' in html  # "Task (registered)" lists the tasks
+    assert "script-src 'self'" in response["Content-Security-Policy"]

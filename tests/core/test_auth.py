@@ -28,7 +28,7 @@ def _signed_in_id(client) -> str | None:
 
 
 def _link(body: str, path: str) -> str:
-    match = re.search(rf"http://testserver({re.escape(path)}\S+)", body)
+    match = re.search(rf"{re.escape(settings.SITE_URL)}({re.escape(path)}\S+)", body)
     assert match, f"no link to {path} in:\n{body}"
     return match.group(1)
 
@@ -152,6 +152,20 @@ def test_password_reset_by_emailed_link_then_sign_in_with_new_password(client, m
     assert _signed_in_id(client) is None
     assert client.post("/accounts/login/", {"login": "zoe@example.org", "password": NEW_PASSWORD}).status_code == 302
     assert _signed_in_id(client) == str(person.pk)
+
+
+def test_password_reset_email_links_only_to_site_url_whatever_host_was_asked(client, mailoutbox, settings):
+    """`make run ADDRPORT=127.0.0.1:8011` sets SITE_URL to that address; the reset e-mail, which
+    once mixed the request's host and the default :8000, names only SITE_URL."""
+    settings.SITE_URL = "http://127.0.0.1:8011"
+    UserFactory(email="zoe@example.org")
+
+    client.post("/accounts/password/reset/", {"email": "zoe@example.org"}, HTTP_HOST="localhost:8000")
+
+    links = re.findall(r"https?://\S+", mailoutbox[0].body)
+    assert len(links) == 2  # the reset link and the site's address in the signature
+    assert {link.split("/accounts/")[0].rstrip("/") for link in links} == {"http://127.0.0.1:8011"}
+    assert links[0].startswith("http://127.0.0.1:8011/accounts/password/reset/key/")
 
 
 def test_password_reset_link_used_twice_is_refused(client, mailoutbox):

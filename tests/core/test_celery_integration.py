@@ -56,3 +56,17 @@ def test_email_queued_in_committed_transaction_is_sent_by_worker(live_worker):
     assert "To: thandi.worker@example.org" in message
     assert "Subject: [SayPro] Your circle meets on Thursday" in message
     assert "Bring one question." in message
+
+
+def test_worker_records_a_heartbeat_when_it_starts(live_worker):
+    """So the dashboard does not warn "not seen yet" in the minutes before beat's first heartbeat."""
+    from django.utils import timezone
+
+    from saypro import dashboard
+
+    row = live_worker.wait_for(
+        lambda: JobHeartbeat.objects.filter(name="core.heartbeat_task", last_ok=True).first(),
+        what="the worker's start heartbeat",
+    )
+    jobs = dashboard.job_health(now=timezone.now())
+    assert (row.last_result, jobs["worker_stale"]) == ("worker started", False)

@@ -66,7 +66,7 @@ def test_import_org_bad_file_prints_the_report_and_fails(tmp_path):
     with pytest.raises(CommandError) as refused:
         call_command("import_org", path, stdout=out, stderr=err)
 
-    assert str(refused.value) == "Import refused: 3 problem(s) on 2 row(s). Nothing was written."
+    assert str(refused.value) == "Import refused: 3 problems on 2 rows. Nothing was written."
     assert err.getvalue().splitlines() == [
         "row 4, email: Duplicate e-mail: zoe@example.org is already on row 3 "
         "(e-mails are compared without regard to capitals).",
@@ -112,5 +112,5 @@ def test_import_org_exits_non_zero_on_a_refused_import(tmp_path, capsys):
     assert exited.value.code == 1
     assert capsys.readouterr().err.splitlines() == [
         "row 2, email: “not-an-email” is not a valid e-mail address.",
-        "CommandError: Import refused: 1 problem(s) on 1 row(s). Nothing was written.",
+        "CommandError: Import refused: 1 problem on 1 row. Nothing was written.",
     ]

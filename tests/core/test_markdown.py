@@ -5,7 +5,14 @@ from html.parser import HTMLParser
 
 import pytest
 
-from saypro.core.markdown import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, MARKDOWN_MAX_CHARS, render_markdown, word_count
+from saypro.core.markdown import (
+    ALLOWED_ATTRIBUTES,
+    ALLOWED_TAGS,
+    MARKDOWN_MAX_CHARS,
+    markdown_as_text,
+    render_markdown,
+    word_count,
+)
 
 REL = 'rel="nofollow noopener noreferrer"'
 
@@ -152,3 +159,26 @@ def test_render_markdown_long_text_keeps_paragraphs_and_escapes():
 )
 def test_word_count(text, expected):
     assert word_count(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("markdown", "text"),
+    [
+        (
+            "Agree on what *done* looks like **before** handing work over.",
+            "Agree on what done looks like before handing work over.",
+        ),
+        (
+            "- Listen for the feeling\n- Reflect it back\n- Then ask",
+            "Listen for the feeling; Reflect it back; Then ask",
+        ),
+        ("# Plan\n\nA [link](https://example.org) & <b>tags</b> as typed", "Plan A link & <b>tags</b> as typed"),
+        ("", ""),
+    ],
+)
+def test_markdown_as_text_keeps_the_words_and_drops_the_marks(markdown, text):
+    assert markdown_as_text(markdown) == text
+
+
+def test_markdown_as_text_cuts_long_text_with_an_ellipsis():
+    assert markdown_as_text("word " * 100, limit=20) == "word word word word…"

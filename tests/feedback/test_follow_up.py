@@ -1,5 +1,7 @@
 """After the session: attendees get the summary and a prompt to write a reflection, once each."""
 
+import datetime as dt
+
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -93,6 +95,18 @@ def test_session_follow_up_owed_is_sent_by_the_hourly_run(held, employee):
     """A broker outage when the session closed leaves the follow-up to the hourly run."""
     services.session_reminders_send()
 
+    assert OutboundEmail.objects.filter(kind="session_summary", recipient=employee).count() == 1
+
+
+def test_session_follow_up_owed_for_a_session_long_over_is_not_sent_by_the_hourly_run(held, employee):
+    """A summary weeks late is not news: the hourly run catches up only on sessions that just happened."""
+    session = held["session"]
+
+    sent_late = services.session_reminders_send(
+        now=session.ends_at + services.FOLLOW_UP_CATCH_UP + dt.timedelta(hours=1)
+    )
+    assert (sent_late, OutboundEmail.objects.filter(kind="session_summary").count()) == (0, 0)
+    services.session_reminders_send(now=session.ends_at + services.FOLLOW_UP_CATCH_UP - dt.timedelta(hours=1))
     assert OutboundEmail.objects.filter(kind="session_summary", recipient=employee).count() == 1
 
 

@@ -63,6 +63,14 @@ def test_build_tells_managers_once_per_version(db, manager, django_capture_on_co
     assert "Impact report for May 2026 is ready" in mail.outbox[0].subject
 
 
+def test_build_without_notify_managers_tells_nobody(db, manager, django_capture_on_commit_callbacks):
+    """The demo's past months: built now, but never news to anyone."""
+    with django_capture_on_commit_callbacks(execute=True):
+        snapshot, built = snapshot_build(month=MAY, notify_managers=False)
+    assert (built, snapshot.status) == (True, "ready")
+    assert (Notification.objects.count(), OutboundEmail.objects.count()) == (0, 0)
+
+
 def test_progress_is_reported_in_steps(db):
     steps = []
     snapshot_build(month=MAY, progress=lambda percent, step: steps.append(percent))

@@ -761,6 +761,7 @@ def test_newsletter_draft_for_month_picks_consenting_reflections_of_last_month(m
     _board(make_reflection, now=in_feb, may_be_featured=False)
     _board(make_reflection, now=in_feb, visibility=V.MENTOR)
     _board(make_reflection, now=timezone.make_aware(dt.datetime(2026, 3, 1, 0, 30)))
+    _board(make_reflection, now=in_feb, state=S.CHANGES_REQUESTED)  # sent back for more depth
 
     issue = services.newsletter_draft_for_month(today=dt.date(2026, 3, 1))
     again = services.newsletter_draft_for_month(today=dt.date(2026, 3, 1))
@@ -912,3 +913,19 @@ def test_reflection_one_per_context_is_a_database_rule(employee, template):
         ReflectionFactory(author=employee, template=template, context_type=first.context_type, context_id=module.pk)
 
     assert Reflection.objects.filter(author=employee).count() == 1
+
+
+def test_newsletter_builder_offers_validated_reflections_and_keeps_explicit_picks(officer, make_reflection):
+    from reflections.selectors import newsletter_candidate_list
+
+    issue = NewsletterIssueFactory()
+    validated = _board(make_reflection)
+    sent_back = _board(make_reflection, state=S.CHANGES_REQUESTED)
+    submitted = _board(make_reflection, state=S.SUBMITTED)
+    picked_before = _board(make_reflection, state=S.SUBMITTED)
+    services.newsletter_update(issue=issue, by=officer, title="March", intro="", reflection_ids=[picked_before.pk])
+
+    offered = [r.pk for r in newsletter_candidate_list(issue=issue)]
+
+    assert offered == [picked_before.pk, validated.pk]
+    assert sent_back.pk not in offered and submitted.pk not in offered

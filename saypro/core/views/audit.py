@@ -13,6 +13,7 @@ from django.views.generic import ListView
 from rules.contrib.views import PermissionRequiredMixin
 
 from saypro.core import selectors
+from saypro.core.audit_words import audit_action_text
 from saypro.core.models import AuditEntry
 
 
@@ -25,7 +26,8 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args, actions: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", "Any action"), *[(a, a) for a in actions]]
+        choices = sorted(((a, audit_action_text(a)) for a in actions), key=lambda choice: choice[1])
+        self.fields["action"].choices = [("", "Any action"), *choices]
         self.helper = FormHelper()
         self.helper.form_method = "get"
         self.helper.form_tag = True

@@ -140,18 +140,45 @@ def test_proposal_with_foreign_reflection_link_refused(client_for, employee):
 
 
 def test_proposal_create_success_for_any_coming_cafe(client_for, employee):
+    from tests.factories.reflections import ReflectionFactory
+
+    shared = ReflectionFactory(author=employee, state="validated", visibility="colleagues")
     response = client_for(employee).post(
         reverse("cafes:proposal-create"),
-        {**PROPOSAL, "duration_minutes": "7", "reflection_url": "/reflections/4/", "wants_practice_buddy": "on"},
+        {
+            **PROPOSAL,
+            "duration_minutes": "7",
+            "reflection_url": f"/reflections/{shared.pk}/",
+            "wants_practice_buddy": "on",
+        },
     )
     talk = TalkProposal.objects.get()
     assert response["Location"] == reverse("cafes:proposal-detail", args=[talk.pk])
     assert (talk.cafe, talk.duration_minutes, talk.reflection_url, talk.wants_practice_buddy) == (
         None,
         7,
-        "/reflections/4/",
+        f"/reflections/{shared.pk}/",
         True,
     )
+
+
+def test_proposal_links_a_reflection_picked_from_the_speakers_own_shared_ones(client_for, employee, other_employee):
+    """No pasted path: the form offers the speaker's reflections on the board, and only those."""
+    from tests.factories.reflections import ReflectionFactory
+
+    mine = ReflectionFactory(author=employee, title="Silence as a tool", state="validated", visibility="colleagues")
+    ReflectionFactory(author=employee, title="Private notes", state="submitted", visibility="private")
+    theirs = ReflectionFactory(author=other_employee, title="Not mine", state="validated", visibility="colleagues")
+    client = client_for(employee)
+
+    field = client.get(reverse("cafes:proposal-create")).context["form"].fields["reflection_url"]
+    refused = client.post(
+        reverse("cafes:proposal-create"), {**PROPOSAL, "reflection_url": f"/reflections/{theirs.pk}/"}
+    )
+
+    assert field.choices == [("", "No reflection"), (f"/reflections/{mine.pk}/", "Silence as a tool")]
+    assert list(refused.context["form"].errors) == ["reflection_url"]
+    assert TalkProposal.objects.count() == 0
 
 
 def test_proposal_form_hides_practice_buddy_for_experienced_speakers(client_for, employee, started_cafe):

@@ -1,6 +1,7 @@
 """The audit trail page: filters, pages, cost, and that nothing can change an entry (here or in the admin)."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -54,11 +55,31 @@ def test_audit_filters_by_action(client_for, officer):
     response = client_for(officer).get(URL, {"action": "snapshot.rebuild"})
 
     assert [e.action for e in response.context["entries"]] == ["snapshot.rebuild"]
-    assert [c[0] for c in response.context["form"].fields["action"].choices] == [
-        "",
-        "session.cancelled",
-        "snapshot.rebuild",
+    # Offered in words, sorted by them; an unlisted code still reads as words.
+    assert response.context["form"].fields["action"].choices == [
+        ("", "Any action"),
+        ("snapshot.rebuild", "Rebuilt a monthly impact snapshot"),
+        ("session.cancelled", "Session: cancelled"),
     ]
+
+
+def test_audit_trail_says_what_happened_to_what_by_name(client_for, officer):
+    """No codes ("feedback.contribution_hide") and no ids ("in 3"): the action and the object by name."""
+    from feedback.services import contribution_hide
+    from tests.factories.feedback import ContributionFactory
+
+    contribution = ContributionFactory(session__module__title="Delegation basics", author__first_name="Lindiwe")
+    contribution_hide(contribution=contribution, reason="Names a colleague", by=officer)
+
+    html = client_for(officer).get(URL).content.decode()
+    dashboard = client_for(officer).get("/dashboard/").content.decode()
+
+    visible = re.sub(r'value="[^"]*"', "", html + dashboard)  # the filter's option values are codes, unseen
+    assert "feedback.contribution_hide" not in visible
+    assert "<td>Hid a contribution</td>" in html
+    name = f"Insight by {contribution.author.full_name} in the feedback session on Delegation basics"
+    assert f"<td>{name}" in html
+    assert f"hid a contribution — {name} — “Names a colleague”" in dashboard
 
 
 def test_audit_filters_by_actor_name_or_email(client_for, officer):

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -193,3 +195,28 @@ def test_detail_shows_author_department_location_context_and_badge(client_for, m
     assert "about Module 3: Delegation" in html
     assert "✔ Validated" in html
     assert "1</strong> colleague will try this" in html
+
+
+def test_the_two_comment_boxes_are_labelled_by_who_reads_them(client_for, make_reflection, employee, mentor):
+    reflection = make_reflection(state=S.SUBMITTED, visibility="colleagues")
+
+    own = client_for(employee).get(reflection.get_absolute_url()).content.decode()
+    as_mentor = client_for(mentor).get(reflection.get_absolute_url()).content.decode()
+
+    def label(html, field_id):
+        return re.search(rf'<label\s+for="{field_id}"[^>]*>\s*([^<*]+?)\s*<', html).group(1)
+
+    assert (label(own, "id_review_body"), label(own, "id_board_body")) == (
+        "Comment for your mentor",
+        "Comment for colleagues",
+    )
+    assert label(as_mentor, "id_review_body") == "Comment for the author"
+
+
+def test_board_comment_count_has_words_for_screen_readers(client_for, make_reflection, other_employee):
+    reflection = make_reflection(state=S.VALIDATED, visibility="colleagues")
+    CommentFactory(reflection=reflection, channel="board")
+
+    html = client_for(other_employee).get(reverse("reflections:board")).content.decode()
+
+    assert '<span aria-hidden="true">💬</span> 1<span class="visually-hidden"> comment</span>' in html

@@ -4,6 +4,7 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import ngettext
 
 from saypro.core.org_import import COLUMNS, org_import_apply, org_import_parse
 
@@ -36,8 +37,11 @@ class Command(BaseCommand):
             for error in summary.errors:
                 self.stderr.write(f"row {error.row}, {error.column or 'whole row'}: {error.reason}")
             bad_rows = len({error.row for error in summary.errors})
+            problems = len(summary.errors)
             raise CommandError(
-                f"Import refused: {len(summary.errors)} problem(s) on {bad_rows} row(s). Nothing was written."
+                ngettext("Import refused: %(n)d problem", "Import refused: %(n)d problems", problems) % {"n": problems}
+                + ngettext(" on %(n)d row.", " on %(n)d rows.", bad_rows) % {"n": bad_rows}
+                + " Nothing was written."
             )
         if dry_run:
             self.stdout.write(f"Dry run, nothing was written. The import would have: {summary.counts()}")

@@ -4,6 +4,7 @@ The worker and beat use the broker from settings (kombu's filesystem transport w
 CELERY_BROKER_URL is unset), so scheduled jobs really run, as in production.
 """
 
+import os
 import signal
 import subprocess
 import sys
@@ -37,6 +38,20 @@ def beat_command(*, var_dir: Path, python: str = sys.executable) -> list[str]:
     return celery_command(python, "beat", "--loglevel=INFO", "--schedule", str(Path(var_dir, "celerybeat-schedule")))
 
 
+def site_url_for(addrport: str, environ: dict[str, str] | os._Environ[str]) -> str:
+    """The address e-mails link to: SITE_URL when set, otherwise the one runserver listens on.
+
+    runserver takes "8011", "127.0.0.1:8011" or "0.0.0.0:8011"; a wildcard host is reached
+    from this machine as 127.0.0.1, which ALLOWED_HOSTS accepts.
+    """
+    if environ.get("SITE_URL"):
+        return environ["SITE_URL"].rstrip("/")
+    host, _, port = addrport.rpartition(":")
+    if host in ("", "0.0.0.0", "0", "[::]", "::"):  # noqa: S104 -- compared, not bound
+        host = "127.0.0.1"
+    return f"http://{host}:{port}"
+
+
 class Command(BaseCommand):
     help = "Serve the site on 127.0.0.1:8000 with a Celery worker and beat running beside it."
 
@@ -49,9 +64,17 @@ class Command(BaseCommand):
             "beat": beat_command(var_dir=settings.VAR_DIR),
             "web": [sys.executable, "manage.py", "runserver", addrport],
         }
-        processes = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}  # noqa: S603 -- fixed argv
+        # Every process renders e-mail links (the worker most of them), so all three get it.
+        site_url = site_url_for(addrport, os.environ)
+        env = {**os.environ, "SITE_URL": site_url}
+        processes = {
+            name: subprocess.Popen(cmd, env=env)  # noqa: S603 -- fixed argv
+            for name, cmd in commands.items()
+        }
         self.stdout.write(
-            self.style.SUCCESS(f"Site on http://{addrport}/ — worker and beat running. Ctrl-C stops all.")
+            self.style.SUCCESS(
+                f"Site on {site_url}/ — worker and beat running. Ctrl-C stops all. E-mails link to {site_url}."
+            )
         )
 
         def stop(*_):
