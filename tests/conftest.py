@@ -25,6 +25,16 @@ from tests.factories import MentorLinkFactory, UserFactory
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(autouse=True)
+def broker_pause_forgotten():
+    """A failed publish pauses the broker for the whole process; no test inherits another's pause."""
+    from saypro.core.services import broker_pause_reset
+
+    broker_pause_reset()
+    yield
+    broker_pause_reset()
+
+
 @pytest.fixture
 def employee(db):
     return UserFactory(roles=[roles.EMPLOYEE])

@@ -147,6 +147,9 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))  # seconds; a hung relay must not hold a worker
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH") or None  # for EMAIL_BACKEND=...filebased.EmailBackend
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "SayPro Share Learnings <learning@saypro.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -210,6 +213,30 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         # Exchange bindings; kombu's default is a folder "control" in the working directory.
         "control_folder": str(VAR_DIR / "celery-control"),
     }
+else:
+    # Chosen, not defaulted (issue 18). Redis hands an unacknowledged message (acks_late) to
+    # another worker after visibility_timeout: kombu's default of an hour left a killed
+    # worker's jobs waiting that long. Fifteen minutes is longer than any task may run (the
+    # time limits below), so a slow task is never handed out twice while it still runs.
+    # Publishing gives up after one connection attempt of at most 2 s (max_retries 0): a web
+    # request never waits on a broker that is down; what it owed is already in the database
+    # (OutboundEmail rows, states) and the sweeping jobs pick it up once the broker is back.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "900")),
+        "max_retries": 0,
+        "socket_connect_timeout": 2,
+        "socket_timeout": 10,
+        "socket_keepalive": True,
+        "health_check_interval": 30,
+    }
+# A task that runs past its limit is stopped (soft: an exception it may catch; hard: the
+# process is killed), keeping every run shorter than the visibility timeout above.
+CELERY_TASK_SOFT_TIME_LIMIT = 8 * 60
+CELERY_TASK_TIME_LIMIT = 10 * 60
+# Seconds the web process waits to open a broker connection when publishing, and no publish
+# retries (Celery's default retries cost 0.6 s per message while the broker is down).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY = False
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
@@ -251,8 +278,8 @@ LOGGING = {
 
 CELERY_BEAT_SCHEDULE.update(
     {
-        # Every five minutes: send e-mails a broker outage or a crash left unsent.
-        "core-email-sweep": {"task": "core.email_sweep_task", "schedule": crontab(minute="*/5")},
+        # Every minute: relay the outbox, sending e-mails a broker outage or a crash left unsent.
+        "core-email-sweep": {"task": "core.email_sweep_task", "schedule": crontab(minute="*")},
     }
 )
 
@@ -307,6 +334,11 @@ CELERY_BEAT_SCHEDULE.update(
         },
         # Every hour at :10: send due café reminders (a day and an hour before), each at most once.
         "cafes-send-reminders": {"task": "cafes.cafe_send_reminders_task", "schedule": crontab(minute=10)},
+        # Every 10 minutes: invite attendees of cafés held in the last fortnight that no invitation reached yet.
+        "cafes-reflection-prompts-due": {
+            "task": "cafes.cafe_send_reflection_prompts_due_task",
+            "schedule": crontab(minute="*/10"),
+        },
         # cafes: END
         # impact: BEGIN
         # On the 1st of each month at 02:00 organisation time: build last month's snapshot.
