@@ -519,6 +519,13 @@ class OrgImport(models.Model):
     errors = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The lease of the worker running it: a worker that dies stops renewing it, and the sweep
+    # (or a redelivered message) may take the import over once it has expired.
+    claimed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a worker (or the sweep, re-queuing it) last took it."
+    )
+    heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="When its worker last reported progress.")
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -62,3 +62,12 @@ def org_import_task(*, org_import_id: int) -> str:
     from .org_import import org_import_run
 
     return org_import_run(org_import_id=org_import_id)
+
+
+@shared_task(name="core.org_import_sweep_task")
+@recorded("core.org_import_sweep_task")
+def org_import_sweep_task() -> int:
+    """Queue again imports whose message was lost or whose worker died."""
+    from .org_import import org_import_sweep
+
+    return len(org_import_sweep())

@@ -12,6 +12,7 @@ urlpatterns = [
     path("dashboard/audit/", audit.AuditListView.as_view(), name="audit-list"),
     path("dashboard/import/", org_import.OrgImportView.as_view(), name="org-import"),
     path("dashboard/import/<int:pk>/", org_import.OrgImportDetailView.as_view(), name="org-import-detail"),
+    path("dashboard/import/<int:pk>/retry/", org_import.OrgImportRetryView.as_view(), name="org-import-retry"),
     path("notifications/read/", home.NotificationMarkReadView.as_view(), name="notification-read"),
     path(
         "notifications/preferences/",

@@ -280,6 +280,8 @@ CELERY_BEAT_SCHEDULE.update(
     {
         # Every minute: relay the outbox, sending e-mails a broker outage or a crash left unsent.
         "core-email-sweep": {"task": "core.email_sweep_task", "schedule": crontab(minute="*")},
+        # Every 5 minutes: queue again org imports whose message was lost or whose worker died.
+        "core-org-import-sweep": {"task": "core.org_import_sweep_task", "schedule": crontab(minute="*/5")},
     }
 )
 

@@ -1,0 +1,49 @@
+"""A worker SIGKILLed in the middle of a long job: the lease expires and the job finishes, once.
+
+Issue 18, item 3. The worker is a real `celery worker` process killed with SIGKILL while it
+imports a large org chart; the sweep (as beat runs it) queues the import again once its
+lease has expired, and a new worker finishes it. The lease's ten minutes are the one thing
+not waited for: the test moves the last heartbeat back instead.
+"""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from saypro.core.models import OrgImport, User
+from saypro.core.org_import import org_import_sweep
+from tests.core.views.test_org_import_views import csv_file, large_csv
+
+from .conftest import worker_kill_and_replace
+
+pytestmark = pytest.mark.integration
+
+ROWS = 6000
+
+
+def test_org_import_whose_worker_is_killed_is_finished_by_another_once(live_worker, client_for, officer):
+    client_for(officer).post(reverse("core:org-import"), {"file": csv_file(large_csv(ROWS))})
+    org_import = live_worker.wait_for(
+        lambda: OrgImport.objects.filter(status=OrgImport.Status.RUNNING, rows_done__gt=0).first(),
+        what="the import to be running",
+    )
+
+    worker_kill_and_replace(live_worker)
+    org_import.refresh_from_db()
+    assert org_import.status == OrgImport.Status.RUNNING, "the worker finished before it was killed; use more rows"
+    assert User.objects.filter(first_name="P").count() == 0  # all or nothing: the killed transaction left nothing
+
+    # Without the lease nothing ever moves it again (the issue's "running" forever).
+    assert org_import_sweep() == []
+    OrgImport.objects.filter(pk=org_import.pk).update(heartbeat_at=timezone.now() - dt.timedelta(minutes=11))
+    assert org_import_sweep() == [org_import.pk]
+
+    done = live_worker.wait_for(
+        lambda: OrgImport.objects.filter(pk=org_import.pk, status__in=["done", "refused"]).first(),
+        timeout=180,
+        what="the new worker to finish the import",
+    )
+    assert (done.status, done.created, done.attempts) == ("done", ROWS, 2)
+    assert User.objects.filter(first_name="P", department__name="Finance").count() == ROWS
