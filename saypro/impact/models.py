@@ -35,6 +35,11 @@ class Snapshot(models.Model):
     error = models.TextField(blank=True)
     pdf = models.BinaryField(null=True, blank=True, editable=False)
     pdf_status = models.CharField(max_length=10, blank=True)
+    # Leases: a worker that dies stops renewing them and the sweep takes the job over.
+    heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="When its build last reported progress.")
+    pdf_claimed_at = models.DateTimeField(null=True, blank=True, help_text="When its PDF was last queued or taken.")
+    pdf_attempts = models.PositiveSmallIntegerField(default=0)
+    pdf_error = models.CharField(max_length=255, blank=True)
 
     class Meta:
         ordering = ["-month", "-version"]

@@ -4,23 +4,31 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from saypro.core import roles
 from saypro.core.models import User
-from saypro.core.services import audit_record, notify
+from saypro.core.services import audit_record, notify, task_enqueue
 
 from .figures import collect_figures
 from .models import Figure, Snapshot
 from .months import month_bounds
 
 logger = logging.getLogger(__name__)
+
+# How long a build or a PDF rendering may go without a sign of life before the sweep takes
+# it over; both far longer than a normal run (the build reports after each figure group).
+BUILD_LEASE = timedelta(minutes=15)
+BUILD_MAX_ATTEMPTS = 3
+PDF_LEASE = timedelta(minutes=10)
+PDF_MAX_ATTEMPTS = 3
 
 Progress = Callable[[int, str], None]
 
@@ -45,7 +53,8 @@ def snapshot_build(
     if rebuild and not reason.strip():
         raise ValueError("A rebuild needs a reason.")
     latest = Snapshot.objects.filter(month=month).order_by("-version").first()
-    if latest is not None and not rebuild:
+    # A failed build does not count as the month's snapshot: the next scheduled run builds again.
+    if latest is not None and not rebuild and latest.status != Snapshot.Status.FAILED:
         return latest, False
     # Derived from the same read as the check above: two first builds both aim at version 1,
     # and the unique constraint lets exactly one of them have it.
@@ -53,14 +62,19 @@ def snapshot_build(
     try:
         with transaction.atomic():
             snapshot = Snapshot.objects.create(
-                month=month, version=version, requested_by=by, reason=reason.strip(), time_zone=settings.TIME_ZONE
+                month=month,
+                version=version,
+                requested_by=by,
+                reason=reason.strip(),
+                time_zone=settings.TIME_ZONE,
+                heartbeat_at=timezone.now(),
             )
     except IntegrityError:
         # Another build of this month won the race; its version is the result.
         return Snapshot.objects.filter(month=month).latest("version"), False
 
     def report(percent: int, step: str) -> None:
-        Snapshot.objects.filter(pk=snapshot.pk).update(progress=percent)
+        Snapshot.objects.filter(pk=snapshot.pk).update(progress=percent, heartbeat_at=timezone.now())
         if progress:
             progress(percent, step)
 
@@ -105,13 +119,81 @@ def snapshot_notify_managers(*, snapshot: Snapshot) -> int:
     return sent
 
 
+def snapshot_pdf_request(*, snapshot: Snapshot) -> str:
+    """Ask for a snapshot's PDF: queue its rendering unless it is ready or on its way; returns the status.
+
+    A failed publish is not ignored: the status becomes "failed" with a reason, and the
+    page offers "Try again" instead of "Preparing the PDF…" forever.
+    """
+    from .tasks import snapshot_pdf_task
+
+    waiting = Snapshot.objects.filter(pk=snapshot.pk).exclude(pdf_status__in=["ready", "rendering", "queued"])
+    asked = waiting.update(pdf_status="queued", pdf_claimed_at=timezone.now(), pdf_attempts=0, pdf_error="")
+    if asked and not task_enqueue(snapshot_pdf_task, snapshot_id=snapshot.pk):
+        Snapshot.objects.filter(pk=snapshot.pk, pdf_status="queued").update(
+            pdf_status="failed", pdf_error="The background worker could not be reached."
+        )
+    return Snapshot.objects.values_list("pdf_status", flat=True).get(pk=snapshot.pk)
+
+
 def snapshot_pdf_render(*, snapshot: Snapshot) -> bytes:
-    """Render the report as PDF (with its charts) and cache it on the snapshot version."""
+    """Render the report as PDF (with its charts) and cache it on the snapshot version.
+
+    Claims the rendering first, so a second delivery of the task renders nothing while a
+    live worker holds the lease; a rendering whose lease expired (its worker died) is taken
+    over. Side effects: the PDF and its status on the snapshot; on failure, the reason.
+    """
     from .pdf import report_pdf
 
     if snapshot.pdf:
         return bytes(snapshot.pdf)
-    Snapshot.objects.filter(pk=snapshot.pk).update(pdf_status="rendering")
-    data = report_pdf(snapshot=snapshot)
-    Snapshot.objects.filter(pk=snapshot.pk).update(pdf=data, pdf_status="ready")
+    now = timezone.now()
+    claim = Q(pdf_status__in=["", "queued", "failed"]) | Q(pdf_status="rendering", pdf_claimed_at__lt=now - PDF_LEASE)
+    if not Snapshot.objects.filter(claim, pk=snapshot.pk).update(
+        pdf_status="rendering", pdf_claimed_at=now, pdf_attempts=F("pdf_attempts") + 1
+    ):
+        return b""
+    try:
+        data = report_pdf(snapshot=snapshot)
+    except Exception as exc:
+        Snapshot.objects.filter(pk=snapshot.pk).update(pdf_status="failed", pdf_error=str(exc)[:255])
+        raise
+    Snapshot.objects.filter(pk=snapshot.pk).update(pdf=data, pdf_status="ready", pdf_error="")
     return data
+
+
+def snapshot_leases_sweep(*, now: datetime | None = None) -> dict[str, list[int]]:
+    """Take over snapshot builds and PDFs whose worker died or whose message was lost.
+
+    A build silent for BUILD_LEASE is marked failed (its figures were never stored: they are
+    written in one transaction at the end); a scheduled build (no one asked for it) is queued
+    again, up to BUILD_MAX_ATTEMPTS failed versions a month, while a requested rebuild waits
+    for the officer's "Rebuild". A PDF queued or rendering past PDF_LEASE is queued again up
+    to PDF_MAX_ATTEMPTS, then marked failed, and the manager's page offers "Try again".
+    Returns the ids acted on, by what was done.
+    """
+    from .tasks import snapshot_build_task, snapshot_pdf_task
+
+    now = now or timezone.now()
+    stalled = Snapshot.objects.filter(status=Snapshot.Status.BUILDING, heartbeat_at__lt=now - BUILD_LEASE)
+    failed_builds = list(stalled.values_list("pk", "month", "requested_by_id"))
+    Snapshot.objects.filter(pk__in=[pk for pk, _, _ in failed_builds], status=Snapshot.Status.BUILDING).update(
+        status=Snapshot.Status.FAILED, error="The build stopped before finishing (its worker was lost)."
+    )
+    rebuilt: list[int] = []
+    for pk, month, requested_by in failed_builds:
+        tries = Snapshot.objects.filter(month=month, status=Snapshot.Status.FAILED).count()
+        if requested_by is None and tries < BUILD_MAX_ATTEMPTS:
+            task_enqueue(snapshot_build_task, month=f"{month:%Y-%m}")
+            rebuilt.append(pk)
+    expired = Snapshot.objects.filter(pdf_status__in=["queued", "rendering"], pdf_claimed_at__lt=now - PDF_LEASE)
+    given_up = list(expired.filter(pdf_attempts__gte=PDF_MAX_ATTEMPTS).values_list("pk", flat=True))
+    Snapshot.objects.filter(pk__in=given_up).update(
+        pdf_status="failed", pdf_error=f"Rendering stopped {PDF_MAX_ATTEMPTS} times before finishing."
+    )
+    requeued = list(expired.exclude(pk__in=given_up).values_list("pk", flat=True))
+    Snapshot.objects.filter(pk__in=requeued).update(pdf_status="queued", pdf_claimed_at=now)
+    for pk in requeued:
+        task_enqueue(snapshot_pdf_task, snapshot_id=pk)
+    return {"builds_failed": [pk for pk, _, _ in failed_builds], "builds_queued": rebuilt, "pdfs_queued": requeued,
+            "pdfs_failed": given_up}  # fmt: skip

@@ -22,8 +22,8 @@ from .charts import CHART_NAMES, chart_svg, transfer_matrix_rows
 from .forms import RebuildForm
 from .models import Snapshot
 from .months import parse_month, previous_month
-from .services import snapshot_build
-from .tasks import snapshot_build_task, snapshot_pdf_task
+from .services import snapshot_build, snapshot_pdf_request
+from .tasks import snapshot_build_task
 
 
 class ReportPermissionMixin(PermissionRequiredMixin):
@@ -150,10 +150,8 @@ class ReportPdfView(ReportPermissionMixin, View):
 
     def post(self, request, month: str):
         snapshot = self.snapshot()
-        if snapshot.pdf_status not in {"ready", "rendering", "queued"}:
-            Snapshot.objects.filter(pk=snapshot.pk).update(pdf_status="queued")
-            task_enqueue(snapshot_pdf_task, snapshot_id=snapshot.pk)
-        snapshot.refresh_from_db(fields=["pdf_status"])
+        snapshot_pdf_request(snapshot=snapshot)
+        snapshot.refresh_from_db(fields=["pdf_status", "pdf_error"])
         if request.htmx:
             return render(request, "impact/partials/pdf_status.html", {"snapshot": snapshot, "month_key": month})
         return HttpResponseRedirect(reverse("impact:report-pdf", args=[month]))

@@ -348,6 +348,11 @@ CELERY_BEAT_SCHEDULE.update(
             "task": "impact.snapshot_build_task",
             "schedule": crontab(minute=0, hour=2, day_of_month=1),
         },
+        # Every 5 minutes: take over snapshot builds and PDFs whose worker died or whose message was lost.
+        "impact-snapshot-leases-sweep": {
+            "task": "impact.snapshot_leases_sweep_task",
+            "schedule": crontab(minute="*/5"),
+        },
         # impact: END
     }
 )
