@@ -7,6 +7,7 @@ ValidationError with a message meant for the person and leaves the database unto
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlsplit
@@ -22,7 +23,7 @@ from reflections import services as reflection_services
 from saypro.core import roles
 from saypro.core.calendar import ics_invite
 from saypro.core.models import Notification, User
-from saypro.core.services import audit_record, notify, task_enqueue
+from saypro.core.services import audit_record, notify, submitted_once, task_enqueue
 
 from . import selectors
 from .models import (
@@ -471,10 +472,12 @@ def talk_propose(
     duration_minutes: int = TalkFormat.LIGHTNING,
     wants_practice_buddy: bool = False,
     now: datetime | None = None,
+    submission_token: uuid.UUID | None = None,
 ) -> TalkProposal:
     """Propose a lightning talk, for a café open for proposals or for any coming one (cafe None).
 
-    Side effects: officers are told a proposal arrived (in the app).
+    Side effects: officers are told a proposal arrived (in the app). The same
+    `submission_token` twice (a double click) returns the first proposal.
     """
     now = now or timezone.now()
     fields = _clean_talk_fields(
@@ -494,7 +497,8 @@ def talk_propose(
         raise ValidationError(
             {"wants_practice_buddy": "Practice buddies are for first-time speakers; you have given a talk before."}
         )
-    with transaction.atomic():
+
+    def create() -> TalkProposal:
         talk = TalkProposal.objects.create(
             speaker=speaker,
             cafe=cafe,
@@ -513,6 +517,12 @@ def talk_propose(
                 body="A first-time speaker who asks for a practice buddy." if wants_practice_buddy else "",
                 url=_talk_url(talk),
             )
+        return talk
+
+    with transaction.atomic():
+        talk, _ = submitted_once(person=speaker, token=submission_token, create=create)
+    if talk is None:
+        raise ValidationError("This proposal was sent and then removed.")
     return talk
 
 

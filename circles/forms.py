@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
+from saypro.core.forms import SubmitOnceMixin
+
 from .models import Topic
 from .services import LEARNING_MAX_WORDS
 
@@ -91,7 +93,7 @@ class AttendanceForm(forms.Form):
             self.initial["attended"] = [str(m.person_id) for m in memberships if m.attended is not False]
 
 
-class LearningForm(forms.Form):
+class LearningForm(SubmitOnceMixin):
     body = forms.CharField(
         label="What did the circle learn?",
         help_text=f"A short note, at most {LEARNING_MAX_WORDS} words. Markdown works: *emphasis*, lists, links.",

@@ -17,7 +17,7 @@ from saypro.core.roles import is_officer
 from saypro.core.views.refusals import add_service_errors, refusal_as_message
 
 from .. import selectors, services
-from ..forms import TalkDecisionForm, TalkProposalForm
+from ..forms import TalkDecisionForm, TalkProposalForm, TalkProposeForm
 from ..models import TalkProposal
 from .mixins import PrivateObjectPermissionMixin, TalkObjectMixin
 
@@ -56,7 +56,7 @@ class TalkListView(PermissionRequiredMixin, ListView):
 
 class TalkCreateView(PermissionRequiredMixin, FormView):
     template_name = "cafes/proposal_form.html"
-    form_class = TalkProposalForm
+    form_class = TalkProposeForm
     permission_required = "cafes.propose_talk"
 
     def get_form_kwargs(self):

@@ -1,5 +1,7 @@
 """Forms of the shared core."""
 
+import uuid
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
@@ -48,3 +50,9 @@ class OrgImportForm(forms.Form):
                 params={"size": filesizeformat(upload.size), "limit": filesizeformat(ORG_IMPORT_MAX_BYTES)},
             )
         return upload
+
+
+class SubmitOnceMixin(forms.Form):
+    """A hidden one-time token: the service saves a double submit of this form once (see submitted_once)."""
+
+    submission_token = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4, required=False)

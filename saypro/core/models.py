@@ -539,3 +539,25 @@ class OrgImport(models.Model):
         if not self.rows_total:
             return 0 if self.status in {self.Status.QUEUED, self.Status.RUNNING} else 100
         return min(100, round(100 * self.rows_done / self.rows_total))
+
+
+class SubmissionToken(models.Model):
+    """One submit of a form that creates something: the same token twice saves once.
+
+    The form carries a fresh token in a hidden field; the service records it in the same
+    transaction as what it creates. A double click or a retried request finds the token
+    taken (the unique constraint makes a simultaneous second submit wait for the first and
+    then fail) and gets the first result instead of a copy with its own e-mails.
+    """
+
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    token = models.UUIDField()
+    target_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    target_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["person", "token"], name="submission_token_once")]
+
+    def __str__(self) -> str:
+        return f"{self.token} by {self.person_id}"

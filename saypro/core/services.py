@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+import uuid
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, time, timedelta
 from time import monotonic as time_monotonic
+from typing import TypeVar, cast
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -27,6 +29,7 @@ from .models import (
     NotificationPreference,
     OutboundEmail,
     Placement,
+    SubmissionToken,
     User,
 )
 from .selectors import notification_delivery_for
@@ -48,6 +51,43 @@ def audit_record(
         entry.target_repr = str(target)[:255]
     entry.save()
     return entry
+
+
+# --- one-time submission tokens -------------------------------------------------------------------
+
+_Created = TypeVar("_Created", bound=models.Model)
+
+
+def submitted_once(
+    *, person: User, token: uuid.UUID | None, create: Callable[[], _Created]
+) -> tuple[_Created | None, bool]:
+    """Run `create()` once per (person, token); returns (what it made, whether this call made it).
+
+    A repeated token (a double click, a retried request) returns the first call's object (or
+    None if it is gone) without running `create` again, so nothing is saved twice and no one
+    is told twice. A second submit arriving while the first is still running waits on the
+    token's unique index and then gets the first's result. No token means no protection
+    (commands, tests).
+    """
+    if token is None:
+        return create(), True
+    try:
+        with transaction.atomic():
+            row = SubmissionToken.objects.create(person=person, token=token)
+            created = create()
+            row.target_type = ContentType.objects.get_for_model(created)
+            row.target_id = str(created.pk)
+            row.save(update_fields=["target_type", "target_id"])
+    except IntegrityError:
+        first = SubmissionToken.objects.filter(person=person, token=token).select_related("target_type").first()
+        if first is None:
+            raise  # not the token: another constraint refused what create() wrote
+        if first.target_type is None:
+            return None, False
+        model = first.target_type.model_class()
+        earlier = model._default_manager.filter(pk=first.target_id).first() if model else None
+        return cast("_Created | None", earlier), False
+    return created, True
 
 
 # --- placements ---------------------------------------------------------------------------------

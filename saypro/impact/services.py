@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
@@ -14,8 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from saypro.core import roles
-from saypro.core.models import User
-from saypro.core.services import audit_record, notify, task_enqueue
+from saypro.core.models import AuditEntry, User
+from saypro.core.services import audit_record, notify, submitted_once, task_enqueue
 
 from .figures import collect_figures
 from .models import Figure, Snapshot
@@ -96,6 +97,30 @@ def snapshot_build(
     if progress:
         progress(100, "done")
     return snapshot, True
+
+
+def snapshot_rebuild_request(*, month: date, by: User, reason: str, submission_token: uuid.UUID | None = None) -> bool:
+    """An officer asks for a month to be rebuilt; returns False for a repeated submit (nothing done).
+
+    The same `submission_token` twice (a double click) asks once, so one new version is built
+    and the managers are told once. The build runs in a worker, or here when the broker
+    cannot be reached. Side effects: an audit entry of the request; the build's own.
+    """
+    from .tasks import snapshot_build_task
+
+    def create() -> AuditEntry:
+        return audit_record(
+            actor=by, action="snapshot.rebuild_requested", reason=reason, data={"month": f"{month:%Y-%m}"}
+        )
+
+    with transaction.atomic():
+        _, asked = submitted_once(person=by, token=submission_token, create=create)
+    if asked and not task_enqueue(
+        snapshot_build_task, month=f"{month:%Y-%m}", rebuild=True, by_id=by.pk, reason=reason
+    ):
+        # The job queue is down: build here rather than drop the officer's request.
+        snapshot_build(month=month, by=by, reason=reason, rebuild=True)
+    return asked
 
 
 def snapshot_notify_managers(*, snapshot: Snapshot) -> int:

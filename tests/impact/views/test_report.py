@@ -178,3 +178,21 @@ def test_report_lists_the_months_highlights(june, client_for, manager):
     assert "Ask the quiet ones first" in html
     assert f'<a href="/reflections/{r1.pk}/">Two-minute check-ins</a>' in html
     assert "No talks this month." not in html
+
+
+def test_rebuild_asked_twice_with_one_token_builds_one_version(snapshot, client_for, officer, monkeypatch):
+    import uuid
+
+    from saypro.impact import tasks
+
+    queued = []
+    monkeypatch.setattr(tasks.snapshot_build_task, "apply_async", lambda kwargs: queued.append(kwargs))
+    data = {"reason": "Restored a hidden insight", "submission_token": str(uuid.uuid4())}
+    client = client_for(officer)
+
+    first = client.post("/impact/2026-06/rebuild/", data, follow=True)
+    second = client.post("/impact/2026-06/rebuild/", data, follow=True)
+
+    assert len(queued) == 1
+    assert "Rebuild requested." in first.content.decode()
+    assert "This rebuild was already requested" in second.content.decode()
