@@ -306,10 +306,12 @@ CELERY_BEAT_SCHEDULE.update(
             "task": "feedback.session_propose_due_task",
             "schedule": crontab(minute=0, hour=6),
         },
-        # Every hour at :05: send the day-before and hour-before reminders (and any invites or summaries owed).
+        # Every 10 minutes (at :05, :15, ...): send the day-before and hour-before reminders that are
+        # due and not yet sent (and any invites or summaries owed). The hour reminder is due for
+        # 70 minutes, so a tick missed in an outage is caught by the next one (issue 18).
         "feedback-sessions-remind": {
             "task": "feedback.session_reminders_send_task",
-            "schedule": crontab(minute=5),
+            "schedule": crontab(minute="5-59/10"),
         },
         # feedback: END
         # circles: BEGIN
@@ -320,8 +322,9 @@ CELERY_BEAT_SCHEDULE.update(
         },
         # Every 15 minutes: form the circles of rounds whose sign-up deadline has passed.
         "circles-rounds-form-due": {"task": "circles.circle_rounds_form_due_task", "schedule": crontab(minute="*/15")},
-        # Every hour at :15: remind members a day and an hour before their circle meets.
-        "circles-reminders-send": {"task": "circles.circle_reminders_send_task", "schedule": crontab(minute=15)},
+        # Every 10 minutes (at :05, :15, ...): remind members a day and an hour before their circle meets,
+        # whatever is due and not yet sent, so a tick missed in an outage is caught by the next one.
+        "circles-reminders-send": {"task": "circles.circle_reminders_send_task", "schedule": crontab(minute="5-59/10")},
         # Every 15 minutes at :05, :20, :35, :50: e-mail members of published rounds a lost task left untold.
         "circles-rounds-announce-pending": {
             "task": "circles.circle_rounds_announce_pending_task",
@@ -334,8 +337,9 @@ CELERY_BEAT_SCHEDULE.update(
             "task": "cafes.cafe_draft_next_month_task",
             "schedule": crontab(minute=0, hour=7, day_of_month=1),
         },
-        # Every hour at :10: send due café reminders (a day and an hour before), each at most once.
-        "cafes-send-reminders": {"task": "cafes.cafe_send_reminders_task", "schedule": crontab(minute=10)},
+        # Every 10 minutes: send café reminders (a day and an hour before) due and not yet sent, each at
+        # most once, so a tick missed in an outage is caught by the next one.
+        "cafes-send-reminders": {"task": "cafes.cafe_send_reminders_task", "schedule": crontab(minute="*/10")},
         # Every 10 minutes: invite attendees of cafés held in the last fortnight that no invitation reached yet.
         "cafes-reflection-prompts-due": {
             "task": "cafes.cafe_send_reflection_prompts_due_task",
