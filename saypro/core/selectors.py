@@ -89,3 +89,20 @@ def audit_entry_list(*, action: str | None = None, actor_id: int | None = None) 
 
 def org_import_list() -> QuerySet[OrgImport]:
     return OrgImport.objects.select_related("uploaded_by").defer("content")
+
+
+def outbound_email_failed_list():
+    """E-mails that failed to send, newest first, with their recipient: the officer's resend list.
+
+    Includes those the sweeper still retries (fewer than EMAIL_MAX_ATTEMPTS) and those it
+    gave up on; the page says which.
+    """
+    from .models import OutboundEmail
+
+    return (
+        OutboundEmail.objects.filter(status=OutboundEmail.Status.FAILED)
+        .select_related("recipient")
+        .only("pk", "kind", "subject", "attempts", "last_error", "created_at", "claimed_at", "recipient__first_name",
+              "recipient__last_name", "recipient__email")
+        .order_by("-created_at", "-pk")
+    )  # fmt: skip

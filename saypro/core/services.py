@@ -329,8 +329,35 @@ def email_send_many(*, email_ids: Iterable[int]) -> int:
     return sum(email_send(email_id=pk) for pk in email_ids)
 
 
+# After this many failed attempts the sweeper stops retrying an e-mail; it stays on the
+# officer's list of failed e-mails, where a resend starts the count again.
+EMAIL_MAX_ATTEMPTS = 5
+
+
+def email_resend(*, email: OutboundEmail, by: User) -> bool:
+    """An officer sends a failed e-mail again; returns False when it is no longer failed.
+
+    Side effects: the attempts count starts again (so the sweeper retries it too), an audit
+    entry, and the e-mail published to a worker after commit.
+    """
+    with transaction.atomic():
+        reset = OutboundEmail.objects.filter(pk=email.pk, status=OutboundEmail.Status.FAILED).update(
+            status=OutboundEmail.Status.PENDING, attempts=0, last_error=""
+        )
+        if reset:
+            audit_record(
+                actor=by, action="core.email_resend", target=email, data={"kind": email.kind, "to": email.recipient_id}
+            )
+            _email_publish_on_commit(email.pk)
+    return bool(reset)
+
+
 def email_sweep(
-    *, older_than_seconds: int = 30, max_attempts: int = 5, batch_size: int = 200, budget_seconds: float = 240.0
+    *,
+    older_than_seconds: int = 30,
+    max_attempts: int = EMAIL_MAX_ATTEMPTS,
+    batch_size: int = 200,
+    budget_seconds: float = 240.0,
 ) -> int:
     """Relay the outbox: send e-mails a broker outage, a lost message or a crash left unsent.
 
