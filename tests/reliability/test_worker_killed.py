@@ -47,3 +47,33 @@ def test_org_import_whose_worker_is_killed_is_finished_by_another_once(live_work
     )
     assert (done.status, done.created, done.attempts) == ("done", ROWS, 2)
     assert User.objects.filter(first_name="P", department__name="Finance").count() == ROWS
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # live_worker is asked for below, after the env
+def test_killed_workers_job_comes_back_after_the_visibility_timeout_and_finishes(
+    own_redis, request, monkeypatch, client_for, officer
+):
+    """Redis hands the dead worker's unacknowledged message to the next worker; the expired lease lets it run.
+
+    The visibility timeout is shortened to 5 s through the same variable production sets
+    (CELERY_VISIBILITY_TIMEOUT), so nothing but the broker brings the job back: no sweep runs.
+    """
+    monkeypatch.setenv("CELERY_VISIBILITY_TIMEOUT", "5")
+    worker = request.getfixturevalue("live_worker")
+    client_for(officer).post(reverse("core:org-import"), {"file": csv_file(large_csv(ROWS))})
+    org_import = worker.wait_for(
+        lambda: OrgImport.objects.filter(status=OrgImport.Status.RUNNING, rows_done__gt=0).first(),
+        what="the import to be running",
+    )
+
+    worker_kill_and_replace(worker)
+    # The lease is ten minutes; the test does not wait them out.
+    OrgImport.objects.filter(pk=org_import.pk).update(heartbeat_at=timezone.now() - dt.timedelta(minutes=11))
+
+    done = worker.wait_for(
+        lambda: OrgImport.objects.filter(pk=org_import.pk, status__in=["done", "refused"]).first(),
+        timeout=180,
+        what="the redelivered message to finish the import",
+    )
+    assert (done.status, done.created, done.attempts) == ("done", ROWS, 2)
+    assert User.objects.filter(first_name="P", department__name="Finance").count() == ROWS
