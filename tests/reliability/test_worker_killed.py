@@ -53,10 +53,12 @@ def test_org_import_whose_worker_is_killed_is_finished_by_another_once(live_work
 def test_killed_workers_job_comes_back_after_the_visibility_timeout_and_finishes(
     own_redis, request, monkeypatch, client_for, officer
 ):
-    """Redis hands the dead worker's unacknowledged message to the next worker; the expired lease lets it run.
+    """The dead worker's unacknowledged message reaches the next worker, whose claim (lease expired) finishes it.
 
-    The visibility timeout is shortened to 5 s through the same variable production sets
-    (CELERY_VISIBILITY_TIMEOUT), so nothing but the broker brings the job back: no sweep runs.
+    No sweep runs: the broker brings the job back. The visibility timeout is shortened to 5 s
+    through the variable production sets; note that the run with it left at 3600 s also
+    passed, so this test shows the redelivery and the lease, not the timeout's value (that
+    is pinned by test_broker_timeouts_are_set_deliberately).
     """
     monkeypatch.setenv("CELERY_VISIBILITY_TIMEOUT", "5")
     worker = request.getfixturevalue("live_worker")
@@ -77,3 +79,14 @@ def test_killed_workers_job_comes_back_after_the_visibility_timeout_and_finishes
     )
     assert (done.status, done.created, done.attempts) == ("done", ROWS, 2)
     assert User.objects.filter(first_name="P", department__name="Finance").count() == ROWS
+
+
+def test_broker_timeouts_are_set_deliberately(settings):
+    """A dead worker's job returns within the visibility timeout, which outlasts any task's hard limit."""
+    if not settings.CELERY_BROKER_URL.startswith("redis"):
+        pytest.skip("the Redis transport options apply with CELERY_BROKER_URL=redis://...")
+    options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
+    assert options["visibility_timeout"] == 900
+    assert options["visibility_timeout"] > settings.CELERY_TASK_TIME_LIMIT
+    assert (options["max_retries"], options["socket_connect_timeout"]) == (0, 2)
+    assert settings.CELERY_TASK_PUBLISH_RETRY is False
