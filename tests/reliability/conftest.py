@@ -114,24 +114,35 @@ def mail_count(mail_dir: Path) -> dict[tuple[str, str], int]:
     return counts
 
 
-def worker_kill_and_replace(worker) -> int:
-    """SIGKILL a live worker mid-task and start a fresh one with the same command and environment.
+@pytest.fixture
+def worker_killer():
+    """`kill(worker)`: SIGKILL a live worker mid-task and start a fresh one with the same command and environment.
 
-    The replacement takes the dead one's place in `worker`, so the fixture's teardown stops it.
-    Returns the killed process id.
+    The replacement takes the dead one's place in `worker`; this fixture stops every
+    replacement at teardown (live_worker's own teardown only knows the process it started).
     """
-    environ = Path(f"/proc/{worker.process.pid}/environ").read_bytes()
-    env = dict(item.split("=", 1) for item in environ.decode(errors="replace").split("\0") if "=" in item)
-    killed = worker.process.pid
-    worker.process.send_signal(signal.SIGKILL)
-    worker.process.wait(timeout=10)
-    with worker.log_path.open("ab") as log_file:
-        log_file.write(b"\n--- worker SIGKILLed by the test; a new one starts ---\n")
-        worker.process = subprocess.Popen(
-            worker.process.args,
-            cwd=Path(__file__).resolve().parents[2],
-            env=env,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
-    return killed
+    started: list[subprocess.Popen] = []
+
+    def kill(worker) -> int:
+        environ = Path(f"/proc/{worker.process.pid}/environ").read_bytes()
+        env = dict(item.split("=", 1) for item in environ.decode(errors="replace").split("\0") if "=" in item)
+        killed = worker.process.pid
+        worker.process.send_signal(signal.SIGKILL)
+        worker.process.wait(timeout=10)
+        with worker.log_path.open("ab") as log_file:
+            log_file.write(b"\n--- worker SIGKILLed by the test; a new one starts ---\n")
+            worker.process = subprocess.Popen(
+                worker.process.args, cwd=Path(__file__).resolve().parents[2], env=env, stdout=log_file,
+                stderr=subprocess.STDOUT,
+            )  # fmt: skip
+        started.append(worker.process)
+        return killed
+
+    yield kill
+    for process in started:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -16,21 +16,19 @@ from saypro.core.models import OrgImport, User
 from saypro.core.org_import import org_import_sweep
 from tests.core.views.test_org_import_views import csv_file, large_csv
 
-from .conftest import worker_kill_and_replace
-
 pytestmark = pytest.mark.integration
 
 ROWS = 6000
 
 
-def test_org_import_whose_worker_is_killed_is_finished_by_another_once(live_worker, client_for, officer):
+def test_org_import_whose_worker_is_killed_is_finished_by_another_once(live_worker, worker_killer, client_for, officer):
     client_for(officer).post(reverse("core:org-import"), {"file": csv_file(large_csv(ROWS))})
     org_import = live_worker.wait_for(
         lambda: OrgImport.objects.filter(status=OrgImport.Status.RUNNING, rows_done__gt=0).first(),
         what="the import to be running",
     )
 
-    worker_kill_and_replace(live_worker)
+    worker_killer(live_worker)
     org_import.refresh_from_db()
     assert org_import.status == OrgImport.Status.RUNNING, "the worker finished before it was killed; use more rows"
     assert User.objects.filter(first_name="P").count() == 0  # all or nothing: the killed transaction left nothing
@@ -51,7 +49,7 @@ def test_org_import_whose_worker_is_killed_is_finished_by_another_once(live_work
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)  # live_worker is asked for below, after the env
 def test_killed_workers_job_comes_back_after_the_visibility_timeout_and_finishes(
-    own_redis, request, monkeypatch, client_for, officer
+    own_redis, request, monkeypatch, worker_killer, client_for, officer
 ):
     """The dead worker's unacknowledged message reaches the next worker, whose claim (lease expired) finishes it.
 
@@ -68,7 +66,7 @@ def test_killed_workers_job_comes_back_after_the_visibility_timeout_and_finishes
         what="the import to be running",
     )
 
-    worker_kill_and_replace(worker)
+    worker_killer(worker)
     # The lease is ten minutes; the test does not wait them out.
     OrgImport.objects.filter(pk=org_import.pk).update(heartbeat_at=timezone.now() - dt.timedelta(minutes=11))
 
