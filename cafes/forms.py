@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
-from saypro.core.forms import person_choice_label
+from saypro.core.forms import SubmitOnceMixin, person_choice_label
 from saypro.core.ids import CheckedModelMultipleChoiceField
 from saypro.core.models import User
 
@@ -116,6 +116,10 @@ class TalkProposalForm(forms.ModelForm):
             return reflection_link_clean(self.cleaned_data.get("reflection_url", ""))
         except ValidationError as exc:
             raise ValidationError(exc.message_dict["reflection_url"]) from exc
+
+
+class TalkProposeForm(SubmitOnceMixin, TalkProposalForm):
+    """A new proposal: the hidden one-time token makes a double submit propose once."""
 
 
 class TalkDecisionForm(forms.Form):

@@ -7,6 +7,7 @@ ValidationError with a message meant for the person and leaves the database unto
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlsplit
@@ -23,7 +24,7 @@ from reflections import services as reflection_services
 from saypro.core import roles
 from saypro.core.calendar import ics_invite_for
 from saypro.core.models import Notification, User
-from saypro.core.services import audit_record, notify
+from saypro.core.services import audit_record, notify, submitted_once, task_enqueue
 from saypro.core.text import text_problem
 
 from . import selectors
@@ -56,6 +57,8 @@ INVITE_FIELDS = ("title", "starts_at", "duration_minutes", "place", "online_url"
 OPEN_STATES = (Cafe.State.OPEN, Cafe.State.PUBLISHED)
 REMINDER_HOUR_WINDOW = timedelta(minutes=75)
 REMINDER_DAY_WINDOW = timedelta(hours=24)
+# How far back the sweep looks for attendees owed a reflection invitation.
+PROMPT_SWEEP_WINDOW = timedelta(days=14)
 DRAFT_START = time(15, 0)
 
 
@@ -307,29 +310,40 @@ def cafe_mark_held(
             talk.updated_at = now
             talk.save(update_fields=["state", "delivered_at", *TalkProposal.PLACEMENT_FIELDS, "updated_at"])
         audit_record(actor=by, action="cafes.cafe_mark_held", target=current)
-        attendee_ids = list(Rsvp.objects.filter(cafe=current, attended=True).values_list("person_id", flat=True))
-        transaction.on_commit(lambda: cafe_send_reflection_prompts(cafe_id=current.pk, person_ids=attendee_ids))
+        from .tasks import cafe_send_reflection_prompts_task
+
+        # Not in the request: a café of a hundred people would keep the officer waiting, and
+        # a publish that fails is caught by the sweep (cafe_send_reflection_prompts_due).
+        transaction.on_commit(lambda: task_enqueue(cafe_send_reflection_prompts_task, cafe_id=current.pk))
     return current
 
 
-def cafe_send_reflection_prompts(*, cafe_id: int, person_ids: list[int]) -> int:
-    """Invite each attendee to write a reflection with the café template; returns how many were invited.
+def cafe_send_reflection_prompts(*, cafe_id: int) -> int:
+    """Invite each attendee of a held café not yet invited to write a reflection; returns how many now.
 
-    One failing invitation does not stop the others; it is logged.
+    Idempotent: run by the task queued when the café is marked held and again by the sweep,
+    each person is invited once. Side effects: a notification and an e-mail per person.
     """
-    cafe = Cafe.objects.get(pk=cafe_id)
-    sent = 0
-    for person in User.objects.filter(pk__in=person_ids):
-        try:
-            with transaction.atomic():
-                sent += bool(
-                    reflection_services.reflection_invite(
-                        person=person, context=cafe, kind="cafe", title=f"Knowledge café: {cafe.title}"
-                    )
-                )
-        except Exception:  # one person's failed invitation must not stop the rest (logged)
-            logger.exception("Reflection invitation for café %s to person %s failed", cafe_id, person.pk)
-    return sent
+    cafe = Cafe.objects.filter(pk=cafe_id, state=Cafe.State.HELD).first()
+    if cafe is None:
+        return 0
+    return reflection_services.reflection_invite_many(
+        person_ids=Rsvp.objects.filter(cafe=cafe, attended=True).values_list("person_id", flat=True),
+        context=cafe,
+        kind="cafe",
+        title=f"Knowledge café: {cafe.title}",
+    )
+
+
+def cafe_send_reflection_prompts_due(*, now: datetime | None = None) -> int:
+    """Invite attendees of cafés held in the last fortnight whom no invitation reached yet.
+
+    The sweep behind the task queued at "mark held": a broker outage, a lost message or a
+    killed worker delays the invitations to the next run instead of losing them.
+    """
+    since = (now or timezone.now()) - PROMPT_SWEEP_WINDOW
+    held = Cafe.objects.filter(state=Cafe.State.HELD, held_at__gte=since).order_by("pk").values_list("pk", flat=True)
+    return sum(cafe_send_reflection_prompts(cafe_id=pk) for pk in list(held))
 
 
 def _third_thursday(month_start: date) -> date:
@@ -484,10 +498,12 @@ def talk_propose(
     duration_minutes: int = TalkFormat.LIGHTNING,
     wants_practice_buddy: bool = False,
     now: datetime | None = None,
+    submission_token: uuid.UUID | None = None,
 ) -> TalkProposal:
     """Propose a lightning talk, for a café open for proposals or for any coming one (cafe None).
 
-    Side effects: officers are told a proposal arrived (in the app).
+    Side effects: officers are told a proposal arrived (in the app). The same
+    `submission_token` twice (a double click) returns the first proposal.
     """
     now = now or timezone.now()
     fields = _clean_talk_fields(
@@ -507,7 +523,8 @@ def talk_propose(
         raise ValidationError(
             {"wants_practice_buddy": "Practice buddies are for first-time speakers; you have given a talk before."}
         )
-    with transaction.atomic():
+
+    def create() -> TalkProposal:
         talk = TalkProposal.objects.create(
             speaker=speaker,
             cafe=cafe,
@@ -526,6 +543,12 @@ def talk_propose(
                 body="A first-time speaker who asks for a practice buddy." if wants_practice_buddy else "",
                 url=_talk_url(talk),
             )
+        return talk
+
+    with transaction.atomic():
+        talk, _ = submitted_once(person=speaker, token=submission_token, create=create)
+    if talk is None:
+        raise ValidationError("This proposal was sent and then removed.")
     return talk
 
 

@@ -20,3 +20,16 @@ def cafe_draft_next_month_task() -> int | None:
 def cafe_send_reminders_task() -> int:
     """Send due day and hour reminders; each goes at most once per person."""
     return services.cafe_send_reminders()
+
+
+@shared_task(name="cafes.cafe_send_reflection_prompts_task")
+def cafe_send_reflection_prompts_task(*, cafe_id: int) -> int:
+    """Invite a held café's attendees to reflect; those already invited are skipped."""
+    return services.cafe_send_reflection_prompts(cafe_id=cafe_id)
+
+
+@shared_task(name="cafes.cafe_send_reflection_prompts_due_task")
+@recorded("cafes.cafe_send_reflection_prompts_due_task")
+def cafe_send_reflection_prompts_due_task() -> int:
+    """Invite attendees of recently held cafés whom no invitation reached yet."""
+    return services.cafe_send_reflection_prompts_due()

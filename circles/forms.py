@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from saypro.core.forms import person_choice_label
+from saypro.core.forms import SubmitOnceMixin, person_choice_label
 from saypro.core.ids import CheckedModelMultipleChoiceField
 
 from .models import Topic
@@ -95,7 +95,7 @@ class AttendanceForm(forms.Form):
             self.initial["attended"] = [str(m.person_id) for m in memberships if m.attended is not False]
 
 
-class LearningForm(forms.Form):
+class LearningForm(SubmitOnceMixin):
     body = forms.CharField(
         label="What did the circle learn?",
         help_text=f"A short note, at most {LEARNING_MAX_WORDS} words. Markdown works: *emphasis*, lists, links.",

@@ -6,6 +6,7 @@ them) before it writes anything, so a refused request leaves no trace.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 
@@ -21,7 +22,7 @@ from saypro.core import roles
 from saypro.core.calendar import ics_invite_for
 from saypro.core.markdown import render_markdown, word_count
 from saypro.core.models import User
-from saypro.core.services import audit_record, notify, task_enqueue
+from saypro.core.services import audit_record, notify, submitted_once, task_enqueue
 from saypro.core.text import text_clean, text_raise
 
 from . import selectors
@@ -840,11 +841,19 @@ def circle_attendance_record(
     return circle
 
 
-def circle_learning_record(*, circle: Circle, author: User, body: str, now: datetime | None = None) -> Learning:
+def circle_learning_record(
+    *,
+    circle: Circle,
+    author: User,
+    body: str,
+    now: datetime | None = None,
+    submission_token: uuid.UUID | None = None,
+) -> Learning:
     """A member records one of the circle's learnings (short, safe Markdown), once the circle has met.
 
     Counts as a peer learning shared, in the author's department at the time. Side effect:
-    the author is invited to turn it into a reflection.
+    the author is invited to turn it into a reflection. The same `submission_token` twice (a
+    double click) returns the first learning.
     """
     now = now or timezone.now()
     errors: dict[str, list[str]] = {}
@@ -860,7 +869,8 @@ def circle_learning_record(*, circle: Circle, author: User, body: str, now: date
     words = word_count(body)
     if words > LEARNING_MAX_WORDS:
         raise ValidationError({"body": f"Keep it short: at most {LEARNING_MAX_WORDS} words (this has {words})."})
-    with transaction.atomic():
+
+    def create() -> Learning:
         learning = Learning.objects.create(
             circle=circle,
             author=author,
@@ -870,6 +880,12 @@ def circle_learning_record(*, circle: Circle, author: User, body: str, now: date
             created_at=now,
         )
         reflection_invite(person=author, context=circle, kind="circle", title=f"your circle on {circle.topic.name}")
+        return learning
+
+    with transaction.atomic():
+        learning, _ = submitted_once(person=author, token=submission_token, create=create)
+    if learning is None:
+        raise ValidationError("This learning was recorded and then removed.")
     return learning
 
 

@@ -319,7 +319,12 @@ class LearningCreateView(CircleObjectMixin, View):
         form = LearningForm(request.POST)
         if form.is_valid():
             try:
-                services.circle_learning_record(circle=circle, author=request.user, body=form.cleaned_data["body"])
+                services.circle_learning_record(
+                    circle=circle,
+                    author=request.user,
+                    body=form.cleaned_data["body"],
+                    submission_token=form.cleaned_data["submission_token"],
+                )
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:

@@ -7,6 +7,7 @@ from datetime import date
 from django import forms
 from django.core.exceptions import ValidationError
 
+from saypro.core.forms import SubmitOnceMixin
 from saypro.core.models import Department, Location
 
 from . import services
@@ -103,7 +104,7 @@ class ReviewForm(forms.Form):
     )
 
 
-class CommentForm(forms.Form):
+class CommentForm(SubmitOnceMixin):
     body = forms.CharField(
         label="Comment",
         max_length=services.COMMENT_MAX_CHARS,

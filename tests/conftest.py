@@ -34,6 +34,16 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def broker_pause_forgotten():
+    """A failed publish pauses the broker for the whole process; no test inherits another's pause."""
+    from saypro.core.services import broker_pause_reset
+
+    broker_pause_reset()
+    yield
+    broker_pause_reset()
+
+
 @pytest.fixture
 def employee(db):
     return UserFactory(roles=[roles.EMPLOYEE])

@@ -276,3 +276,43 @@ def test_compose_sets_persistent_connections_with_health_checks(services):
     env = services["web"]["environment"]
 
     assert (env["CONN_MAX_AGE"], env["CONN_HEALTH_CHECKS"]) == ("60", "true")
+
+
+PRINT_EMAIL_SETTINGS = (
+    "import django; django.setup(); from django.conf import settings as s; "
+    "print([s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_HOST_USER, s.EMAIL_HOST_PASSWORD, s.EMAIL_USE_TLS, "
+    "s.EMAIL_USE_SSL, s.EMAIL_TIMEOUT, s.EMAIL_FILE_PATH, s.DEFAULT_FROM_EMAIL])"
+)
+
+
+@pytest.mark.parametrize(
+    ("environment", "expected"),
+    [
+        (
+            {},
+            ["django.core.mail.backends.smtp.EmailBackend", "localhost", 25, "", "", False, False, 20, None,
+             "SayPro Share Learnings <learning@saypro.local>"],
+        ),
+        (
+            {"EMAIL_HOST": "smtp.example.org", "EMAIL_PORT": "587", "EMAIL_HOST_USER": "learning",
+             "EMAIL_HOST_PASSWORD": "pw", "EMAIL_USE_TLS": "true", "EMAIL_TIMEOUT": "9",
+             "DEFAULT_FROM_EMAIL": "Learning <learning@example.org>"},
+            ["django.core.mail.backends.smtp.EmailBackend", "smtp.example.org", 587, "learning", "pw", True, False, 9,
+             None, "Learning <learning@example.org>"],
+        ),
+        (
+            {"EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend", "EMAIL_FILE_PATH": "/var/mail/saypro",
+             "EMAIL_USE_SSL": "true", "EMAIL_PORT": "465"},
+            ["django.core.mail.backends.filebased.EmailBackend", "localhost", 465, "", "", False, True, 20,
+             "/var/mail/saypro", "SayPro Share Learnings <learning@saypro.local>"],
+        ),
+    ],
+)  # fmt: skip
+def test_production_email_settings_come_from_the_environment(environment, expected):
+    env = production_env(SECRET_KEY=secrets.token_urlsafe(64), PYTHONPATH=str(REPO_ROOT), **environment)
+
+    command = [sys.executable, "-c", PRINT_EMAIL_SETTINGS]
+    result = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == repr(expected)

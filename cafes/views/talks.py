@@ -18,7 +18,7 @@ from saypro.core.roles import is_officer
 from saypro.core.views.refusals import add_service_errors, refusal_as_message
 
 from .. import selectors, services
-from ..forms import TalkDecisionForm, TalkProposalForm
+from ..forms import TalkDecisionForm, TalkProposalForm, TalkProposeForm
 from ..models import TalkProposal
 from .mixins import PrivateObjectPermissionMixin, TalkObjectMixin
 
@@ -64,7 +64,7 @@ def own_reflection_choices(person) -> list[tuple[str, str]]:
 
 class TalkCreateView(PermissionRequiredMixin, FormView):
     template_name = "cafes/proposal_form.html"
-    form_class = TalkProposalForm
+    form_class = TalkProposeForm
     permission_required = "cafes.propose_talk"
 
     def get_form_kwargs(self):

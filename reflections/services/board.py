@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -9,7 +11,7 @@ from django.utils import timezone
 from saypro.core.markdown import render_markdown
 from saypro.core.models import PlacementSnapshot, User
 from saypro.core.selectors import mentor_ids_of
-from saypro.core.services import audit_record, notify
+from saypro.core.services import audit_record, notify, submitted_once
 
 from ..models import Adoption, Comment, Reflection, ReflectionEvent
 from .common import (
@@ -92,12 +94,21 @@ def comment_unhide(*, comment: Comment, by: User, reason: str = "") -> Comment:
 
 
 @transaction.atomic
-def comment_add(*, reflection: Reflection, by: User, body: str, channel: str, parent: Comment | None = None) -> Comment:
+def comment_add(
+    *,
+    reflection: Reflection,
+    by: User,
+    body: str,
+    channel: str,
+    parent: Comment | None = None,
+    submission_token: uuid.UUID | None = None,
+) -> Comment:
     """Add a comment to the review thread (author ↔ mentors) or to the board discussion.
 
     Replies nest one level: a reply to a reply joins the first comment's thread. Side effects:
     the commenter's department, location and job role are copied on; the other side is told
-    (a mentor's review comment reaches the author as "mentor_feedback").
+    (a mentor's review comment reaches the author as "mentor_feedback"). The same
+    `submission_token` twice (a double click) returns the first comment and tells no one again.
     """
     body = (body or "").strip()
     if not body:
@@ -117,6 +128,17 @@ def comment_add(*, reflection: Reflection, by: User, body: str, channel: str, pa
             raise ValidationError("You can only reply to a comment in the same discussion.")
         if parent.parent_id is not None:
             parent = Comment.objects.get(pk=parent.parent_id)
+    comment, _ = submitted_once(
+        person=by,
+        token=submission_token,
+        create=lambda: _comment_create(reflection=reflection, by=by, body=body, channel=channel, parent=parent),
+    )
+    if comment is None:
+        raise ValidationError("This comment was posted and then removed.")
+    return comment
+
+
+def _comment_create(*, reflection: Reflection, by: User, body: str, channel: str, parent: Comment | None) -> Comment:
     comment = Comment.objects.create(
         reflection=reflection,
         author=by,

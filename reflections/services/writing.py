@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
+from collections.abc import Iterable
 from urllib.parse import urlencode
 
 from django.contrib.contenttypes.models import ContentType
@@ -12,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from saypro.core.markdown import render_markdown, word_count
-from saypro.core.models import User
+from saypro.core.models import Notification, User
 from saypro.core.selectors import mentor_ids_of
 from saypro.core.services import notify
 from saypro.core.text import text_clean
@@ -31,6 +33,8 @@ from .common import (
     _require_author,
 )
 
+logger = logging.getLogger(__name__)
+
 # What a reflection can be about; each kind has its own guiding-question template.
 CONTEXT_KINDS = ("feedback_session", "circle", "cafe", "module", "general")
 
@@ -45,15 +49,14 @@ def reflection_invite(*, person: User, context: models.Model | None, kind: str, 
     if kind not in CONTEXT_KINDS:
         raise ValueError(f"Unknown reflection context kind: {kind}")
     query = {"kind": kind}
-    key = f"reflection-invite:{kind}"
+    key = _invite_key(kind=kind, context=context)
     if context is not None:
         ct = ContentType.objects.get_for_model(context)
         model_label = f"{ct.app_label}.{ct.model}"
         if model_label not in CONTEXT_SOURCES.get(kind, {}):
             # The writing page would answer 404: the link would lead nowhere.
             raise ValueError(f"A {kind} reflection cannot be about a {model_label}.")
-        query["context"] = f"{model_label}:{context.pk}"
-        key = f"reflection-invite:{query['context']}"
+        query["context"] = key.removeprefix("reflection-invite:")
     url = f"{reverse('reflections:write')}?{urlencode(query)}"
     return notify(
         recipient=person,
@@ -64,6 +67,35 @@ def reflection_invite(*, person: User, context: models.Model | None, kind: str, 
         url=url,
         email_template="email/notification",
     )
+
+
+def _invite_key(*, kind: str, context: models.Model | None) -> str:
+    if context is None:
+        return f"reflection-invite:{kind}"
+    ct = ContentType.objects.get_for_model(context)
+    return f"reflection-invite:{ct.app_label}.{ct.model}:{context.pk}"
+
+
+def reflection_invite_many(*, person_ids: Iterable[int], context: models.Model, kind: str, title: str) -> int:
+    """Invite the given people who were not invited yet about `context`; returns how many were invited now.
+
+    Safe to run again and again (a sweeping job does): one query finds who already has the
+    invitation. All invitations of one call commit together, so their e-mails leave as one
+    batch; one person's failing invitation is logged and does not stop the others.
+    """
+    invited = Notification.objects.filter(kind="reflection_prompt", key=_invite_key(kind=kind, context=context)).values(
+        "recipient_id"
+    )
+    people = User.objects.filter(pk__in=list(person_ids), is_active=True).exclude(pk__in=invited).order_by("pk")
+    count = 0
+    with transaction.atomic():
+        for person in people:
+            try:
+                with transaction.atomic():
+                    count += reflection_invite(person=person, context=context, kind=kind, title=title)
+            except Exception:  # one person's failed invitation must not stop the rest (logged)
+                logger.exception("Reflection invitation about %s to person %s failed", context, person.pk)
+    return count
 
 
 @transaction.atomic

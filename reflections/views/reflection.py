@@ -88,6 +88,7 @@ class CommentCreateView(ReflectionPermissionMixin, View):
                     body=form.cleaned_data["body"],
                     channel=channel,
                     parent=parent,
+                    submission_token=form.cleaned_data["submission_token"],
                 )
                 messages.success(request, "Comment posted.")
                 return redirect(f"{reflection.get_absolute_url()}#comment-{comment.pk}")

@@ -1,5 +1,7 @@
 """Forms of the shared core."""
 
+import uuid
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
@@ -57,3 +59,9 @@ def person_choice_label(person) -> str:
     """
     where = " · ".join(unit.name for unit in (person.department, person.location) if unit is not None)
     return f"{person.full_name} ({where})" if where else person.full_name
+
+
+class SubmitOnceMixin(forms.Form):
+    """A hidden one-time token: the service saves a double submit of this form once (see submitted_once)."""
+
+    submission_token = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4, required=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import traceback
 
-from .services import heartbeat_finish, heartbeat_start
+from .services import broker_pause_reset, heartbeat_finish, heartbeat_start
 
 
 def recorded(name: str):
@@ -14,6 +14,9 @@ def recorded(name: str):
     def decorate(func):
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
+            # A scheduled job reached this worker through the broker, so the broker is back:
+            # what the job queues must not be skipped for an outage this process saw earlier.
+            broker_pause_reset()
             heartbeat_start(name=name)
             try:
                 result = func(*args, **kwargs)

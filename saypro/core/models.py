@@ -528,6 +528,13 @@ class OrgImport(models.Model):
     errors = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The lease of the worker running it: a worker that dies stops renewing it, and the sweep
+    # (or a redelivered message) may take the import over once it has expired.
+    claimed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a worker (or the sweep, re-queuing it) last took it."
+    )
+    heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="When its worker last reported progress.")
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -560,3 +567,25 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"Calendar subscription of {self.person_id}"
+
+
+class SubmissionToken(models.Model):
+    """One submit of a form that creates something: the same token twice saves once.
+
+    The form carries a fresh token in a hidden field; the service records it in the same
+    transaction as what it creates. A double click or a retried request finds the token
+    taken (the unique constraint makes a simultaneous second submit wait for the first and
+    then fail) and gets the first result instead of a copy with its own e-mails.
+    """
+
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    token = models.UUIDField()
+    target_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    target_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["person", "token"], name="submission_token_once")]
+
+    def __str__(self) -> str:
+        return f"{self.token} by {self.person_id}"

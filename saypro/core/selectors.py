@@ -123,3 +123,20 @@ def calendar_feed_person(*, token: str) -> User | None:
         .first()
     )
     return feed.person if feed else None
+
+
+def outbound_email_failed_list():
+    """E-mails that failed to send, newest first, with their recipient: the officer's resend list.
+
+    Includes those the sweeper still retries (fewer than EMAIL_MAX_ATTEMPTS) and those it
+    gave up on; the page says which.
+    """
+    from .models import OutboundEmail
+
+    return (
+        OutboundEmail.objects.filter(status=OutboundEmail.Status.FAILED)
+        .select_related("recipient")
+        .only("pk", "kind", "subject", "attempts", "last_error", "created_at", "claimed_at", "recipient__first_name",
+              "recipient__last_name", "recipient__email")
+        .order_by("-created_at", "-pk")
+    )  # fmt: skip

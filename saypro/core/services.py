@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Iterable
+import uuid
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, time, timedelta
+from time import monotonic as time_monotonic
+from typing import TypeVar, cast
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -29,6 +32,7 @@ from .models import (
     NotificationPreference,
     OutboundEmail,
     Placement,
+    SubmissionToken,
     User,
 )
 from .selectors import calendar_feed_token_hash, notification_delivery_for
@@ -51,6 +55,43 @@ def audit_record(
         entry.target_repr = str(target)[:255]
     entry.save()
     return entry
+
+
+# --- one-time submission tokens -------------------------------------------------------------------
+
+_Created = TypeVar("_Created", bound=models.Model)
+
+
+def submitted_once(
+    *, person: User, token: uuid.UUID | None, create: Callable[[], _Created]
+) -> tuple[_Created | None, bool]:
+    """Run `create()` once per (person, token); returns (what it made, whether this call made it).
+
+    A repeated token (a double click, a retried request) returns the first call's object (or
+    None if it is gone) without running `create` again, so nothing is saved twice and no one
+    is told twice. A second submit arriving while the first is still running waits on the
+    token's unique index and then gets the first's result. No token means no protection
+    (commands, tests).
+    """
+    if token is None:
+        return create(), True
+    try:
+        with transaction.atomic():
+            row = SubmissionToken.objects.create(person=person, token=token)
+            created = create()
+            row.target_type = ContentType.objects.get_for_model(created)
+            row.target_id = str(created.pk)
+            row.save(update_fields=["target_type", "target_id"])
+    except IntegrityError:
+        first = SubmissionToken.objects.filter(person=person, token=token).select_related("target_type").first()
+        if first is None:
+            raise  # not the token: another constraint refused what create() wrote
+        if first.target_type is None:
+            return None, False
+        model = first.target_type.model_class()
+        earlier = model._default_manager.filter(pk=first.target_id).first() if model else None
+        return cast("_Created | None", earlier), False
+    return created, True
 
 
 # --- placements ---------------------------------------------------------------------------------
@@ -190,27 +231,92 @@ def email_queue(
             )
     except IntegrityError:
         return None
-    from .tasks import email_send_task
-
-    transaction.on_commit(lambda: task_enqueue(email_send_task, email_id=email.pk))
+    _email_publish_on_commit(email.pk)
     return email
+
+
+class _EmailBatch:
+    """The e-mails one transaction owes, published as a single task when it commits.
+
+    The OutboundEmail rows are the outbox: written in the same transaction as their reason,
+    so nothing is owed that was not saved and nothing saved is lost. Publishing them is only
+    a shortcut to the worker; one message per transaction keeps a request that tells 55
+    people to one broker call, and the sweeper relays whatever that call did not deliver.
+    """
+
+    def __init__(self) -> None:
+        self.email_ids: list[int] = []
+
+    def __call__(self) -> None:
+        from .tasks import email_send_batch_task
+
+        connection = transaction.get_connection()
+        if getattr(connection, "saypro_email_batch", None) is self:
+            connection.saypro_email_batch = None
+        task_enqueue(email_send_batch_task, email_ids=self.email_ids)
+
+
+def _email_publish_on_commit(email_id: int) -> None:
+    """Add an e-mail to its transaction's batch, publishing the batch once it commits."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        _batch = _EmailBatch()
+        _batch.email_ids.append(email_id)
+        _batch()
+        return
+    batch = getattr(connection, "saypro_email_batch", None)
+    # A savepoint rolled back drops the callbacks registered inside it, the batch's among
+    # them; the e-mails added since then need a batch of their own.
+    if batch is None or not any(entry[1] is batch for entry in connection.run_on_commit):
+        batch = _EmailBatch()
+        connection.saypro_email_batch = batch
+        transaction.on_commit(batch)
+    batch.email_ids.append(email_id)
+
+
+# How long a process stops trying the broker after a failed publish. Every caller has saved
+# what it owes before publishing, so skipping the broker only delays the work to the next
+# sweep; without the pause, a request telling 50 people would wait 50 times.
+BROKER_PAUSE_SECONDS = 15.0
+_broker_down_until = 0.0
 
 
 def task_enqueue(task, **kwargs) -> bool:
     """Queue a task; return False instead of raising when the broker is unreachable.
 
-    Callers save their state first, so a broker outage delays work but never loses it.
+    One attempt, no retries (the broker's connection timeout bounds it, see the Celery
+    settings), and after a failure none at all for BROKER_PAUSE_SECONDS in this process.
+    Callers save their state first and a sweeping job finds it, so a broker outage delays
+    work but never loses it, and a request never waits on the broker more than once.
     """
+    global _broker_down_until
+    if time_monotonic() < _broker_down_until:
+        logger.warning("Broker paused after a failure; %s(%s) left to the sweeper", task.name, kwargs)
+        return False
     try:
         task.apply_async(kwargs=kwargs)
     except Exception:
+        _broker_down_until = time_monotonic() + BROKER_PAUSE_SECONDS
         logger.warning("Broker unavailable; %s(%s) not queued", task.name, kwargs, exc_info=True)
         return False
     return True
 
 
+def broker_pause_reset() -> None:
+    """Forget a failed publish, e.g. once a sweeping job has reached the broker again."""
+    global _broker_down_until
+    _broker_down_until = 0.0
+
+
 def email_send(*, email_id: int) -> bool:
-    """Send one owed e-mail. Safe to call twice or concurrently: only one caller claims it."""
+    """Send one owed e-mail. Safe to call twice or concurrently: only one caller claims it.
+
+    Delivery is at least once, never silently lost: the row is claimed ("sending") before
+    the SMTP call and marked sent by the very next statement, so only a crash between the
+    relay accepting the message and that UPDATE (milliseconds) can send it again, after the
+    sweeper's 15-minute lease. The Message-ID is fixed per row, so a resent copy carries the
+    same id and mail systems that de-duplicate by it show it once.
+    """
     claimed = OutboundEmail.objects.filter(
         pk=email_id, status__in=[OutboundEmail.Status.PENDING, OutboundEmail.Status.FAILED]
     ).update(status=OutboundEmail.Status.SENDING, attempts=models.F("attempts") + 1, claimed_at=timezone.now())
@@ -224,6 +330,7 @@ def email_send(*, email_id: int) -> bool:
         to=[email.recipient.email],
         from_email=settings.DEFAULT_FROM_EMAIL,
     )
+    message.extra_headers["Message-ID"] = f"<outbound-{email.pk}.{email.created_at:%Y%m%d%H%M%S}@{_mail_domain()}>"
     if email.body_html:
         message.attach_alternative(email.body_html, "text/html")
     for attachment in email.attachments:
@@ -237,9 +344,53 @@ def email_send(*, email_id: int) -> bool:
     return True
 
 
-def email_sweep(*, older_than_seconds: int = 60, max_attempts: int = 5) -> int:
-    """Send e-mails left pending by a broker outage or a crash; returns how many were sent."""
-    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+def _mail_domain() -> str:
+    address = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(" >")
+    return address or "saypro.local"
+
+
+def email_send_many(*, email_ids: Iterable[int]) -> int:
+    """Send the given owed e-mails one after another; returns how many were sent by this call."""
+    return sum(email_send(email_id=pk) for pk in email_ids)
+
+
+# After this many failed attempts the sweeper stops retrying an e-mail; it stays on the
+# officer's list of failed e-mails, where a resend starts the count again.
+EMAIL_MAX_ATTEMPTS = 5
+
+
+def email_resend(*, email: OutboundEmail, by: User) -> bool:
+    """An officer sends a failed e-mail again; returns False when it is no longer failed.
+
+    Side effects: the attempts count starts again (so the sweeper retries it too), an audit
+    entry, and the e-mail published to a worker after commit.
+    """
+    with transaction.atomic():
+        reset = OutboundEmail.objects.filter(pk=email.pk, status=OutboundEmail.Status.FAILED).update(
+            status=OutboundEmail.Status.PENDING, attempts=0, last_error=""
+        )
+        if reset:
+            audit_record(
+                actor=by, action="core.email_resend", target=email, data={"kind": email.kind, "to": email.recipient_id}
+            )
+            _email_publish_on_commit(email.pk)
+    return bool(reset)
+
+
+def email_sweep(
+    *,
+    older_than_seconds: int = 30,
+    max_attempts: int = EMAIL_MAX_ATTEMPTS,
+    batch_size: int = 200,
+    budget_seconds: float = 240.0,
+) -> int:
+    """Relay the outbox: send e-mails a broker outage, a lost message or a crash left unsent.
+
+    Runs every minute from beat and works through the backlog in batches until it is empty
+    or `budget_seconds` have passed (the next run goes on), so an outage of any length
+    drains without a message per e-mail. Returns how many were sent.
+    """
+    started = time_monotonic()
     stale_sending = timezone.now() - timedelta(minutes=15)
     # A worker that died mid-send leaves "sending"; long after its claim it is fair to try
     # again. Judged by the claim time, not the creation time, so a row claimed a moment ago
@@ -247,12 +398,24 @@ def email_sweep(*, older_than_seconds: int = 60, max_attempts: int = 5) -> int:
     OutboundEmail.objects.filter(status=OutboundEmail.Status.SENDING, claimed_at__lt=stale_sending).update(
         status=OutboundEmail.Status.FAILED
     )
-    ids = OutboundEmail.objects.filter(
-        status__in=[OutboundEmail.Status.PENDING, OutboundEmail.Status.FAILED],
-        created_at__lt=cutoff,
-        attempts__lt=max_attempts,
-    ).values_list("pk", flat=True)[:500]
-    return sum(email_send(email_id=pk) for pk in list(ids))
+    sent, after_id = 0, 0
+    while time_monotonic() - started < budget_seconds:
+        cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+        ids = list(
+            OutboundEmail.objects.filter(
+                status__in=[OutboundEmail.Status.PENDING, OutboundEmail.Status.FAILED],
+                created_at__lt=cutoff,
+                attempts__lt=max_attempts,
+                pk__gt=after_id,
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)[:batch_size]
+        )
+        if not ids:
+            break
+        sent += email_send_many(email_ids=ids)
+        after_id = ids[-1]  # a row failing again waits for the next run, not this loop
+    return sent
 
 
 class _AlreadyNotified(Exception):

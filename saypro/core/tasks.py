@@ -11,6 +11,12 @@ def email_send_task(*, email_id: int) -> bool:
     return services.email_send(email_id=email_id)
 
 
+@shared_task(name="core.email_send_batch_task")
+def email_send_batch_task(*, email_ids: list[int]) -> int:
+    """Send the e-mails one transaction owed; rows already sent or claimed are skipped."""
+    return services.email_send_many(email_ids=email_ids)
+
+
 @shared_task(name="core.email_sweep_task")
 @recorded("core.email_sweep_task")
 def email_sweep_task() -> int:
@@ -56,3 +62,12 @@ def org_import_task(*, org_import_id: int) -> str:
     from .org_import import org_import_run
 
     return org_import_run(org_import_id=org_import_id)
+
+
+@shared_task(name="core.org_import_sweep_task")
+@recorded("core.org_import_sweep_task")
+def org_import_sweep_task() -> int:
+    """Queue again imports whose message was lost or whose worker died."""
+    from .org_import import org_import_sweep
+
+    return len(org_import_sweep())

@@ -1,7 +1,9 @@
 from django import forms
 
+from saypro.core.forms import SubmitOnceMixin
 
-class RebuildForm(forms.Form):
+
+class RebuildForm(SubmitOnceMixin):
     reason = forms.CharField(
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),

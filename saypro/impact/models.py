@@ -33,6 +33,8 @@ class Snapshot(models.Model):
     started_at = models.DateTimeField(default=timezone.now)
     built_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
+    # A lease: a build that dies stops renewing it and the sweep takes the job over.
+    heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="When its build last reported progress.")
 
     class Meta:
         ordering = ["-month", "-version"]
@@ -107,6 +109,10 @@ class ReportPdf(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     pdf = models.BinaryField(null=True, blank=True, editable=False)
     requested_at = models.DateTimeField(default=timezone.now)
+    # A lease: a rendering whose worker dies is taken over by the sweep after PDF_LEASE.
+    claimed_at = models.DateTimeField(null=True, blank=True, help_text="When it was last queued or taken.")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.CharField(max_length=255, blank=True, help_text="Why the last rendering failed.")
 
     class Meta:
         constraints = [

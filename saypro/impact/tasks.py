@@ -32,3 +32,11 @@ def snapshot_pdf_task(*, snapshot_id: int, scope: str = "all") -> None:
     if snapshot is None:
         return
     services.snapshot_pdf_render(snapshot=snapshot, department_ids=scope_from_key(scope))
+
+
+@shared_task(name="impact.snapshot_leases_sweep_task")
+@recorded("impact.snapshot_leases_sweep_task")
+def snapshot_leases_sweep_task() -> str:
+    """Take over snapshot builds and PDFs whose worker died or whose message was lost."""
+    done = services.snapshot_leases_sweep()
+    return ", ".join(f"{what} {len(ids)}" for what, ids in done.items())

@@ -14,7 +14,6 @@ from django.views import View
 from django.views.generic import TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
-from saypro.core.services import task_enqueue
 from saypro.core.spreadsheet import csv_writer
 
 from . import selectors
@@ -22,8 +21,7 @@ from .charts import CHART_NAMES, SIZES, boundary_chart_names, chart_svg
 from .forms import RebuildForm
 from .models import ReportPdf, Snapshot
 from .months import parse_month, previous_month
-from .services import snapshot_build, snapshot_pdf_request
-from .tasks import snapshot_build_task
+from .services import snapshot_pdf_request, snapshot_rebuild_request
 
 
 class ReportPermissionMixin(PermissionRequiredMixin):
@@ -239,15 +237,16 @@ class RebuildView(PermissionRequiredMixin, View):
         if not form.is_valid():
             messages.error(request, "The rebuild needs a reason: " + " ".join(form.errors.get("reason", [])))
             return HttpResponseRedirect(reverse("impact:report", args=[month]) + "#rebuild")
-        queued = task_enqueue(
-            snapshot_build_task,
-            month=f"{target:%Y-%m}",
-            rebuild=True,
-            by_id=request.user.pk,
+        asked = snapshot_rebuild_request(
+            month=target,
+            by=request.user,
             reason=form.cleaned_data["reason"],
+            submission_token=form.cleaned_data["submission_token"],
         )
-        if not queued:
-            # The job queue is down: build here rather than drop the officer's request.
-            snapshot_build(month=target, by=request.user, reason=form.cleaned_data["reason"], rebuild=True)
-        messages.success(request, "Rebuild requested. The new version appears below when it is ready.")
+        if asked:
+            messages.success(request, "Rebuild requested. The new version appears below when it is ready.")
+        else:
+            messages.info(
+                request, "This rebuild was already requested; the new version appears below when it is ready."
+            )
         return HttpResponseRedirect(reverse("impact:report", args=[month]) + "#versions")

@@ -160,6 +160,9 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))  # seconds; a hung relay must not hold a worker
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH") or None  # for EMAIL_BACKEND=...filebased.EmailBackend
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "SayPro Share Learnings <learning@saypro.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -239,6 +242,30 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         # Exchange bindings; kombu's default is a folder "control" in the working directory.
         "control_folder": str(VAR_DIR / "celery-control"),
     }
+else:
+    # Chosen, not defaulted (issue 18). Redis hands an unacknowledged message (acks_late) to
+    # another worker after visibility_timeout: kombu's default of an hour left a killed
+    # worker's jobs waiting that long. Fifteen minutes is longer than any task may run (the
+    # time limits below), so a slow task is never handed out twice while it still runs.
+    # Publishing gives up after one connection attempt of at most 2 s (max_retries 0): a web
+    # request never waits on a broker that is down; what it owed is already in the database
+    # (OutboundEmail rows, states) and the sweeping jobs pick it up once the broker is back.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "900")),
+        "max_retries": 0,
+        "socket_connect_timeout": 2,
+        "socket_timeout": 10,
+        "socket_keepalive": True,
+        "health_check_interval": 30,
+    }
+# A task that runs past its limit is stopped (soft: an exception it may catch; hard: the
+# process is killed), keeping every run shorter than the visibility timeout above.
+CELERY_TASK_SOFT_TIME_LIMIT = 8 * 60
+CELERY_TASK_TIME_LIMIT = 10 * 60
+# Seconds the web process waits to open a broker connection when publishing, and no publish
+# retries (Celery's default retries cost 0.6 s per message while the broker is down).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY = False
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
@@ -280,8 +307,10 @@ LOGGING = {
 
 CELERY_BEAT_SCHEDULE.update(
     {
-        # Every five minutes: send e-mails a broker outage or a crash left unsent.
-        "core-email-sweep": {"task": "core.email_sweep_task", "schedule": crontab(minute="*/5")},
+        # Every minute: relay the outbox, sending e-mails a broker outage or a crash left unsent.
+        "core-email-sweep": {"task": "core.email_sweep_task", "schedule": crontab(minute="*")},
+        # Every 5 minutes: queue again org imports whose message was lost or whose worker died.
+        "core-org-import-sweep": {"task": "core.org_import_sweep_task", "schedule": crontab(minute="*/5")},
     }
 )
 
@@ -306,10 +335,12 @@ CELERY_BEAT_SCHEDULE.update(
             "task": "feedback.session_propose_due_task",
             "schedule": crontab(minute=0, hour=6),
         },
-        # Every hour at :05: send the day-before and hour-before reminders (and any invites or summaries owed).
+        # Every 10 minutes (at :05, :15, ...): send the day-before and hour-before reminders that are
+        # due and not yet sent (and any invites or summaries owed). The hour reminder is due for
+        # 70 minutes, so a tick missed in an outage is caught by the next one (issue 18).
         "feedback-sessions-remind": {
             "task": "feedback.session_reminders_send_task",
-            "schedule": crontab(minute=5),
+            "schedule": crontab(minute="5-59/10"),
         },
         # feedback: END
         # circles: BEGIN
@@ -320,8 +351,9 @@ CELERY_BEAT_SCHEDULE.update(
         },
         # Every 15 minutes: form the circles of rounds whose sign-up deadline has passed.
         "circles-rounds-form-due": {"task": "circles.circle_rounds_form_due_task", "schedule": crontab(minute="*/15")},
-        # Every hour at :15: remind members a day and an hour before their circle meets.
-        "circles-reminders-send": {"task": "circles.circle_reminders_send_task", "schedule": crontab(minute=15)},
+        # Every 10 minutes (at :05, :15, ...): remind members a day and an hour before their circle meets,
+        # whatever is due and not yet sent, so a tick missed in an outage is caught by the next one.
+        "circles-reminders-send": {"task": "circles.circle_reminders_send_task", "schedule": crontab(minute="5-59/10")},
         # Every 15 minutes at :05, :20, :35, :50: e-mail members of published rounds a lost task left untold.
         "circles-rounds-announce-pending": {
             "task": "circles.circle_rounds_announce_pending_task",
@@ -334,14 +366,25 @@ CELERY_BEAT_SCHEDULE.update(
             "task": "cafes.cafe_draft_next_month_task",
             "schedule": crontab(minute=0, hour=7, day_of_month=1),
         },
-        # Every hour at :10: send due café reminders (a day and an hour before), each at most once.
-        "cafes-send-reminders": {"task": "cafes.cafe_send_reminders_task", "schedule": crontab(minute=10)},
+        # Every 10 minutes: send café reminders (a day and an hour before) due and not yet sent, each at
+        # most once, so a tick missed in an outage is caught by the next one.
+        "cafes-send-reminders": {"task": "cafes.cafe_send_reminders_task", "schedule": crontab(minute="*/10")},
+        # Every 10 minutes: invite attendees of cafés held in the last fortnight that no invitation reached yet.
+        "cafes-reflection-prompts-due": {
+            "task": "cafes.cafe_send_reflection_prompts_due_task",
+            "schedule": crontab(minute="*/10"),
+        },
         # cafes: END
         # impact: BEGIN
         # On the 1st of each month at 02:00 organisation time: build last month's snapshot.
         "impact-snapshot-build": {
             "task": "impact.snapshot_build_task",
             "schedule": crontab(minute=0, hour=2, day_of_month=1),
+        },
+        # Every 5 minutes: take over snapshot builds and PDFs whose worker died or whose message was lost.
+        "impact-snapshot-leases-sweep": {
+            "task": "impact.snapshot_leases_sweep_task",
+            "schedule": crontab(minute="*/5"),
         },
         # impact: END
     }

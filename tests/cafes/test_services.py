@@ -137,8 +137,9 @@ def test_cafe_cancel_tells_everyone_and_keeps_talks_for_later(officer):
 
 
 def test_cafe_mark_held_delivers_talks_records_attendance_and_invites_reflections(
-    officer, django_capture_on_commit_callbacks, reflection_invites
+    officer, django_capture_on_commit_callbacks, settings
 ):
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # the invitations are a task queued on commit
     cafe = CafeFactory(state=Cafe.State.PUBLISHED, starts_at=timezone.now() - dt.timedelta(hours=2))
     talk = on_agenda(cafe)[0]
     came, missed = RsvpFactory(cafe=cafe), RsvpFactory(cafe=cafe)
@@ -153,10 +154,11 @@ def test_cafe_mark_held_delivers_talks_records_attendance_and_invites_reflection
         new_department.pk,
     )
     assert list(Rsvp.objects.filter(cafe=cafe, attended=True).values_list("person_id", flat=True)) == [came.person_id]
-    assert reflection_invites == [
-        {"person": came.person_id, "context": cafe.pk, "kind": "cafe", "title": f"Knowledge café: {cafe.title}"}
+    prompts = Notification.objects.filter(kind="reflection_prompt")
+    assert [(n.recipient_id, n.title) for n in prompts] == [
+        (came.person_id, f"Write a reflection: Knowledge café: {cafe.title}")
     ]
-    assert missed.person_id not in [c["person"] for c in reflection_invites]
+    assert missed.person_id not in [n.recipient_id for n in prompts]
 
 
 def test_cafe_mark_held_refuses_before_the_start(officer, cafe):
@@ -600,10 +602,34 @@ def test_practice_buddy_refusals_write_nothing(officer, started_cafe, wants, who
     assert (talk.practice_buddy, Notification.objects.filter(kind="talk_practice_buddy").count()) == (None, 0)
 
 
-def test_cafe_mark_held_invites_attendees_through_the_reflections_app(officer, django_capture_on_commit_callbacks):
+def test_cafe_mark_held_invites_attendees_through_the_reflections_app(
+    officer, django_capture_on_commit_callbacks, settings
+):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
     cafe = CafeFactory(state=Cafe.State.PUBLISHED, starts_at=timezone.now() - dt.timedelta(hours=2))
     came = RsvpFactory(cafe=cafe)
     with django_capture_on_commit_callbacks(execute=True):
         services.cafe_mark_held(cafe=cafe, by=officer)
     prompt = Notification.objects.get(recipient=came.person, kind="reflection_prompt")
     assert prompt.url == f"/reflections/write/?kind=cafe&context=cafes.cafe%3A{cafe.pk}"
+
+
+def test_cafe_reflection_prompts_lost_with_the_broker_are_sent_by_the_sweep_once(
+    officer, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The task queued at "mark held" never arrives; the sweep invites everyone, and a second sweep nobody."""
+    cafe = CafeFactory(state=Cafe.State.PUBLISHED, starts_at=timezone.now() - dt.timedelta(hours=2))
+    came = [RsvpFactory(cafe=cafe), RsvpFactory(cafe=cafe)]
+    RsvpFactory(cafe=cafe, status=Rsvp.Status.WAITLIST)
+    lost = []
+    monkeypatch.setattr(services, "task_enqueue", lambda task, **kwargs: lost.append((task.name, kwargs)) and False)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cafe_mark_held(cafe=cafe, by=officer)
+    assert lost == [("cafes.cafe_send_reflection_prompts_task", {"cafe_id": cafe.pk})]
+    assert Notification.objects.filter(kind="reflection_prompt").count() == 0
+
+    assert services.cafe_send_reflection_prompts_due() == 2
+    assert services.cafe_send_reflection_prompts_due() == 0
+
+    prompted = Notification.objects.filter(kind="reflection_prompt").values_list("recipient_id", flat=True)
+    assert sorted(prompted) == sorted(r.person_id for r in came)

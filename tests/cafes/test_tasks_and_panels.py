@@ -31,7 +31,7 @@ def test_beat_schedule_names_the_cafes_tasks():
     assert draft["task"] == "cafes.cafe_draft_next_month_task"
     assert (draft["schedule"].day_of_month, draft["schedule"].hour, draft["schedule"].minute) == ({1}, {7}, {0})
     assert remind["task"] == "cafes.cafe_send_reminders_task"
-    assert remind["schedule"].minute == {10}
+    assert remind["schedule"].minute == {0, 10, 20, 30, 40, 50}
 
 
 def test_home_panel_none_without_a_coming_cafe(employee):

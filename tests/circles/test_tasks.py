@@ -25,7 +25,7 @@ def test_beat_schedule_registers_circle_jobs():
     weekly = schedule["circles-round-open-next"]["schedule"]
     assert (weekly.minute, weekly.hour, weekly.day_of_week) == ({0}, {6}, {1})
     assert schedule["circles-rounds-form-due"]["schedule"].minute == {0, 15, 30, 45}
-    assert schedule["circles-reminders-send"]["schedule"].minute == {15}
+    assert schedule["circles-reminders-send"]["schedule"].minute == {5, 15, 25, 35, 45, 55}
     assert schedule["circles-rounds-announce-pending"]["schedule"].minute == {5, 20, 35, 50}
 
 

@@ -17,7 +17,7 @@ from saypro.core.models import (
     Placement,
     User,
 )
-from saypro.core.tasks import email_send_task
+from saypro.core.tasks import email_send_batch_task
 from tests.factories import (
     DepartmentFactory,
     EnrolmentFactory,
@@ -265,7 +265,7 @@ def test_broker_outage_keeps_the_email_pending_for_the_sweeper(django_capture_on
     person = UserFactory()
 
     with (
-        mock.patch.object(email_send_task, "apply_async", side_effect=ConnectionError("broker down")) as queued,
+        mock.patch.object(email_send_batch_task, "apply_async", side_effect=ConnectionError("broker down")) as queued,
         django_capture_on_commit_callbacks(execute=True),
     ):
         result = _notify(person)

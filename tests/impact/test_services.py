@@ -1,3 +1,4 @@
+import datetime as dt
 import threading
 from datetime import date
 
@@ -112,3 +113,90 @@ def test_concurrent_builds_of_one_month_make_one_version(transactional_db, djang
     assert errors == []
     assert Snapshot.objects.filter(month=MAY).count() == 1
     assert sum(built for _snapshot, built in results) == 1
+
+
+# --- leases: a dead worker, a lost message, a broker that is down ------------------------------
+
+
+def test_pdf_request_with_the_broker_down_says_so_instead_of_waiting_forever(snapshot, monkeypatch):
+    from saypro.impact import tasks
+    from saypro.impact.services import snapshot_pdf_request
+
+    def broker_down(**kwargs):
+        raise ConnectionError("broker unreachable")
+
+    monkeypatch.setattr(tasks.snapshot_pdf_task, "apply_async", broker_down)
+    pdf = snapshot_pdf_request(snapshot=snapshot, department_ids=None)
+    assert (pdf.status, pdf.error) == ("failed", "The background worker could not be reached.")
+
+    # "Try again" once the broker is back queues it.
+    queued = []
+    monkeypatch.setattr(tasks.snapshot_pdf_task, "apply_async", lambda kwargs: queued.append(kwargs))
+    from saypro.core.services import broker_pause_reset
+
+    broker_pause_reset()
+    assert snapshot_pdf_request(snapshot=snapshot, department_ids=None).status == "queued"
+    assert queued == [{"snapshot_id": snapshot.pk, "scope": "all"}]
+
+
+def test_pdf_rendering_is_not_taken_from_a_live_worker_but_from_a_dead_one(snapshot):
+    from django.utils import timezone
+
+    ReportPdf.objects.create(snapshot=snapshot, scope="all", status="rendering", claimed_at=timezone.now())
+    assert snapshot_pdf_render(snapshot=snapshot) == b""
+
+    ReportPdf.objects.filter(snapshot=snapshot).update(claimed_at=timezone.now() - dt.timedelta(minutes=11))
+    assert snapshot_pdf_render(snapshot=snapshot).startswith(b"%PDF")
+    assert ReportPdf.objects.get(snapshot=snapshot).attempts == 1
+
+
+def test_leases_sweep_fails_dead_builds_requeues_scheduled_ones_and_pdfs(db, officer, monkeypatch):
+    from django.utils import timezone
+
+    from saypro.impact import tasks
+    from saypro.impact.services import snapshot_leases_sweep
+
+    queued = []
+    monkeypatch.setattr(tasks.snapshot_build_task, "apply_async", lambda kwargs: queued.append(("build", kwargs)))
+    monkeypatch.setattr(tasks.snapshot_pdf_task, "apply_async", lambda kwargs: queued.append(("pdf", kwargs)))
+    long_ago = timezone.now() - dt.timedelta(minutes=30)
+    scheduled = Snapshot.objects.create(month=MAY, version=1, time_zone="UTC", heartbeat_at=long_ago)
+    requested = Snapshot.objects.create(
+        month=MAY, version=2, time_zone="UTC", heartbeat_at=long_ago, requested_by=officer, reason="r"
+    )
+    building = Snapshot.objects.create(month=MAY, version=3, time_zone="UTC", heartbeat_at=timezone.now())
+    april = Snapshot.objects.create(month=dt.date(2026, 4, 1), version=1, time_zone="UTC", status="ready")
+    pdf_lost = ReportPdf.objects.create(snapshot=april, scope="all", status="queued", claimed_at=long_ago, attempts=1)
+    pdf_hopeless = ReportPdf.objects.create(
+        snapshot=april, scope="3", status="rendering", claimed_at=long_ago, attempts=3
+    )
+    pdf_live = ReportPdf.objects.create(snapshot=april, scope="4", status="rendering", claimed_at=timezone.now())
+
+    done = snapshot_leases_sweep()
+
+    assert {what: sorted(ids) for what, ids in done.items()} == {
+        "builds_failed": sorted([scheduled.pk, requested.pk]),
+        "builds_queued": [scheduled.pk],
+        "pdfs_queued": [pdf_lost.pk],
+        "pdfs_failed": [pdf_hopeless.pk],
+    }
+    assert sorted(queued, key=str) == [
+        ("build", {"month": "2026-05"}),
+        ("pdf", {"snapshot_id": april.pk, "scope": "all"}),
+    ]
+    statuses = dict(Snapshot.objects.values_list("pk", "status"))
+    assert (statuses[scheduled.pk], statuses[requested.pk], statuses[building.pk]) == ("failed", "failed", "building")
+    pdf_statuses = dict(ReportPdf.objects.values_list("pk", "status"))
+    assert (pdf_statuses[pdf_lost.pk], pdf_statuses[pdf_hopeless.pk], pdf_statuses[pdf_live.pk]) == (
+        "queued",
+        "failed",
+        "rendering",
+    )
+
+
+def test_scheduled_build_after_a_failed_one_builds_again(db):
+    Snapshot.objects.create(month=MAY, version=1, time_zone="UTC", status=Snapshot.Status.FAILED)
+
+    snapshot, built = snapshot_build(month=MAY)
+
+    assert (built, snapshot.version, snapshot.status) == (True, 2, Snapshot.Status.READY)

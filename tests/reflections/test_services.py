@@ -16,7 +16,7 @@ from reflections.models import (
     ReflectionTemplate,
 )
 from saypro.core.models import AuditEntry, Notification, OutboundEmail
-from saypro.core.services import person_place
+from saypro.core.services import broker_pause_reset, person_place
 from tests.factories import DepartmentFactory, ModuleFactory, UserFactory
 from tests.factories.reflections import (
     CommentFactory,
@@ -863,6 +863,7 @@ def test_newsletter_publish_with_broker_down_still_publishes_and_is_resumed_late
 
     # Not stalled yet: the sweep leaves a freshly published issue alone.
     assert services.newsletter_sending_resume(stalled_minutes=15) == []
+    broker_pause_reset()  # the broker is back (the job that resumes runs through it)
     queued = []
     monkeypatch.setattr(tasks.newsletter_send_batch_task, "apply_async", lambda kwargs: queued.append(kwargs))
     NewsletterIssue.objects.filter(pk=issue.pk).update(published_at=timezone.now() - dt.timedelta(minutes=20))

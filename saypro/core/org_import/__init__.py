@@ -18,7 +18,7 @@ the file does not name are left as they are.
 
 from .applying import PROGRESS_EVERY, ImportSummary, org_import_apply
 from .parsing import COLUMNS, ImportRow, ParsedImport, RowError, org_import_parse
-from .uploads import SYNC_ROW_LIMIT, org_import_queue, org_import_run
+from .uploads import SYNC_ROW_LIMIT, org_import_queue, org_import_retry, org_import_run, org_import_sweep
 
 __all__ = [
     "COLUMNS",
@@ -31,5 +31,7 @@ __all__ = [
     "org_import_apply",
     "org_import_parse",
     "org_import_queue",
+    "org_import_retry",
     "org_import_run",
+    "org_import_sweep",
 ]

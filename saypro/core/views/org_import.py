@@ -2,15 +2,17 @@
 
 from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.views import View
 from django.views.generic import DetailView, FormView
 from rules.contrib.views import PermissionRequiredMixin
 
 from saypro.core import selectors
 from saypro.core.forms import OrgImportForm
 from saypro.core.models import OrgImport
-from saypro.core.org_import import SYNC_ROW_LIMIT, org_import_queue
+from saypro.core.org_import import SYNC_ROW_LIMIT, org_import_queue, org_import_retry
 
 # What each column of the file holds, shown next to the upload form.
 COLUMN_HELP = [
@@ -91,6 +93,10 @@ class OrgImportDetailView(OrgImportPermissionMixin, DetailView):
             phase=self._phase(org_import) if pending else "",
             percent=org_import.progress_percent,
             problem_rows=len({error.get("row") for error in org_import.errors}),
+            # Problems with no row (the worker was lost, the organisation changed meanwhile)
+            # are not in the file: running the same file again can succeed.
+            retryable=org_import.status == OrgImport.Status.REFUSED
+            and all(not error.get("row") for error in org_import.errors),
         )
         return ctx
 
@@ -113,3 +119,12 @@ class OrgImportDetailView(OrgImportPermissionMixin, DetailView):
         response = super().render_to_response(context, **response_kwargs)
         patch_vary_headers(response, ["HX-Request"])
         return response
+
+
+class OrgImportRetryView(OrgImportPermissionMixin, View):
+    """POST: run a refused import again from its stored file (the "Run it again" button)."""
+
+    def post(self, request, pk: int):
+        org_import = get_object_or_404(selectors.org_import_list(), pk=pk)
+        org_import_retry(org_import=org_import, by=request.user)
+        return HttpResponseRedirect(reverse("core:org-import-detail", args=[org_import.pk]))

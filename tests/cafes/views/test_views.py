@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cafes.models import Cafe, Rsvp, TalkFeedback, TalkInterest, TalkProposal
-from saypro.core.models import AuditEntry
+from saypro.core.models import AuditEntry, Notification
 from tests.factories import UserFactory
 from tests.factories.cafes import (
     CafeFactory,
@@ -525,3 +525,24 @@ def test_decide_form_has_no_buddy_field_when_none_was_asked(client_for, officer)
     talk = TalkFactory()
     response = client_for(officer).get(reverse("cafes:proposal-decide", args=[talk.pk]))
     assert "practice_buddy" not in response.context["form"].fields
+
+
+def test_proposal_sent_twice_with_one_token_proposes_once(client_for, employee, officer, cafe):
+    import uuid
+
+    data = {
+        "cafe": cafe.pk,
+        "title": "Silence as a tool",
+        "idea": "Wait five seconds after asking.",
+        "why_it_matters": "It gives quieter people room.",
+        "audience_can_try": "Count to five before speaking.",
+        "duration_minutes": "5",
+        "submission_token": str(uuid.uuid4()),
+    }
+    client = client_for(employee)
+
+    first, second = (client.post(reverse("cafes:proposal-create"), data) for _ in range(2))
+
+    talk = TalkProposal.objects.get()
+    assert first["Location"] == second["Location"] == reverse("cafes:proposal-detail", args=[talk.pk])
+    assert Notification.objects.filter(kind="cafe_proposal", recipient=officer).count() == 1

@@ -249,3 +249,15 @@ def test_invite_download_is_calendar_file(client_for, employee, upcoming_circle)
     body = response.content.decode()
     assert f"UID:circle-{upcoming_circle.pk}@saypro-share-learnings" in body
     assert "SUMMARY:Peer sharing circle: Delegation test" in body
+
+
+def test_learning_posted_twice_with_one_token_saves_once(client_for, employee, met_circle, invites):
+    import uuid
+
+    url = reverse("circles:learning-add", kwargs={"pk": met_circle.pk})
+    data = {"body": "Ask before advising.", "submission_token": str(uuid.uuid4())}
+
+    assert [client_for(employee).post(url, data).status_code for _ in range(2)] == [302, 302]
+
+    assert list(Learning.objects.values_list("body", flat=True)) == ["Ask before advising."]
+    assert len(invites) == 1

@@ -328,3 +328,94 @@ def test_org_import_large_upload_is_imported_by_a_real_worker(live_worker, clien
     assert response["Location"] == reverse("core:org-import-detail", args=[org_import.pk])
     assert (org_import.status, org_import.created, org_import.rows_done) == ("done", 600, 600)
     assert User.objects.filter(first_name="P", department__name="Finance").count() == 600
+
+
+# --- leases: a dead worker, a lost message, the officer's "Run it again" ---------------------------
+
+
+def test_org_import_redelivered_after_its_worker_died_runs_instead_of_skipping(officer):
+    """The message comes back after the worker was killed: the expired lease lets it finish the job."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    dead = timezone.now() - dt.timedelta(minutes=11)
+    org_import = make_import(
+        officer, status=OrgImport.Status.RUNNING, content=GOOD.encode(), claimed_at=dead, heartbeat_at=dead, attempts=1
+    )
+
+    assert org_import_task(org_import_id=org_import.pk) == "created 1, updated 0, unchanged 0"
+    org_import.refresh_from_db()
+    assert (org_import.status, org_import.attempts) == (OrgImport.Status.DONE, 2)
+    assert User.objects.filter(email="zoe@example.org").count() == 1
+
+
+def test_org_import_with_a_live_lease_is_not_run_twice(officer):
+    from django.utils import timezone
+
+    org_import = make_import(
+        officer, status=OrgImport.Status.RUNNING, content=GOOD.encode(), heartbeat_at=timezone.now(), attempts=1
+    )
+
+    assert org_import_task(org_import_id=org_import.pk) == "skipped"
+
+
+def test_org_import_sweep_requeues_lost_and_dead_imports_and_gives_up_after_three_tries(officer, monkeypatch):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from saypro.core.org_import import org_import_sweep
+
+    queued = []
+    monkeypatch.setattr(org_import_task, "apply_async", lambda kwargs: queued.append(kwargs["org_import_id"]))
+    long_ago = timezone.now() - dt.timedelta(minutes=30)
+    lost = make_import(officer, status=OrgImport.Status.QUEUED, created_at=long_ago)
+    fresh = make_import(officer, status=OrgImport.Status.QUEUED)
+    dead = make_import(officer, status=OrgImport.Status.RUNNING, heartbeat_at=long_ago, attempts=1)
+    alive = make_import(officer, status=OrgImport.Status.RUNNING, heartbeat_at=timezone.now(), attempts=1)
+    hopeless = make_import(officer, status=OrgImport.Status.RUNNING, heartbeat_at=long_ago, attempts=3)
+
+    assert sorted(org_import_sweep()) == sorted([lost.pk, dead.pk])
+    assert sorted(queued) == sorted([lost.pk, dead.pk])
+    statuses = dict(OrgImport.objects.values_list("pk", "status"))
+    assert statuses == {
+        lost.pk: "queued", fresh.pk: "queued", dead.pk: "queued", alive.pk: "running", hopeless.pk: "refused",
+    }  # fmt: skip
+    hopeless.refresh_from_db()
+    assert hopeless.errors[0]["reason"].startswith("The import stopped 3 times before finishing")
+    # Just re-queued: the next sweep leaves them to their messages.
+    assert org_import_sweep() == []
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_org_import_retry_permission_table(request, client_for, officer, role):
+    org_import = make_import(
+        officer,
+        status=OrgImport.Status.REFUSED,
+        content=GOOD.encode(),
+        errors=[{"row": 0, "column": "", "reason": "x"}],
+    )
+    response = client_for(person_for(request, role)).post(reverse("core:org-import-retry", args=[org_import.pk]))
+
+    assert response.status_code == {"officer": 302}.get(role, EXPECTED[role])
+    org_import.refresh_from_db()
+    expected = OrgImport.Status.DONE if role == "officer" else OrgImport.Status.REFUSED
+    assert org_import.status == expected
+    assert User.objects.filter(email="zoe@example.org").count() == (1 if role == "officer" else 0)
+    assert AuditEntry.objects.filter(action="core.org_import_retry").count() == (1 if role == "officer" else 0)
+
+
+def test_org_import_refused_by_a_lost_worker_offers_run_it_again(client_for, officer):
+    reason = "The background worker could not be reached; nothing was written. Try again."
+    lost = make_import(officer, status=OrgImport.Status.REFUSED, errors=[{"row": 0, "column": "", "reason": reason}])
+    bad_rows = make_import(
+        officer, status=OrgImport.Status.REFUSED, errors=[{"row": 3, "column": "email", "reason": "Not an e-mail."}]
+    )
+    client = client_for(officer)
+
+    retry = reverse("core:org-import-retry", args=[lost.pk])
+    assert f'action="{retry}"' in client.get(reverse("core:org-import-detail", args=[lost.pk])).content.decode()
+    page = client.get(reverse("core:org-import-detail", args=[bad_rows.pk])).content.decode()
+    assert "Run it again" not in page
+    assert "Correct them in the file and upload it again." in page

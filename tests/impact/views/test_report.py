@@ -269,3 +269,21 @@ def test_manager_lands_on_the_report_after_signing_in(snapshot, client, manager)
     response = client.post(reverse("account_login"), {"login": manager.email, "password": PASSWORD})
     assert (response.status_code, response["Location"]) == (302, "/impact/")
     assert client.get("/impact/")["Location"] == "/impact/2026-06/"
+
+
+def test_rebuild_asked_twice_with_one_token_builds_one_version(snapshot, client_for, officer, monkeypatch):
+    import uuid
+
+    from saypro.impact import tasks
+
+    queued = []
+    monkeypatch.setattr(tasks.snapshot_build_task, "apply_async", lambda kwargs: queued.append(kwargs))
+    data = {"reason": "Restored a hidden insight", "submission_token": str(uuid.uuid4())}
+    client = client_for(officer)
+
+    first = client.post("/impact/2026-06/rebuild/", data, follow=True)
+    second = client.post("/impact/2026-06/rebuild/", data, follow=True)
+
+    assert len(queued) == 1
+    assert "Rebuild requested." in first.content.decode()
+    assert "This rebuild was already requested" in second.content.decode()

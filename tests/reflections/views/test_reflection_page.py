@@ -220,3 +220,23 @@ def test_board_comment_count_has_words_for_screen_readers(client_for, make_refle
     html = client_for(other_employee).get(reverse("reflections:board")).content.decode()
 
     assert '<span aria-hidden="true">💬</span> 1<span class="visually-hidden"> comment</span>' in html
+
+
+def test_comment_posted_twice_with_one_token_saves_once_and_tells_once(client_for, make_reflection, mentor):
+    """A double click sends the same form twice: one comment, one e-mail to the author."""
+    import uuid
+
+    from saypro.core.models import OutboundEmail
+
+    reflection = make_reflection(state=S.SUBMITTED)
+    client = client_for(mentor)
+    url = reverse("reflections:comment-add", args=[reflection.pk, "review"])
+    data = {"body": "What would you try first?", "submission_token": str(uuid.uuid4())}
+
+    first, second = client.post(url, data), client.post(url, data)
+
+    comment = Comment.objects.get()
+    assert first["Location"] == second["Location"] == f"{reflection.get_absolute_url()}#comment-{comment.pk}"
+    assert OutboundEmail.objects.filter(recipient=reflection.author, kind="mentor_feedback").count() == 1
+    client.post(url, {**data, "submission_token": str(uuid.uuid4())})  # a new comment is a new token
+    assert Comment.objects.count() == 2
