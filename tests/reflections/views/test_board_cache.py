@@ -27,11 +27,11 @@ def test_board_shows_a_newly_shared_reflection_at_once(client_for, employee, tem
 def test_board_counts_a_new_comment_at_once(client_for, employee, template):
     client = client_for(employee)
     reflection = ReflectionFactory(template=template, state="validated", visibility="colleagues")
-    assert "💬 0 ·" in _board(client)
+    assert '💬</span> 0<span class="visually-hidden"> comments</span> ·' in _board(client)
 
     CommentFactory(reflection=reflection)
 
-    assert "💬 1 ·" in _board(client)
+    assert '💬</span> 1<span class="visually-hidden"> comment</span> ·' in _board(client)
 
 
 def test_board_drops_a_hidden_reflection_at_once(client_for, employee, officer, template):
