@@ -8,8 +8,9 @@ from django.utils.translation import ngettext
 
 from saypro.core.forms import SubmitOnceMixin, person_choice_label
 from saypro.core.ids import CheckedModelMultipleChoiceField
+from saypro.core.models import User
 
-from .models import Topic
+from .models import MIN_SIZE, Topic
 from .services import LEARNING_MAX_WORDS
 
 RANK_FIELDS = ("first_choice", "second_choice", "third_choice")
@@ -137,12 +138,25 @@ class RoundForm(forms.Form):
 
 
 class MoveForm(forms.Form):
-    """Where to move someone: a circle with room ("12"), or a new circle on an offered topic ("new-3")."""
+    """Where to move someone: a circle with room ("12"), or a new circle on an offered topic ("new-3").
+
+    A new circle needs at least three people, so the people moving with this one into it are
+    picked here too (by name, department and location: namesakes are told apart).
+    """
 
     to_circle = forms.ChoiceField(label="Move to")
+    together_with = CheckedModelMultipleChoiceField(
+        label="Together with (for a new circle)",
+        queryset=User.objects.none(),
+        required=False,
+        help_text=f"A new circle starts with at least {MIN_SIZE} people: choose who moves into it with them.",
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
 
-    def __init__(self, *args, targets, topics, **kwargs):
+    def __init__(self, *args, targets, topics, people=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["together_with"].queryset = people if people is not None else User.objects.none()
+        self.fields["together_with"].label_from_instance = person_choice_label
         self.fields["to_circle"].choices = (
             [("", "Choose a circle")]
             + [

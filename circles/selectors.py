@@ -338,6 +338,15 @@ def circle_active_members(*, circle: Circle) -> list[Membership]:
     )
 
 
+def round_signed_up_people(*, round: Round) -> QuerySet[User]:
+    """The people signed up for the round (not "not this week"), by name, with where they work."""
+    return (
+        User.objects.filter(circle_signups__round=round, circle_signups__not_this_week=False)
+        .select_related("department", "location")
+        .order_by("last_name", "first_name", "pk")
+    )
+
+
 def circle_move_targets(*, round: Round) -> QuerySet[Circle]:
     """Circles a person may be moved into: unlocked, with room."""
     return (

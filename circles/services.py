@@ -496,61 +496,84 @@ def _refresh_explanation(circle: Circle) -> None:
 
 
 def circle_membership_move(
-    *, round: Round, person: User, by: User, to_circle: Circle | None = None, new_circle_topic: Topic | None = None
+    *,
+    round: Round,
+    person: User,
+    by: User,
+    to_circle: Circle | None = None,
+    new_circle_topic: Topic | None = None,
+    together_with: Sequence[User] = (),
 ) -> Circle:
     """Move a signed-up person into another proposed circle, or into a new one on `new_circle_topic`
     (also how someone not yet placed is placed).
 
-    Refused when the round is not awaiting review, either circle is locked, the target is full,
-    or it would break a "never with" rule. Side effects: both circles' explanations are
-    recomputed; a circle left empty is removed; audit entry.
+    A new circle starts with at least MIN_SIZE people: `person` and `together_with` move into it
+    together, and fewer are refused at the move (before, a one-person circle was made here and
+    refused only at publishing). Also refused when the round is not awaiting review, a circle is
+    locked, the target is full, or it would break a "never with" rule; all or nothing. Side
+    effects: the circles' explanations are recomputed; a circle left empty is removed; one audit
+    entry per person moved.
     """
     with transaction.atomic():
         round = Round.objects.select_for_update().get(pk=round.pk)
         if round.state != Round.State.FORMED:
             raise ValidationError("Circles can only be adjusted while they await review, before publishing.")
+        group = [person, *(p for p in together_with if p.pk != person.pk)]
         if to_circle is None:
             if new_circle_topic is None or not round.topics.filter(pk=new_circle_topic.pk, is_active=True).exists():
                 raise ValidationError({"to_circle": "Choose a circle, or a topic offered this week for a new one."})
+            if len(group) < MIN_SIZE:
+                raise ValidationError(
+                    {
+                        "together_with": f"A new circle needs at least {MIN_SIZE} people: choose "
+                        f"{MIN_SIZE - len(group)} more to move with {person.full_name}, or move them "
+                        "into a circle with room."
+                    }
+                )
             number = (round.circles.aggregate(n=Max("number"))["n"] or 0) + 1
             to_circle = Circle.objects.create(round=round, topic=new_circle_topic, number=number)
+        elif len(group) > 1:
+            raise ValidationError({"together_with": "People move together only into a new circle."})
         if to_circle.round_id != round.pk:
             raise ValidationError({"to_circle": "That circle belongs to another week."})
-        if not Signup.objects.filter(round=round, person=person, not_this_week=False).exists():
-            raise ValidationError("This person did not sign up for this week.")
-        membership = Membership.objects.filter(round=round, person=person).select_related("circle").first()
-        source = membership.circle if membership else None
-        if source is not None and source.pk == to_circle.pk:
-            raise ValidationError({"to_circle": "They are already in that circle."})
-        if to_circle.is_locked or (source is not None and source.is_locked):
-            raise ValidationError({"to_circle": "Unlock the circle first: a locked circle keeps its members."})
-        members = set(to_circle.memberships.filter(left_at__isnull=True).values_list("person_id", flat=True))
-        if len(members) >= MAX_SIZE:
-            raise ValidationError({"to_circle": f"Circle {to_circle.number} is full ({MAX_SIZE} people)."})
-        if selectors.never_with_pairs(person_ids=members | {person.pk}) & {frozenset((person.pk, m)) for m in members}:
-            raise ValidationError(
-                {
-                    "to_circle": f"{person.full_name} and someone in circle {to_circle.number} "
-                    "asked never to share a circle."
-                }
-            )
-        if membership is None:
-            membership = Membership(round=round, person=person, **Membership.placement_of(person))
-        membership.circle = to_circle
-        membership.save()
+        sources = [_membership_move_one(round=round, person=member, to_circle=to_circle, by=by) for member in group]
         _refresh_explanation(to_circle)
-        if source is not None:
+        for source in {s.pk: s for s in sources if s is not None}.values():
             if source.memberships.exists():
                 _refresh_explanation(source)
             else:
                 source.delete()
-        audit_record(
-            actor=by,
-            action="circles.membership_move",
-            target=to_circle,
-            data={"person": person.pk, "from": source.number if source else None, "to": to_circle.number},
-        )
     return to_circle
+
+
+def _membership_move_one(*, round: Round, person: User, to_circle: Circle, by: User) -> Circle | None:
+    """Move one person into `to_circle` (checks included); returns the circle they left, if any."""
+    if not Signup.objects.filter(round=round, person=person, not_this_week=False).exists():
+        raise ValidationError(f"{person.full_name} did not sign up for this week.")
+    membership = Membership.objects.filter(round=round, person=person).select_related("circle").first()
+    source = membership.circle if membership else None
+    if source is not None and source.pk == to_circle.pk:
+        raise ValidationError({"to_circle": f"{person.full_name} is already in that circle."})
+    if to_circle.is_locked or (source is not None and source.is_locked):
+        raise ValidationError({"to_circle": "Unlock the circle first: a locked circle keeps its members."})
+    members = set(to_circle.memberships.filter(left_at__isnull=True).values_list("person_id", flat=True))
+    if len(members) >= MAX_SIZE:
+        raise ValidationError({"to_circle": f"Circle {to_circle.number} is full ({MAX_SIZE} people)."})
+    if selectors.never_with_pairs(person_ids=members | {person.pk}) & {frozenset((person.pk, m)) for m in members}:
+        raise ValidationError(
+            {"to_circle": f"{person.full_name} and someone in circle {to_circle.number} asked never to share a circle."}
+        )
+    if membership is None:
+        membership = Membership(round=round, person=person, **Membership.placement_of(person))
+    membership.circle = to_circle
+    membership.save()
+    audit_record(
+        actor=by,
+        action="circles.membership_move",
+        target=to_circle,
+        data={"person": person.pk, "from": source.number if source else None, "to": to_circle.number},
+    )
+    return source
 
 
 def circle_lock(*, circle: Circle, by: User, locked: bool) -> Circle:

@@ -518,19 +518,24 @@ class MembershipMoveView(RoundMixin, View):
     def _person(self):
         return get_object_or_404(User.objects.select_related("department", "location"), pk=self.kwargs["person_id"])
 
-    def _form(self, round, data=None) -> MoveForm:
+    def _form(self, round, person, data=None) -> MoveForm:
         topics = [t for t in round.topics.all() if t.is_active]
-        return MoveForm(data, targets=selectors.circle_move_targets(round=round), topics=topics)
+        return MoveForm(
+            data,
+            targets=selectors.circle_move_targets(round=round),
+            topics=topics,
+            people=selectors.round_signed_up_people(round=round).exclude(pk=person.pk),
+        )
 
     def get(self, request, pk: int, person_id: int):
         round, person = self.get_round(), self._person()
-        form = self._form(round)
+        form = self._form(round, person)
         template = "circles/partials/move_form.html" if request.htmx else self.template_name
         return render(request, template, self._context(form, person))
 
     def post(self, request, pk: int, person_id: int):
         round, person = self.get_round(), self._person()
-        form = self._form(round, request.POST)
+        form = self._form(round, person, request.POST)
         if form.is_valid():
             circle_id, topic_id = form.target()
             to_circle = round.circles.filter(pk=circle_id).first() if circle_id else None
@@ -542,12 +547,14 @@ class MembershipMoveView(RoundMixin, View):
                     person=person,
                     to_circle=to_circle,
                     new_circle_topic=round.topics.filter(pk=topic_id).first() if topic_id else None,
+                    together_with=form.cleaned_data["together_with"],
                     by=request.user,
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                messages.success(request, f"{person.full_name} moved to circle {to_circle.number}.")
+                names = ", ".join(p.full_name for p in [person, *form.cleaned_data["together_with"]])
+                messages.success(request, f"{names} moved to circle {to_circle.number}.")
                 return HttpResponseRedirect(
                     reverse("circles:round-detail", kwargs={"pk": round.pk}) + f"#circle-{to_circle.number}"
                 )

@@ -725,21 +725,71 @@ def test_round_cancel_tells_everyone_signed_up(officer, formed_round):
         services.circle_round_cancel(round=formed_round, by=officer, reason="Again")
 
 
-def test_move_into_new_circle(officer, formed_round, topics):
+def test_move_into_new_circle_takes_at_least_three_people(officer, formed_round, topics):
     one = formed_round.circles.order_by("number").first()
-    person = one.memberships.first().person
-    circle = services.circle_membership_move(round=formed_round, person=person, new_circle_topic=topics[1], by=officer)
-    assert (circle.number, circle.topic, list(circle.memberships.values_list("person_id", flat=True))) == (
-        3,
-        topics[1],
-        [person.pk],
+    person, *others = [m.person for m in one.memberships.order_by("pk")[:3]]
+    circle = services.circle_membership_move(
+        round=formed_round, person=person, new_circle_topic=topics[1], together_with=others, by=officer
     )
+    assert (circle.number, circle.topic) == (3, topics[1])
+    assert set(circle.memberships.values_list("person_id", flat=True)) == {person.pk, *(p.pk for p in others)}
+    assert AuditEntry.objects.filter(action="circles.membership_move").count() == 3
     with pytest.raises(ValidationError) as exc:
         services.circle_membership_move(
             round=formed_round, person=person, new_circle_topic=TopicFactory(name="Elsewhere"), by=officer
         )
     assert exc.value.message_dict == {"to_circle": ["Choose a circle, or a topic offered this week for a new one."]}
     assert formed_round.circles.count() == 3
+
+
+@pytest.mark.parametrize("together", [0, 1])
+def test_move_into_new_circle_alone_or_in_two_is_refused_at_the_move(officer, formed_round, topics, together):
+    """A one- or two-person circle was made here and refused only at publishing; now the move says why."""
+    one = formed_round.circles.order_by("number").first()
+    person, *others = [m.person for m in one.memberships.order_by("pk")[: 1 + together]]
+    before = sorted(Membership.objects.filter(round=formed_round).values_list("person_id", "circle_id"))
+
+    with pytest.raises(ValidationError) as exc:
+        services.circle_membership_move(
+            round=formed_round, person=person, new_circle_topic=topics[1], together_with=others, by=officer
+        )
+
+    need = 2 - together
+    assert exc.value.message_dict == {
+        "together_with": [
+            f"A new circle needs at least 3 people: choose {need} more to move with {person.full_name}, "
+            "or move them into a circle with room."
+        ]
+    }
+    assert formed_round.circles.count() == 2
+    assert sorted(Membership.objects.filter(round=formed_round).values_list("person_id", "circle_id")) == before
+
+
+def test_move_together_into_a_new_circle_is_all_or_nothing(officer, formed_round, topics):
+    one = formed_round.circles.order_by("number").first()
+    person, *others = [m.person for m in one.memberships.order_by("pk")[:3]]
+    NeverWith.objects.create(person=others[0], other=others[1])
+
+    with pytest.raises(ValidationError) as exc:
+        services.circle_membership_move(
+            round=formed_round, person=person, new_circle_topic=topics[1], together_with=others, by=officer
+        )
+
+    assert "asked never to share a circle" in exc.value.message_dict["to_circle"][0]
+    assert formed_round.circles.count() == 2
+    assert set(one.memberships.values_list("person_id", flat=True)) >= {person.pk, *(p.pk for p in others)}
+
+
+def test_move_together_only_into_a_new_circle(officer, formed_round):
+    one, two = formed_round.circles.order_by("number")
+    person, other = [m.person for m in one.memberships.order_by("pk")[:2]]
+
+    with pytest.raises(ValidationError) as exc:
+        services.circle_membership_move(
+            round=formed_round, person=person, to_circle=two, together_with=[other], by=officer
+        )
+
+    assert exc.value.message_dict == {"together_with": ["People move together only into a new circle."]}
 
 
 def test_form_groups_impossible_leaves_round_for_the_officer(officer, open_round, topics):

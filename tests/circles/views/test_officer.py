@@ -131,6 +131,18 @@ def test_officer_places_someone_in_a_new_circle(client_for, officer, open_round,
     assert (
         f'<option value="new-{topics[1].pk}">A new circle on Coaching test</option>' in client.get(url).content.decode()
     )
-    response = client.post(url, {"to_circle": f"new-{topics[1].pk}"})
+    alone = client.post(url, {"to_circle": f"new-{topics[1].pk}"})
+    assert alone.status_code == 400
+    assert "A new circle needs at least 3 people: choose 2 more to move with" in alone.content.decode()
+    assert open_round.circles.count() == 1
+    others = [m.person for m in open_round.circles.get().memberships.exclude(person=person).order_by("pk")[:2]]
+    one_more = client.post(url, {"to_circle": f"new-{topics[1].pk}", "together_with": [others[0].pk]})
+    html = one_more.content.decode()
+    assert "choose 1 more to move with" in html
+    # What the officer chose stays chosen, and each person is named with where they work.
+    assert f'<option value="{others[0].pk}" selected>' in html
+    response = client.post(url, {"to_circle": f"new-{topics[1].pk}", "together_with": [o.pk for o in others]})
     assert response.status_code == 302
-    assert open_round.circles.get(number=2).topic == topics[1]
+    new = open_round.circles.get(number=2)
+    assert new.topic == topics[1]
+    assert set(new.memberships.values_list("person_id", flat=True)) == {person.pk, *(o.pk for o in others)}
