@@ -55,6 +55,14 @@ def _every(field: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def _every_from(field: str) -> tuple[int, int] | None:
+    """'5-59/10' or '5/10' as (5, 10): a step that starts past zero; None for any other shape."""
+    match = re.fullmatch(r"(\d+)(?:-(\d+))?/(\d+)", field.strip())
+    if not match or (match.group(2) and int(match.group(2)) < 59 - int(match.group(3)) + 1):
+        return None
+    return int(match.group(1)), int(match.group(3))
+
+
 def _days(day_of_month: str, month_of_year: str, day_of_week: str) -> str:
     """The day part: "Every day", "Every Monday", "Every month on the 1st", "Every year on 1 January"."""
     if day_of_month == "*" and day_of_week == "*":
@@ -82,6 +90,8 @@ def _times(minute: str, hour: str) -> str:
             return "every minute"
         if step is not None:
             return f"every {step} minutes"
+        if (start_step := _every_from(minute)) is not None:
+            return f"every {start_step[1]} minutes from :{start_step[0]:02d}"
         return "every hour at " + _and([f":{m:02d}" for m in _numbers(minute)])
     hour_step = _every(hour)
     if hour_step is not None:

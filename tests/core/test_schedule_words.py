@@ -13,6 +13,8 @@ from saypro.core.schedule_words import crontab_in_words, periodic_task_schedule_
         ({"minute": "0", "hour": "7", "day_of_month": "1"}, "Every month on the 1st at 07:00"),
         ({"minute": "0", "hour": "1"}, "Every day at 01:00"),
         ({"minute": "*/5"}, "Every 5 minutes"),
+        ({"minute": "5-59/10"}, "Every 10 minutes from :05"),
+        ({"minute": "5-20/10"}, "Minute 5-20/10, hour *, day of month *, month *, day of week * (cron)"),
         ({"minute": "5"}, "Every hour at :05"),
         ({"minute": "5,20,35,50"}, "Every hour at :05, :20, :35 and :50"),
         ({"minute": "0", "hour": "6", "day_of_week": "mon"}, "Every Monday at 06:00"),
