@@ -21,7 +21,7 @@ urlpatterns = [
     path("api/v1/snapshots/", views.SnapshotListView.as_view(), name="snapshot-list"),
     path("api/v1/snapshots/<str:month>/", views.SnapshotDetailView.as_view(), name="snapshot-detail"),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/v1/docs/", views.ApiDocsView.as_view(url_name="api:schema"), name="docs"),
+    path("api/v1/docs/", views.ApiDocsView.as_view(), name="docs"),
     path("account/tokens/", pages.TokenListView.as_view(), name="tokens"),
     path("account/tokens/<int:pk>/revoke/", pages.TokenRevokeView.as_view(), name="token-revoke"),
 ]
