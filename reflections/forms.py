@@ -135,6 +135,11 @@ class TriedForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
+    def __init__(self, *args, **kwargs):
+        # The reflection page also holds the mentor's review form, whose note would share the id.
+        kwargs.setdefault("auto_id", "id_tried_%s")
+        super().__init__(*args, **kwargs)
+
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(

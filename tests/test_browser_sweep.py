@@ -92,6 +92,6 @@ def test_focus_ring_shows_on_a_pressed_yellow_highlight_button(demo_org, browser
     findings = {f["control"].split(" <")[0]: f for f in focus_findings(browser_page)}
 
     pressed = findings["pressed yellow button"]
-    assert 'id="highlight-' in pressed["control"]
+    assert 'name="highlighted"' in pressed["control"]
     assert pressed["problem"] is None, pressed
     assert pressed["ratio"] >= 3
