@@ -167,6 +167,12 @@ def test_reporting_a_comment_by_keyboard_keeps_focus_in_place_and_announces(
 
     page.keyboard.press("Enter")
     page.wait_for_function("() => document.activeElement && document.activeElement.name === 'reason'")
+    # The browser focuses the form's autofocus field as it arrives; htmx takes the form over when
+    # the swap settles. A submit before that goes the no-JavaScript way (a full page), so wait.
+    page.wait_for_function(
+        "() => { const f = document.activeElement && document.activeElement.form;"
+        " return f && f['htmx-internal-data'] && !document.querySelector('.htmx-settling, .htmx-swapping'); }"
+    )
     page.keyboard.type("It names a client.")
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
