@@ -107,6 +107,14 @@ def test_officer_marks_a_large_session_with_the_keyboard_and_the_search_box(
     page.keyboard.press("ArrowRight")  # the radio group's own arrow keys change the choice
     page.wait_for_selector(f"#attendance-{payroll.pk} [role=status]")
     assert page.inner_text(f"#attendance-{payroll.pk} [role=status]") == "Saved: late"
+    # The row was swapped in: press on only once htmx has taken it over and focus is back in it
+    # (a key pressed sooner lands on the old row, as on CI once).
+    page.wait_for_function(
+        "id => { const row = document.getElementById(id); const a = document.activeElement;"
+        " return row && a && row.contains(a) && row['htmx-internal-data']"
+        " && !document.querySelector('.htmx-settling, .htmx-swapping, .htmx-request'); }",
+        arg=f"attendance-{payroll.pk}",
+    )
     page.keyboard.press("ArrowRight")
     page.wait_for_selector(f"#attendance-{payroll.pk} [role=status] >> text=Saved: absent")
     assert page.evaluate("document.activeElement.id") == f"attendance-{payroll.pk}-absent"
