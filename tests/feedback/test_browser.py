@@ -11,7 +11,7 @@ from feedback import services
 from feedback.models import Contribution, FeedbackSession, Invitation
 from reflections.models import Reflection
 from saypro.core.models import AuditEntry, Module, User
-from tests.browser import sign_in_as
+from tests.browser import sign_in_as, wait_for_htmx_settled
 
 pytestmark = pytest.mark.browser
 
@@ -96,6 +96,7 @@ def test_feedback_session_from_scheduling_to_summary(demo_org, browser_page, liv
     employee_row = page.get_by_role("group", name=employee.full_name)
     employee_row.locator("label", has_text="Present").click()
     page.wait_for_selector(f"{employee_row_id} [role=status]")
+    wait_for_htmx_settled(page, mentor_row_id)
     mentor_row = page.get_by_role("group", name=mentor.full_name)
     mentor_row.get_by_role("radio", name="Present").focus()
     page.keyboard.press("l")  # the keyboard shortcut: late, then on to the next person

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from feedback.models import Contribution, FeedbackSession, Invitation
 from feedback.selectors import ATTENDANCE_PAGE_SIZE
 from saypro.core.models import Department, Enrolment, Location, User
-from tests.browser import sign_in_as
+from tests.browser import sign_in_as, wait_for_htmx_settled
 
 pytestmark = pytest.mark.browser
 
@@ -95,6 +95,7 @@ def test_officer_marks_a_large_session_with_the_keyboard_and_the_search_box(
     assert page.get_by_role("group", name="Thabo Nkosi Logistics · Polokwane").count() == 1
     search.fill("thabo polokwane")
     page.wait_for_selector("#attendance-count >> text=1 person matches “thabo polokwane”")
+    wait_for_htmx_settled(page, f"#attendance-{logistics.pk}")
     page.keyboard.press("Tab")  # the Find button
     page.keyboard.press("Tab")  # into the list: the checked choice, Present
     assert page.evaluate("document.activeElement.id") == f"attendance-{logistics.pk}-present"
@@ -103,16 +104,16 @@ def test_officer_marks_a_large_session_with_the_keyboard_and_the_search_box(
     assert page.inner_text(f"#attendance-{logistics.pk} [role=status]") == "Saved: late"
     search.fill("payroll")
     page.wait_for_selector("#attendance-count >> text=1 person matches “payroll”")
+    wait_for_htmx_settled(page, f"#attendance-{payroll.pk}")
     page.locator(f"#attendance-{payroll.pk}-present").focus()
     page.keyboard.press("ArrowRight")  # the radio group's own arrow keys change the choice
     page.wait_for_selector(f"#attendance-{payroll.pk} [role=status]")
     assert page.inner_text(f"#attendance-{payroll.pk} [role=status]") == "Saved: late"
     # The row was swapped in: press on only once htmx has taken it over and focus is back in it
     # (a key pressed sooner lands on the old row, as on CI once).
+    wait_for_htmx_settled(page, f"#attendance-{payroll.pk}")
     page.wait_for_function(
-        "id => { const row = document.getElementById(id); const a = document.activeElement;"
-        " return row && a && row.contains(a) && row['htmx-internal-data']"
-        " && !document.querySelector('.htmx-settling, .htmx-swapping, .htmx-request'); }",
+        "id => { const a = document.activeElement; return !!a && document.getElementById(id).contains(a); }",
         arg=f"attendance-{payroll.pk}",
     )
     page.keyboard.press("ArrowRight")
