@@ -104,6 +104,10 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+        # A kept connection the database dropped (restart, failover, an idle timeout) is found
+        # and replaced before it is used, in requests and in Celery tasks alike, instead of
+        # failing the first request or job after the drop (tests/reliability/test_database_dropped.py).
+        conn_health_checks=env_bool("CONN_HEALTH_CHECKS", True),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
