@@ -61,7 +61,7 @@ def _drop_every_other_connection() -> int:
 @pytest.fixture
 def gunicorn_for(tmp_path):
     """`start(health_checks=...)`: one sync gunicorn worker on the test database, keeping its connection."""
-    if not connection.vendor == "postgresql":
+    if connection.vendor != "postgresql":
         skip_or_fail("needs DATABASE_URL=postgres://... so that gunicorn shares the test database")
     started: list[subprocess.Popen] = []
 
@@ -79,7 +79,7 @@ def gunicorn_for(tmp_path):
             "--workers", "1", "--no-control-socket", "--log-level", "warning",
         ]  # fmt: skip
         log = (tmp_path / f"gunicorn-{port}.log").open("wb")
-        process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
+        process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         started.append(process)
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60
