@@ -75,3 +75,9 @@ def test_feedback_summary_says_success_stories():
     assert '<h3 class="h6 mt-3">Success stories</h3>' in summary
     assert "No success story was shared." in summary
     assert "storys" not in summary.lower()
+
+
+def test_contribution_groups_are_headed_in_the_plural_by_words():
+    from feedback.selectors import group_by_kind
+
+    assert [group.plural_label for group in group_by_kind([])] == ["Insights", "Challenges", "Success stories"]
