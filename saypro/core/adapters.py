@@ -130,6 +130,12 @@ class AccountAdapter(DefaultAccountAdapter):
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     """Company sign-in (saypro/core/company_signin.py): one provider, from the settings, matched to people."""
 
+    error_messages = {
+        **DefaultSocialAccountAdapter.error_messages,
+        "no_password": "Set a password first (“Forgot your password?” on the sign-in page): "
+        "without the company account it is your only way in.",
+    }
+
     def list_apps(self, request, provider=None, client_id=None):
         app = company_signin.company_app()
         if app is None or provider not in (None, app.provider, app.provider_id):
@@ -157,10 +163,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def validate_disconnect(self, account, accounts) -> None:
         """A person keeps a way in: the company account goes only while they have a password."""
         if not account.user.has_usable_password():
-            raise forms.ValidationError(
-                "Set a password first (“Forgot your password?” on the sign-in page): "
-                "without the company account it is your only way in."
-            )
+            raise self.validation_error("no_password")
 
 
 class AddEmailForm(AllauthAddEmailForm):
