@@ -18,6 +18,7 @@ from saypro.core.models import AuditEntry, User
 from saypro.core.personal_data import personal_data_erase, personal_data_export
 from saypro.core.second_factor import SESSION_KEY as SECOND_FACTOR_KEY
 from tests.factories.core import UserFactory, totp_code
+from tests.permissions import outcome, person_for
 
 pytestmark = pytest.mark.django_db
 
@@ -420,3 +421,72 @@ def test_export_lists_the_company_account_and_erase_removes_it(client, oidc_prov
     # The provider still vouches for the address, but it no longer belongs to anyone here.
     client.logout()
     assert refusal(company_sign_in(client, oidc_provider), "unknown") == (403, True, "unknown")
+
+
+# --- who may open what ------------------------------------------------------------------------------
+
+ROLES = ["anonymous", "employee", "other_employee", "mentor", "manager", "officer"]
+PAGES = {
+    "connections": ("get", "/accounts/3rdparty/"),
+    "disconnect-nothing": ("post", "/accounts/3rdparty/"),
+    "login-confirm": ("get", LOGIN),
+    "login-start": ("post", LOGIN),
+    "callback-without-state": ("get", CALLBACK + "?code=x"),
+}
+SIGNED_IN = {
+    "connections": 200,
+    "disconnect-nothing": 200,  # the form again, saying which account to disconnect
+    "login-confirm": 200,
+    "login-start": 302,
+    "callback-without-state": 401,
+}
+EXPECTED = {
+    "anonymous": {
+        **SIGNED_IN,
+        "connections": (302, "/accounts/login/?next=/accounts/3rdparty/"),
+        "disconnect-nothing": (302, "/accounts/login/?next=/accounts/3rdparty/"),
+    },
+    **dict.fromkeys(["employee", "other_employee", "mentor", "manager", "officer"], SIGNED_IN),
+}
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+@pytest.mark.parametrize("role", ROLES)
+def test_company_signin_page_permissions(request, client_for, oidc_provider, role, page):
+    method, url = PAGES[page]
+    client = client_for(person_for(request, role))
+
+    response = getattr(client, method)(url)
+
+    got = outcome(response)
+    if page == "login-start":
+        got = response.status_code  # to the provider, with a fresh state each time
+        assert response["Location"].startswith(oidc_provider.issuer + "/authorize/")
+    assert got == EXPECTED[role][page]
+
+
+def test_another_persons_company_account_cannot_be_disconnected(client, oidc_provider, employee, other_employee):
+    oidc_provider.set_claims(email=employee.email, email_verified=True)
+    company_sign_in(client, oidc_provider)
+    account = SocialAccount.objects.get()
+    client.force_login(other_employee)
+
+    html = client.get("/accounts/3rdparty/").content.decode()
+    answer = client.post("/accounts/3rdparty/", {"account": account.pk})
+
+    assert employee.email not in html
+    assert answer.status_code == 200
+    assert SocialAccount.objects.filter(pk=account.pk, user=employee).exists()
+
+
+def test_company_signin_pages_query_counts(client, oidc_provider, employee, django_assert_num_queries):
+    oidc_provider.set_claims(email=employee.email, email_verified=True)
+    company_sign_in(client, oidc_provider)
+
+    # Session, user, groups (navigation), the person's company accounts, the notification bell.
+    with django_assert_num_queries(5):
+        assert client.get("/accounts/3rdparty/").status_code == 200
+    client.logout()
+    # The session only: the button costs none, the app being built from the settings.
+    with django_assert_num_queries(1):
+        assert client.get("/accounts/login/").status_code == 200
