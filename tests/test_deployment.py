@@ -218,6 +218,41 @@ def test_production_settings_take_the_trusted_proxy_from_the_environment(environ
     assert result.stdout.strip() == expected
 
 
+@pytest.mark.parametrize(
+    ("environment", "expected"),
+    [
+        (
+            {
+                "OIDC_SERVER_URL": "https://login.microsoftonline.com/tenant/v2.0",
+                "OIDC_CLIENT_ID": "client",
+                "OIDC_SIGNUP_DOMAINS": "Contoso.example, ",
+                "OIDC_MFA_AMR": "",
+                "OIDC_EMAIL_VERIFIED_CLAIM": "xms_edov",
+            },
+            "'self' https://login.microsoftonline.com|company|['contoso.example']|[]|xms_edov",
+        ),
+        ({}, "'self'||[]|['mfa', 'otp', 'hwk', 'swk']|email_verified"),
+    ],
+    ids=["entra-id", "unset"],
+)
+def test_production_settings_take_company_sign_in_from_the_environment(environment, expected):
+    """docker-compose.yml's OIDC_* reach the settings; the provider's origin joins CSP form-action."""
+    env = production_env(SECRET_KEY=secrets.token_urlsafe(64), PYTHONPATH=str(REPO_ROOT), **environment)
+    script = (
+        "import django; from django.conf import settings as s; django.setup(); "
+        "from saypro.core.company_signin import company_app; app = company_app(); "
+        "print(' '.join(s.CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action']), app and app.provider_id or '', "
+        "s.OIDC_SIGNUP_DOMAINS, s.OIDC_MFA_AMR, s.OIDC_EMAIL_VERIFIED_CLAIM, sep='|')"
+    )
+
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected
+
+
 def test_production_settings_refuse_to_start_without_secret_key():
     result = subprocess.run(
         [sys.executable, "manage.py", "check"],

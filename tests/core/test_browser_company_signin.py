@@ -70,3 +70,16 @@ def test_officer_whose_provider_asked_for_a_factor_lands_on_the_dashboard(
 
     page.wait_for_url(f"{base}/dashboard/")
     assert not page.js_errors
+
+
+def test_unknown_person_is_told_whom_to_ask(transactional_db, oidc_provider, phone_page, live_server, axe_check):
+    oidc_provider.set_claims(email="stranger@example.org", email_verified=True)
+    page, base = phone_page, live_server.url
+    page.goto(f"{base}/accounts/login/")
+
+    sign_in_at_the_provider(page, oidc_provider)
+
+    page.wait_for_url(f"{base}/accounts/oidc/company/login/callback/**")
+    assert "Ask your Advice Desk Officer to add you" in page.inner_text("main")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    axe_check(page)
