@@ -49,6 +49,7 @@ REFUSALS = {
     "inactive": "The account for this e-mail address is closed.",
     "other_account": "Your account here is already connected to a different company account.",
     "not_yours": "The company account you chose has a different e-mail address than yours here.",
+    "signed_out": "A company account is connected from your own account here, and you were not signed in.",
 }
 
 
@@ -148,6 +149,8 @@ def company_signin_match(*, request: HttpRequest, sociallogin: SocialLogin) -> N
     email = verified_email(sociallogin)
     if sociallogin.state.get("process") == AuthProcess.CONNECT:
         person = request.user
+        if not person.is_authenticated:
+            _refuse(request, sociallogin, "signed_out", email=email)
         if sociallogin.is_existing:
             return  # allauth refuses an account already connected to someone else
         if email is None:

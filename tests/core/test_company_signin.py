@@ -490,3 +490,14 @@ def test_company_signin_pages_query_counts(client, oidc_provider, employee, djan
     # The session only: the button costs none, the app being built from the settings.
     with django_assert_num_queries(1):
         assert client.get("/accounts/login/").status_code == 200
+
+
+def test_connect_started_without_signing_in_connects_nobody(client, oidc_provider, employee):
+    oidc_provider.set_claims(email=employee.email, email_verified=True)
+
+    answer = come_back(client, oidc_provider.authorize(start(client, process="connect")))
+
+    assert refusal(answer, "signed_out")[::2] == (403, "signed_out")
+    assert "Sign in first" in answer.content.decode()
+    assert signed_in_as(client) is None
+    assert not SocialAccount.objects.exists()
