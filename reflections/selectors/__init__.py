@@ -22,6 +22,8 @@ from .newsletter import (
 )
 from .report import (
     reflection_board_shared_in,
+    reflection_commitments_due_in,
+    reflection_commitments_made_in,
     reflection_engagements_in,
     reflection_mentor_response_days,
     reflection_submitted_in,
@@ -82,6 +84,8 @@ __all__ = [
     "newsletter_list",
     "newsletter_reflections",
     "reflection_board_shared_in",
+    "reflection_commitments_due_in",
+    "reflection_commitments_made_in",
     "reflection_engagements_in",
     "reflection_event_list",
     "reflection_get",
