@@ -397,3 +397,17 @@ def test_author_sees_who_tried_it_and_where_others_do_not(
         in author_page
     )
     assert "Who tried it, and where" not in colleague_page
+
+
+def test_personal_data_export_carries_the_commitment_and_its_answer(commitment, other_employee):
+    from reflections.personal_data import export
+
+    services.commitment_answer(adoption=commitment, by=other_employee, answer="wont", text="No team yet")
+
+    (row,) = [a for a in export(person=other_employee)["adoptions"] if a["kind"] == "will_try"]
+    assert (row["commitment_text"], row["commitment_due"], row["outcome"], row["outcome_text"]) == (
+        "Walk with Thabo on Friday",
+        "2026-03-31",
+        "wont",
+        "No team yet",
+    )
