@@ -152,7 +152,8 @@ class CommitmentForm(forms.Form):
     commitment_due = forms.DateField(
         label="By when?",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        # A date field's value is ISO 8601 whatever the site's display format.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="We will ask you on that day how it went.",
     )
 
