@@ -20,6 +20,9 @@ pytestmark = pytest.mark.django_db
 
 S, V = R.State, R.Visibility
 TODAY = dt.date(2026, 3, 10)
+# The answer page: session, user, their groups (rules), the commitment with its reflection and author,
+# the mentor check of "may read this reflection", and the unread-notifications count of the layout.
+QUERIES_LINK_PAGE = 6
 
 
 @pytest.fixture
@@ -411,3 +414,18 @@ def test_personal_data_export_carries_the_commitment_and_its_answer(commitment, 
         "wont",
         "No team yet",
     )
+
+
+@pytest.mark.parametrize("others", [0, 12])
+def test_link_page_query_count_does_not_grow_with_data(
+    client_for, commitment, board_reflection, other_employee, django_assert_num_queries, others
+):
+    for _ in range(others):
+        services.commitment_make(reflection=board_reflection, by=UserFactory(), today=TODAY)
+    link = services.commitment_answer_links(adoption=commitment)["tried"]
+    client = client_for(other_employee)
+    client.get("/")  # warm the session
+
+    with django_assert_num_queries(QUERIES_LINK_PAGE):
+        response = client.get(link)
+    assert response.status_code == 200
