@@ -1,11 +1,13 @@
 """Learning applied in a real browser: "I'll try this" with a commitment, the nudge, the one-click
 answer from the e-mail, and the author seeing that their learning was used, and where."""
 
+import datetime
 import re
 from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from reflections import services
 from reflections.models import Adoption
@@ -36,8 +38,6 @@ def test_commitment_nudge_answered_from_the_email_reaches_the_author(demo_org, b
     page.get_by_label("What will you try? (optional)").fill("Walking one-to-ones with two of my team")
     due = page.get_by_label("By when?")
     assert due.input_value()  # three weeks ahead by default
-    from django.utils import timezone
-
     due.fill(timezone.localdate().isoformat())
     page.get_by_role("button", name="I'll try this").click()
     page.wait_for_selector("#adoptions-box >> text=Did you try it?")
@@ -80,4 +80,33 @@ def test_commitment_nudge_answered_from_the_email_reaches_the_author(demo_org, b
     assert employee.full_name in text
     assert employee.department.name in text and employee.location.name in text
     assert "Two walks; both talked more." in text
+    assert page.js_errors == []
+
+
+def announced(page) -> str:
+    """What the shared polite live region says (it is filled a moment after the swap)."""
+    page.wait_for_function("() => (document.getElementById('swap-announcer') || {}).textContent")
+    return page.locator("#swap-announcer").inner_text()
+
+
+def test_answering_on_the_page_by_keyboard_keeps_focus_in_the_box_and_announces(
+    demo_org, browser_page, live_server, live_login
+):
+    """The demo employee's commitment is due today: the page asks, and "Not yet" moves it a week."""
+    employee = User.objects.get(email="employee@saypro.demo")
+    commitment = Adoption.objects.get(person=employee, kind="will_try", commitment_due=timezone.localdate())
+    page = browser_page
+    sign_in_as(page, live_server, live_login, employee.email)
+    page.goto(f"{live_server.url}{commitment.reflection.get_absolute_url()}")
+    wait_for_htmx_settled(page, "#adoptions-box form")
+
+    page.get_by_label("Not yet").check()
+    page.get_by_role("button", name="Save my answer").focus()
+    page.keyboard.press("Enter")
+
+    moved = timezone.localdate() + datetime.timedelta(days=7)
+    assert announced(page) == f"Noted. We will ask again on {moved.day} {moved:%B %Y}."
+    page.wait_for_function("() => document.getElementById('adoptions-box').contains(document.activeElement)")
+    commitment.refresh_from_db()
+    assert (commitment.snoozed_once, commitment.commitment_due) == (True, moved)
     assert page.js_errors == []
