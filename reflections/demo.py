@@ -429,8 +429,8 @@ def seed(*, org: DemoOrg) -> None:
                 )
                 adoptions.append(tried)
             _commitment(will_try, tried=tried, now=now)
-    # The demo employee's own commitment, due today: the page asks "Did you try it?", and the
-    # nudge job (09:00) e-mails the three one-click answers.
+    # The demo employee's own commitment, due today and already asked (so a fresh demo's first
+    # job run e-mails no one about it): the reflection's page asks "Did you try it?".
     theirs = next(r for r in board if r.author_id != employee.pk and r.department_id != employee.department_id)
     adoptions.append(
         Adoption(
@@ -440,6 +440,7 @@ def seed(*, org: DemoOrg) -> None:
             created_at=now - timedelta(days=21),
             commitment_text=COMMITMENT_TEXTS[0],
             commitment_due=timezone.localdate(now),
+            nudged_at=now,
             **PlacementSnapshot.placement_of(employee),
         )
     )
