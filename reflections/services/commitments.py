@@ -28,7 +28,7 @@ from saypro.core.services import notify
 
 from ..models import Adoption, Reflection
 from ..selectors.visibility import _board_q
-from .board import _tried_record, adoption_will_try
+from .board import _require_may_adopt, _tried_record, adoption_will_try
 from .common import _one_line
 
 COMMITMENT_TEXT_MAX_CHARS = 200
@@ -123,6 +123,8 @@ def commitment_answer(*, adoption: Adoption, by: User, answer: str, text: str = 
             locked.refresh_from_db()
         return locked
     if answer == Adoption.Outcome.TRIED:
+        # "I tried it" is board engagement: only on a reflection still on the board.
+        _require_may_adopt(locked.reflection, by)
         _tried_record(reflection=locked.reflection, by=by, note=text)
         locked.refresh_from_db()
         return locked

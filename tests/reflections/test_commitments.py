@@ -429,3 +429,19 @@ def test_link_page_query_count_does_not_grow_with_data(
     with django_assert_num_queries(QUERIES_LINK_PAGE):
         response = client.get(link)
     assert response.status_code == 200
+
+
+def test_link_to_a_reflection_made_private_since_is_404_and_tried_is_refused(
+    client_for, commitment, board_reflection, other_employee
+):
+    link = services.commitment_answer_links(adoption=commitment)["tried"]
+    R.objects.filter(pk=board_reflection.pk).update(visibility=V.PRIVATE)
+    client = client_for(other_employee)
+
+    assert client.get(link).status_code == 404
+    assert client.post(link, {"answer": "tried", "text": "x"}).status_code == 404
+    commitment.refresh_from_db()
+    with pytest.raises(PermissionDenied):
+        services.commitment_answer(adoption=commitment, by=other_employee, answer="tried")
+    assert commitment.outcome == ""
+    assert not Adoption.objects.filter(kind="tried").exists()
