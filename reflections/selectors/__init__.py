@@ -6,6 +6,7 @@ from .board import (
     board_list,
     comment_get,
     comment_threads,
+    commitment_of,
     hidden_comment_list,
     hidden_reflection_list,
     reflection_shared_list_of,
@@ -21,6 +22,8 @@ from .newsletter import (
 )
 from .report import (
     reflection_board_shared_in,
+    reflection_commitments_due_in,
+    reflection_commitments_made_in,
     reflection_engagements_in,
     reflection_mentor_response_days,
     reflection_submitted_in,
@@ -62,6 +65,7 @@ __all__ = [
     "adoption_summary",
     "answer_list",
     "board_list",
+    "commitment_of",
     "reflection_shared_list_of",
     "comment_get",
     "comment_threads",
@@ -80,6 +84,8 @@ __all__ = [
     "newsletter_list",
     "newsletter_reflections",
     "reflection_board_shared_in",
+    "reflection_commitments_due_in",
+    "reflection_commitments_made_in",
     "reflection_engagements_in",
     "reflection_event_list",
     "reflection_get",

@@ -49,6 +49,10 @@ class AdoptionSummary:
     viewer_will_try: bool
     viewer_tried: bool
     tried_reports: list[Adoption]
+    # The viewer's own "I'll try this" (their commitment), and, for the author only, who tried
+    # the learning and where they were (department, location) when they said so.
+    viewer_commitment: Adoption | None = None
+    who_tried: list[Adoption] | None = None
 
 
 def adoption_summary(*, reflection: Reflection, viewer: User) -> AdoptionSummary:
@@ -59,12 +63,18 @@ def adoption_summary(*, reflection: Reflection, viewer: User) -> AdoptionSummary
         .order_by("created_at", "pk")
     )
     mine = {a.kind for a in rows if a.person_id == viewer.pk}
+    tried = [a for a in rows if a.kind == Adoption.Kind.TRIED]
     return AdoptionSummary(
         will_try=sum(a.kind == Adoption.Kind.WILL_TRY for a in rows),
         tried=sum(a.kind == Adoption.Kind.TRIED for a in rows),
         viewer_will_try=Adoption.Kind.WILL_TRY in mine,
         viewer_tried=Adoption.Kind.TRIED in mine,
-        tried_reports=[a for a in rows if a.kind == Adoption.Kind.TRIED],
+        tried_reports=tried,
+        viewer_commitment=next(
+            (a for a in rows if a.person_id == viewer.pk and a.kind == Adoption.Kind.WILL_TRY and a.commitment_due),
+            None,
+        ),
+        who_tried=tried if viewer.pk == reflection.author_id else None,
     )
 
 
@@ -142,3 +152,14 @@ def hidden_comment_list() -> QuerySet[Comment]:
 def reflection_shared_list_of(*, author: User) -> QuerySet[Reflection]:
     """A person's own reflections on the learning board, newest first (what a talk proposal may link)."""
     return Reflection.objects.filter(_board_q(), author=author).order_by("-first_shared_at", "-pk")
+
+
+def commitment_of(*, reflection: Reflection, person: User) -> Adoption | None:
+    """The person's own "I'll try this" on a reflection when it carries a commitment."""
+    return (
+        Adoption.objects.filter(
+            reflection=reflection, person=person, kind=Adoption.Kind.WILL_TRY, commitment_due__isnull=False
+        )
+        .select_related("reflection__author")
+        .first()
+    )

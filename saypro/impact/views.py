@@ -80,6 +80,7 @@ class ReportView(ReportPermissionMixin, TemplateView):
             transfer=report.transfer_rows(),
             highlights=selectors.report_highlights(month=snapshot.month),
             officer_counts=report.officer_counts(),
+            applied=report.applied(),
             channels=report.by("learnings_shared", "channel"),
             pdf=_pdf_for(snapshot, report),
             chart_list=_chart_list(month_key),
@@ -102,6 +103,11 @@ CHART_TEXTS = {
     "cohesion-trend": (
         "Peer circles trend",
         "Line chart of circle attendance and department mix, month by month; the trend table gives the figures.",
+    ),
+    "application-trend": (
+        "Learning applied trend",
+        "Line chart of the share of commitments due each month that were tried within their window; "
+        "the trend table gives the figures.",
     ),
     "learnings-by-channel": (
         "Learnings by channel",

@@ -363,6 +363,11 @@ CELERY_BEAT_SCHEDULE.update(
             "task": "reflections.newsletter_sending_resume_task",
             "schedule": crontab(minute="*/15"),
         },
+        # Every day at 09:00 organisation time: ask "Did you try it?" of everyone whose commitment is due.
+        "reflections-commitment-nudges": {
+            "task": "reflections.commitment_nudges_send_task",
+            "schedule": crontab(minute=0, hour=9),
+        },
         # reflections: END
         # feedback: BEGIN
         # Every day at 06:00: propose a feedback session for each major module that ended (or ends within a week).
