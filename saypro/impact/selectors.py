@@ -17,6 +17,8 @@ from .models import Figure, Snapshot
 from .months import previous_month
 
 TREND_FIGURES = ("participation", "learnings_shared", "circle_attendance", "circle_mix_index")
+# How many challenge themes the report lists as the month's top recurring challenges.
+TOP_CHALLENGES = 5
 
 
 def snapshot_ready_list() -> QuerySet[Snapshot]:
@@ -246,6 +248,21 @@ class Report:
             {"label": "Café attendance", "value": self.count("cafe_attendance")},
             {"label": "Newsletter reach (e-mails sent)", "value": self.count("newsletter_reach")},
         ]
+
+    def top_challenges(self, limit: int = TOP_CHALLENGES) -> list[dict]:
+        """The month's most raised challenge themes across modules: counts only, small groups concealed.
+
+        Themes whose count may be shown come first, most raised first; concealed ones follow by
+        name, so their place in the list says nothing about their size.
+        """
+        cells = self.by("challenges_raised", "theme")
+        shown = sorted((c for c in cells if not self.concealed(c)), key=lambda c: (-c.numerator, c.label))
+        hidden = sorted((c for c in cells if self.concealed(c)), key=lambda c: c.label)
+        rows = []
+        for cell in (shown + hidden)[:limit]:
+            module, _, theme = cell.label.partition(" › ")
+            rows.append({"module": module, "theme": theme or module, "shown": self.shown(cell)})
+        return rows
 
     def department_rows(self) -> list[dict]:
         """One row per department: participation and learnings shared, small groups concealed.
