@@ -149,23 +149,25 @@ def heard_ungrouped_count(*, module: Module) -> int:
 # --- links from the dashboard and Home ----------------------------------------------------------
 
 
-def modules_with_new_challenges(*, now: datetime, limit: int = 5) -> list[Module]:
-    """Modules with visible challenges raised in the last two weeks, most first (one query)."""
-    since = now - timedelta(days=NEW_CHALLENGE_DAYS)
-    return list(
+def modules_with_new_challenges(*, now: datetime) -> QuerySet[Module]:
+    """Modules with visible challenges raised in the last two weeks, the most first.
+
+    Each has `new_challenges` and `last_challenge_at`: the officer's dashboard links them to
+    their "What we heard" page.
+    """
+    recent = Q(
+        feedback_sessions__contributions__kind=Contribution.Kind.CHALLENGE,
+        feedback_sessions__contributions__created_at__gte=now - timedelta(days=NEW_CHALLENGE_DAYS),
+        feedback_sessions__contributions__hidden_at__isnull=True,
+        feedback_sessions__contributions__withdrawn_at__isnull=True,
+    )
+    return (
         Module.objects.annotate(
-            new_challenges=Count(
-                "feedback_sessions__contributions",
-                filter=Q(
-                    feedback_sessions__contributions__kind=Contribution.Kind.CHALLENGE,
-                    feedback_sessions__contributions__created_at__gte=since,
-                    feedback_sessions__contributions__hidden_at__isnull=True,
-                    feedback_sessions__contributions__withdrawn_at__isnull=True,
-                ),
-            )
+            new_challenges=Count("feedback_sessions__contributions", filter=recent),
+            last_challenge_at=Max("feedback_sessions__contributions__created_at", filter=recent),
         )
         .filter(new_challenges__gt=0)
-        .order_by("-new_challenges", "title", "pk")[:limit]
+        .order_by("-new_challenges", "title", "pk")
     )
 
 
