@@ -264,6 +264,10 @@ class ChallengeTheme(models.Model):
     module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="challenge_themes")
     name = models.CharField(max_length=THEME_NAME_MAX_CHARS)
     renamed = models.BooleanField(default=False, help_text="Named by an officer rather than from a challenge.")
+    # The challenge whose opening words name the theme until an officer renames it. Once that
+    # challenge is hidden, withdrawn or erased, the theme takes its name from a visible one, so
+    # no page, export or report keeps words that are no longer shown.
+    named_from = models.ForeignKey(Contribution, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     addressed = models.BooleanField("addressed in the next run", default=False)
     addressed_note = models.TextField(max_length=THEME_NOTE_MAX_CHARS, blank=True)
     addressed_at = models.DateTimeField(null=True, blank=True)

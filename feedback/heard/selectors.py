@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, Window
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 
 from feedback.models import ChallengeTheme, ChallengeThemeMember, Contribution, FeedbackSession, Suggestion
@@ -73,7 +73,7 @@ def heard_themes(*, module: Module, officer: bool) -> list[ThemeView]:
             ),
         )
         .filter(n__gt=0)
-        .select_related("addressed_by")
+        .select_related("addressed_by", "named_from")
         .order_by("-n", "name", "pk")[:THEMES_SHOWN]
     )
     views = {t.pk: ThemeView(theme=t, count=t.n, people=t.people, new_since_addressed=t.new_since) for t in themes}
@@ -98,10 +98,18 @@ def heard_themes(*, module: Module, officer: bool) -> list[ThemeView]:
     )
     for member in members:
         view = views[member.theme_id]
-        member.contribution.shown_author = example_author(member.contribution, officer=officer)
-        member.contribution.plain_text = example_text(member.contribution)
+        # Read by the templates and the CSV: who raised it as the reader may know, its words as text.
+        member.contribution.shown_author = example_author(member.contribution, officer=officer)  # type: ignore[attr-defined]
+        member.contribution.plain_text = example_text(member.contribution)  # type: ignore[attr-defined]
         view.examples.append(member.contribution)
         view.words = view.words | similarity.words(member.contribution.text) | similarity.words(view.theme.name)
+    for view in views.values():
+        theme = view.theme
+        named_from = theme.named_from
+        if not theme.renamed and (named_from is None or not named_from.is_visible) and view.examples:
+            # Until the next update renames it: never show words of a challenge no longer shown.
+            oldest = min(view.examples, key=lambda c: (c.created_at, c.pk))
+            theme.name = similarity.theme_name_from(oldest.text)
     for contribution in module_answers(module=module):
         own = similarity.words(contribution.text)
         scored = sorted(
@@ -109,7 +117,7 @@ def heard_themes(*, module: Module, officer: bool) -> list[ThemeView]:
             key=lambda pair: -pair[0],
         )
         if scored and scored[0][0] >= ANSWER_THRESHOLD and len(scored[0][1].answers) < ANSWERS_PER_THEME:
-            contribution.plain_text = example_text(contribution)
+            contribution.plain_text = example_text(contribution)  # type: ignore[attr-defined]  # as for examples
             scored[0][1].answers.append(contribution)
     return list(views.values())
 
@@ -139,11 +147,18 @@ def example_text(contribution: Contribution) -> str:
     return markdown_as_text(contribution.text)
 
 
-def heard_ungrouped_count(*, module: Module) -> int:
-    """Visible challenges of the module that no update has grouped yet."""
-    from .services import _ungrouped_challenges
+def challenges_ungrouped(*, module_id: int | None = None) -> QuerySet[Contribution]:
+    """Visible challenges (of one module, or of all) that no update has put in a theme yet, oldest first."""
+    qs = Contribution.objects.filter(
+        kind=Contribution.Kind.CHALLENGE, hidden_at__isnull=True, withdrawn_at__isnull=True
+    ).exclude(Exists(ChallengeThemeMember.objects.filter(contribution_id=OuterRef("pk"))))
+    if module_id is not None:
+        qs = qs.filter(session__module_id=module_id)
+    return qs.order_by("created_at", "pk")
 
-    return _ungrouped_challenges(module.pk).count()
+
+def heard_ungrouped_count(*, module: Module) -> int:
+    return challenges_ungrouped(module_id=module.pk).count()
 
 
 # --- links from the dashboard and Home ----------------------------------------------------------

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.contrib.postgres.search import TrigramSimilarity
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Q
 from django.utils import timezone
 
 from feedback.models import (
@@ -25,45 +25,59 @@ from saypro.core.models import Module, User
 from saypro.core.services import audit_record
 
 from . import similarity
+from .selectors import challenges_ungrouped
 
 # How many new challenges of one module one update groups; the next run takes the rest.
 UPDATE_BATCH = 2000
 
 
-def _ungrouped_challenges(module_id: int):
-    return (
-        Contribution.objects.filter(
-            session__module_id=module_id,
-            kind=Contribution.Kind.CHALLENGE,
-            hidden_at__isnull=True,
-            withdrawn_at__isnull=True,
-        )
-        .exclude(Exists(ChallengeThemeMember.objects.filter(contribution_id=OuterRef("pk"))))
-        .order_by("created_at", "pk")
-    )
-
-
 def challenge_themes_update(*, module: Module) -> int:
     """Put every visible challenge of the module that is in no theme yet into one; return how many.
 
-    Side effects: challenge themes created (named from their first challenge) and members added,
+    Side effects: challenge themes created (named from their first challenge) and members added;
+    themes whose naming challenge is no longer visible renamed from a visible one (unless an
+    officer named them);
     in one transaction that holds the module's row, so two updates of one module wait for each
     other instead of starting the same theme twice.
     """
     with transaction.atomic():
         Module.objects.select_for_update().filter(pk=module.pk).first()
-        new = list(_ungrouped_challenges(module.pk).only("pk", "text", "created_at")[:UPDATE_BATCH])
-        if not new:
-            return 0
-        if similarity.uses_trigrams():
+        new = list(challenges_ungrouped(module_id=module.pk).only("pk", "text", "created_at")[:UPDATE_BATCH])
+        if new and similarity.uses_trigrams():
             _group_by_trigrams(module, new)
-        else:
+        elif new:
             _group_by_words(module, new)
+        _refresh_names(module.pk)
     return len(new)
 
 
 def _start_theme(module: Module, challenge: Contribution) -> ChallengeTheme:
-    return ChallengeTheme.objects.create(module=module, name=similarity.theme_name_from(challenge.text))
+    return ChallengeTheme.objects.create(
+        module=module, name=similarity.theme_name_from(challenge.text), named_from=challenge
+    )
+
+
+def _names_to_refresh(module_id: int | None = None):
+    """Themes named from a challenge that is no longer visible (hidden, withdrawn or erased), not renamed."""
+    themes = ChallengeTheme.objects.filter(renamed=False, merged_into__isnull=True).filter(
+        Q(named_from__isnull=True) | Q(named_from__hidden_at__isnull=False) | Q(named_from__withdrawn_at__isnull=False)
+    )
+    return themes if module_id is None else themes.filter(module_id=module_id)
+
+
+def _refresh_names(module_id: int) -> None:
+    """Name each such theme after its oldest visible challenge (a theme with none is not shown anywhere)."""
+    for theme in _names_to_refresh(module_id):
+        first = (
+            Contribution.objects.filter(
+                pk__in=theme.members.values("contribution_id"), hidden_at__isnull=True, withdrawn_at__isnull=True
+            )
+            .order_by("created_at", "pk")
+            .first()
+        )
+        if first is not None:
+            theme.name, theme.named_from = similarity.theme_name_from(first.text), first
+            theme.save(update_fields=["name", "named_from"])
 
 
 def _group_by_trigrams(module: Module, new: list[Contribution]) -> None:
@@ -98,16 +112,9 @@ def _group_by_words(module: Module, new: list[Contribution]) -> None:
 
 def challenge_themes_update_due() -> int:
     """Group the new challenges of every module that has some; return how many were grouped."""
-    module_ids = list(_ungrouped_challenges_anywhere().values_list("session__module_id", flat=True).distinct())
+    module_ids = set(challenges_ungrouped().values_list("session__module_id", flat=True).distinct())
+    module_ids |= set(_names_to_refresh().values_list("module_id", flat=True).distinct())
     return sum(challenge_themes_update(module=module) for module in Module.objects.filter(pk__in=module_ids))
-
-
-def _ungrouped_challenges_anywhere():
-    return (
-        Contribution.objects.filter(kind=Contribution.Kind.CHALLENGE, hidden_at__isnull=True, withdrawn_at__isnull=True)
-        .exclude(Exists(ChallengeThemeMember.objects.filter(contribution_id=OuterRef("pk"))))
-        .order_by()
-    )
 
 
 # --- the officer's edits ------------------------------------------------------------------------

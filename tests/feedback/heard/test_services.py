@@ -165,3 +165,33 @@ def test_beat_runs_the_update_hourly_at_35():
     entry = settings.CELERY_BEAT_SCHEDULE["feedback-challenge-themes-update"]
     assert entry["task"] == "feedback.challenge_themes_update_task"
     assert (entry["schedule"].minute, len(entry["schedule"].hour)) == ({35}, 24)
+
+
+def test_a_theme_named_from_a_challenge_hidden_later_takes_a_visible_ones_name(session, challenges, officer):
+    from feedback.heard.selectors import heard_themes
+
+    services.challenge_themes_update(module=session.module)
+    delegation = ChallengeTheme.objects.get(name__startswith="Delegating tasks feels")
+    first = challenges[0]
+    first.hidden_at, first.hidden_reason = timezone.now(), "Names a colleague"
+    first.save(update_fields=["hidden_at", "hidden_reason"])
+
+    # The page never shows the hidden words, even before the next update.
+    shown = {view.theme.pk: view.theme.name for view in heard_themes(module=session.module, officer=True)}
+    assert shown[delegation.pk] == "When delegating tasks I end up redoing the tasks…"
+    assert services.challenge_themes_update_due() == 0
+    delegation.refresh_from_db()
+    assert (delegation.name, delegation.named_from_id) == (
+        "When delegating tasks I end up redoing the tasks…",
+        challenges[1].pk,
+    )
+
+
+def test_an_officers_name_stays_when_the_naming_challenge_goes(session, challenges, officer):
+    services.challenge_themes_update(module=session.module)
+    delegation = ChallengeTheme.objects.get(name__startswith="Delegating tasks feels")
+    services.challenge_theme_rename(theme=delegation, name="Delegation is slow at first", by=officer)
+    challenges[0].delete()  # as a personal-data erase of a withdrawn challenge does
+    services.challenge_themes_update(module=session.module)
+    delegation.refresh_from_db()
+    assert (delegation.name, delegation.named_from_id) == ("Delegation is slow at first", None)
