@@ -18,7 +18,7 @@ from saypro.core.markdown import markdown_as_text
 # A challenge joins the most similar theme at or above this similarity, else starts its own.
 TRIGRAM_THRESHOLD = 0.3
 JACCARD_THRESHOLD = 0.25
-# How many of a module's grouped challenges the fallback compares a new one with (the newest).
+# How many of a module's grouped challenges a new one is compared with (the newest), on either database.
 FALLBACK_CANDIDATES = 500
 # Words of a challenge that name a new theme.
 THEME_NAME_WORDS = 9

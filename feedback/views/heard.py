@@ -78,7 +78,7 @@ class HeardUpdateView(ModuleHeardMixin, View):
 
     def post(self, request, module_pk: int):
         module = self.get_module()
-        grouped = services.challenge_themes_update(module=module)
+        grouped = services.challenge_themes_update(module=module, limit=services.UPDATE_BATCH_ON_REQUEST)
         if grouped:
             messages.success(request, _grouped_message(grouped))
         else:
