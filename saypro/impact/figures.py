@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from cafes.selectors import cafe_attendance_in, cafe_talks_delivered_in
 from circles.selectors import circle_cohesion_in, circle_learnings_shared_in
+from feedback.heard.selectors import challenge_themes_raised_in, challenges_raised_in
 from feedback.selectors import eligibility_rows, feedback_learnings_shared_in, feedback_sessions_held_in
 from reflections.selectors import (
     reflection_board_shared_in,
@@ -48,6 +49,7 @@ def collect_figures(
         ("circle cohesion", cohesion_cells),
         ("reflections, talks and newsletter", activity_cells),
         ("learning applied", applied_cells),
+        ("recurring challenges", challenge_cells),
     ]
     cells: list[Cell] = []
     for index, (label, step) in enumerate(steps):
@@ -352,4 +354,30 @@ def applied_cells(*, start: datetime, end: datetime) -> list[Cell]:
         )
         for row in per_department
     )
+# --- challenges heard ---------------------------------------------------------------------------
+
+# Between a module's title and a theme's name in a theme cell's label (a title's own is replaced).
+THEME_LABEL_SEPARATOR = " › "
+
+
+def challenge_cells(*, start: datetime, end: datetime) -> list[Cell]:
+    """Challenges raised in sessions held in M: the total, and per "What we heard" theme.
+
+    A theme cell counts the month's visible challenges in it, with the distinct people who
+    raised them for the small-group rule; its label keeps the module and the theme's name as
+    they were when the snapshot was built. Challenges not grouped yet count in the total only.
+    """
+    cells = [_cell("challenges_raised", challenges_raised_in(start=start, end=end).count())]
+    for row in challenge_themes_raised_in(start=start, end=end):
+        module = row["theme__module__title"].replace(THEME_LABEL_SEPARATOR, " > ")
+        cells.append(
+            _cell(
+                "challenges_raised",
+                row["challenges"],
+                dimension="theme",
+                key=str(row["theme_id"]),
+                label=f"{module}{THEME_LABEL_SEPARATOR}{row['theme__name']}"[:255],
+                people=row["people"],
+            )
+        )
     return cells

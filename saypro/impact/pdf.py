@@ -39,6 +39,8 @@ def report_pdf(*, snapshot: Snapshot, department_ids: set[int] | None) -> bytes:
             "channels": report.by("learnings_shared", "channel"),
             "officer_counts": report.officer_counts(),
             "applied": report.applied(),
+            "top_challenges": report.top_challenges(),
+            "challenges_raised": report.count("challenges_raised"),
         },
     )
     return weasyprint.HTML(string=html).write_pdf()

@@ -24,6 +24,8 @@ TREND_FIGURES = (
     "commitments_due",
     "application_rate",
 )
+# How many challenge themes the report lists as the month's top recurring challenges.
+TOP_CHALLENGES = 5
 
 
 def snapshot_ready_list() -> QuerySet[Snapshot]:
@@ -282,6 +284,20 @@ class Report:
             ],
             "departments": rows,
         }
+    def top_challenges(self, limit: int = TOP_CHALLENGES) -> list[dict]:
+        """The month's most raised challenge themes across modules: counts only, small groups concealed.
+
+        Themes whose count may be shown come first, most raised first; concealed ones follow by
+        name, so their place in the list says nothing about their size.
+        """
+        cells = self.by("challenges_raised", "theme")
+        shown = sorted((c for c in cells if not self.concealed(c)), key=lambda c: (-c.numerator, c.label))
+        hidden = sorted((c for c in cells if self.concealed(c)), key=lambda c: c.label)
+        rows = []
+        for cell in (shown + hidden)[:limit]:
+            module, _, theme = cell.label.partition(" › ")
+            rows.append({"module": module, "theme": theme or module, "shown": self.shown(cell)})
+        return rows
 
     def department_rows(self) -> list[dict]:
         """One row per department: participation and learnings shared, small groups concealed.

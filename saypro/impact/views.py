@@ -81,6 +81,8 @@ class ReportView(ReportPermissionMixin, TemplateView):
             highlights=selectors.report_highlights(month=snapshot.month),
             officer_counts=report.officer_counts(),
             applied=report.applied(),
+            top_challenges=report.top_challenges(),
+            challenges_raised=report.count("challenges_raised"),
             channels=report.by("learnings_shared", "channel"),
             pdf=_pdf_for(snapshot, report),
             chart_list=_chart_list(month_key),

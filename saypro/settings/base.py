@@ -382,6 +382,11 @@ CELERY_BEAT_SCHEDULE.update(
             "task": "feedback.session_reminders_send_task",
             "schedule": crontab(minute="5-59/10"),
         },
+        # Every hour at :35: group the challenges raised since the last run into "What we heard" themes.
+        "feedback-challenge-themes-update": {
+            "task": "feedback.challenge_themes_update_task",
+            "schedule": crontab(minute=35),
+        },
         # feedback: END
         # circles: BEGIN
         # Every Monday at 06:00: open next week's circle round (topics, deadline, meeting slot).
