@@ -354,6 +354,8 @@ def applied_cells(*, start: datetime, end: datetime) -> list[Cell]:
         )
         for row in per_department
     )
+
+
 # --- challenges heard ---------------------------------------------------------------------------
 
 # Between a module's title and a theme's name in a theme cell's label (a title's own is replaced).

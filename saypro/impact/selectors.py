@@ -284,6 +284,7 @@ class Report:
             ],
             "departments": rows,
         }
+
     def top_challenges(self, limit: int = TOP_CHALLENGES) -> list[dict]:
         """The month's most raised challenge themes across modules: counts only, small groups concealed.
 
