@@ -354,6 +354,7 @@ def applied_cells(*, start: datetime, end: datetime) -> list[Cell]:
         )
         for row in per_department
     )
+    return cells
 
 
 # --- challenges heard ---------------------------------------------------------------------------
