@@ -22,6 +22,7 @@ from .common import (
     _record,
     _refresh_from,
     _require_officer,
+    _xapi_record,
 )
 
 
@@ -149,6 +150,14 @@ def _comment_create(*, reflection: Reflection, by: User, body: str, channel: str
         **PlacementSnapshot.placement_of(by),
     )
     url = f"{reflection.get_absolute_url()}#comment-{comment.pk}"
+    if channel == Comment.Channel.BOARD:
+        _xapi_record(
+            event="board_comment",
+            key=f"reflections.comment:{comment.pk}",
+            reflection=reflection,
+            actor=by,
+            when=comment.created_at,
+        )
     if channel == Comment.Channel.REVIEW:
         if by.pk == reflection.author_id:
             for mentor in User.objects.filter(pk__in=mentor_ids_of(mentee=reflection.author), is_active=True):
@@ -199,6 +208,13 @@ def adoption_will_try(*, reflection: Reflection, by: User) -> Adoption:
         reflection=reflection, person=by, kind=Adoption.Kind.WILL_TRY, defaults=PlacementSnapshot.placement_of(by)
     )
     if created:
+        _xapi_record(
+            event="will_try",
+            key=f"reflections.reflection:{reflection.pk}:will-try",
+            reflection=reflection,
+            actor=by,
+            when=adoption.created_at,
+        )
         notify(
             recipient=reflection.author,
             kind="reflection_adoption",
@@ -235,6 +251,13 @@ def adoption_tried(*, reflection: Reflection, by: User, note: str) -> Adoption:
         adoption.note = note
         adoption.save(update_fields=["note"])
         return adoption
+    _xapi_record(
+        event="tried",
+        key=f"reflections.reflection:{reflection.pk}:tried",
+        reflection=reflection,
+        actor=by,
+        when=adoption.created_at,
+    )
     notify(
         recipient=reflection.author,
         kind="reflection_adoption",
