@@ -20,7 +20,7 @@ from saypro.core.models import User
 
 from . import lrs
 from .models import Statement
-from .statements import statement_build, voiding_statement_build
+from .statements import LOG_EVENTS, log_entry_statement, statement_build, voiding_statement_build
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +77,28 @@ def statements_record_many(
         statements.append(Statement(statement_id=payload["id"], event=event, actor_id=person_id, payload=payload))
     if statements:
         Statement.objects.bulk_create(statements, ignore_conflicts=True)
+
+
+def statements_backfill(*, person: User) -> int:
+    """Put in the outbox the statements of the person's learning log events made before recording began.
+
+    For a platform that ran before xAPI was switched on (and the demo, seeded without the
+    services): each learning log entry that is a recorded event gets the statement the service
+    would have written (same id, so nothing is doubled; without the module context, which the
+    log does not carry). Returns how many were new.
+    """
+    from saypro.core.learning_log import learning_log_gather
+
+    statements = []
+    for entry in learning_log_gather(person=person):
+        event = LOG_EVENTS.get((entry.kind, entry.verb))
+        if event is None:
+            continue
+        payload = log_entry_statement(person_id=person.pk, entry=entry)
+        statements.append(Statement(statement_id=payload["id"], event=event, actor=person, payload=payload))
+    before = Statement.objects.filter(actor=person).count()
+    Statement.objects.bulk_create(statements, ignore_conflicts=True)
+    return Statement.objects.filter(actor=person).count() - before
 
 
 def _void(rows: list[Statement], *, now: datetime) -> dict:
