@@ -48,31 +48,41 @@ def _answers(url: str) -> bool:
         return False
 
 
-@pytest.fixture
-def ralph(tmp_path, settings):
-    """Ralph's LRS on 127.0.0.1 with basic auth, its statements in tmp_path; the settings point at it."""
-    if not RALPH_PYTHON.exists():
-        skip_or_fail("needs Ralph in .ralph-venv/ (run `make ralph`)")
-    auth_file = tmp_path / "ralph-auth.json"
-    data_dir = tmp_path / "lrs"
-    data_dir.mkdir()
-    env = {
+def _ralph_env(tmp: Path, auth_file: Path) -> dict:
+    return {
         "PATH": os.environ.get("PATH", ""),
-        "HOME": str(tmp_path),
-        "RALPH_APP_DIR": str(tmp_path / "ralph-app"),
+        "HOME": str(tmp),
+        "RALPH_APP_DIR": str(tmp / "ralph-app"),
         "RALPH_AUTH_FILE": str(auth_file),
         "RALPH_RUNSERVER_BACKEND": "fs",
-        "RALPH_BACKENDS__LRS__FS__DEFAULT_DIRECTORY_PATH": str(data_dir),
+        "RALPH_BACKENDS__LRS__FS__DEFAULT_DIRECTORY_PATH": str(tmp / "lrs"),
         "PYTHONUNBUFFERED": "1",
     }
-    ralph_cli = [str(RALPH_PYTHON), "-m", "ralph"]
+
+
+@pytest.fixture(scope="session")
+def ralph_auth_file(tmp_path_factory) -> Path:
+    """Ralph's basic-auth users file with one user, made once by `ralph auth` (bcrypt takes seconds)."""
+    if not RALPH_PYTHON.exists():
+        skip_or_fail("needs Ralph in .ralph-venv/ (run `make ralph`)")
+    tmp = tmp_path_factory.mktemp("ralph-auth")
+    auth_file = tmp / "auth.json"
     subprocess.run(
-        [*ralph_cli, "auth", "-u", RALPH_USER, "-p", RALPH_PASSWORD, "-s", "all", "-A", "lrs", settings.SITE_URL, "-w"],
-        env=env,
+        [str(RALPH_PYTHON), "-m", "ralph", "auth", "-u", RALPH_USER, "-p", RALPH_PASSWORD, "-s", "all"]
+        + ["-A", "lrs", "http://127.0.0.1:8000", "-w"],
+        env=_ralph_env(tmp, auth_file),
         check=True,
         capture_output=True,
-        timeout=60,
+        timeout=120,
     )
+    return auth_file
+
+
+@pytest.fixture
+def ralph(ralph_auth_file, tmp_path, settings):
+    """Ralph's LRS on 127.0.0.1 with basic auth, its statements in tmp_path; the settings point at it."""
+    env = _ralph_env(tmp_path, ralph_auth_file)
+    (tmp_path / "lrs").mkdir()
     port = _free_port()
     log_path = tmp_path / "ralph.log"
     with log_path.open("wb") as log_file:
