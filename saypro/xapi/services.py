@@ -20,7 +20,7 @@ from saypro.core.models import User
 
 from . import lrs
 from .models import Statement
-from .statements import LOG_EVENTS, log_entry_statement, statement_build, voiding_statement_build
+from .statements import LOG_EVENTS, log_entry_statement, statement_build, statement_id_for, voiding_statement_build
 
 logger = logging.getLogger(__name__)
 
@@ -121,19 +121,18 @@ def _void(rows: list[Statement], *, now: datetime) -> dict:
     return {"statements_deleted": deleted, "statements_voided": len(sent)}
 
 
-@transaction.atomic
 def statement_retract(*, event: str, keys: Iterable[tuple[str, int]]) -> dict:
     """An event taken back (marked present, then absent): its statements are deleted or voided.
 
-    `keys` are (key, person id) pairs as given to `statement_record`.
+    `keys` are (key, person id) pairs as given to `statement_record`. Runs in the caller's
+    transaction (no query at all when `keys` is empty).
     """
-    from .statements import statement_id_for
-
     ids = [statement_id_for(event=event, key=key, actor_id=person_id) for key, person_id in keys]
     if not ids:
         return {"statements_deleted": 0, "statements_voided": 0}
-    rows = list(Statement.objects.select_for_update().filter(statement_id__in=ids, voided=False))
-    return _void(rows, now=timezone.now())
+    with transaction.atomic(savepoint=False):
+        rows = list(Statement.objects.select_for_update().filter(statement_id__in=ids, voided=False))
+        return _void(rows, now=timezone.now())
 
 
 def statements_void_for(*, person: User) -> dict:

@@ -284,3 +284,25 @@ def test_every_event_has_an_iri_verb_and_a_meaning():
     assert len(EVENTS) == 11
     for event in EVENTS.values():
         assert event.verb.iri.startswith((ADL, f"{SITE}/xapi/verbs/")) and event.meaning
+
+
+def test_attendance_taken_back_after_it_was_sent_queues_a_voiding_statement(employee):
+    colleague = UserFactory()
+    circle = published_circle(people=[employee, colleague], host=employee, meets_in=-dt.timedelta(hours=1))
+    circle_services.circle_attendance_record(
+        circle=circle, by=employee, attended_person_ids=[employee.pk, colleague.pk]
+    )
+    Statement.objects.update(sent_at=timezone.now())
+    sent = Statement.objects.get(actor=colleague)
+
+    circle_services.circle_attendance_record(circle=circle, by=employee, attended_person_ids=[employee.pk])
+
+    sent.refresh_from_db()
+    assert (sent.voided, sent.actor_id, sent.payload) == (True, None, {"id": None})
+    voiding = Statement.objects.get(event="voided")
+    assert voiding.sent_at is None and voiding.actor_id is None
+    assert voiding.payload["verb"]["id"] == "http://adlnet.gov/expapi/verbs/voided"
+    assert voiding.payload["object"] == {"objectType": "StatementRef", "id": str(sent.statement_id)}
+    # Recording the same attendance again neither resends nor revives the voided statement.
+    circle_services.circle_attendance_record(circle=circle, by=employee, attended_person_ids=[employee.pk])
+    assert Statement.objects.count() == 3
