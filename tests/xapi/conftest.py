@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO_ROOT, skip_or_fail
+from tests.conftest import REPO_ROOT, skip_or_fail, stop_process
 
 RALPH_PYTHON = REPO_ROOT / ".ralph-venv" / "bin" / "python"
 RALPH_USER, RALPH_PASSWORD = "saypro", "lrs-test-secret"
@@ -104,9 +104,4 @@ def ralph(ralph_auth_file, tmp_path, settings):
         settings.XAPI_LRS_SECRET = RALPH_PASSWORD
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)

@@ -150,15 +150,20 @@ def test_erasure_voids_sent_statements_at_the_lrs_and_drops_unsent_ones(ralph, e
     assert personal_data_export(person=employee)["xapi"] == {"xapi_statements": []}
 
 
-@pytest.mark.django_db(transaction=True)
-def test_the_celery_task_sends_through_a_real_worker(ralph, request, monkeypatch):
-    """The beat job's task, run by a worker process with the LRS settings from its environment."""
-    from saypro.xapi.tasks import statements_send_task
-
+@pytest.fixture
+def ralph_in_environment(ralph, monkeypatch):
+    """The LRS settings in the environment, where a worker process started after this reads them."""
     monkeypatch.setenv("XAPI_LRS_ENDPOINT", ralph.endpoint)
     monkeypatch.setenv("XAPI_LRS_KEY", "saypro")
     monkeypatch.setenv("XAPI_LRS_SECRET", "lrs-test-secret")
-    worker = request.getfixturevalue("live_worker")
+    return ralph
+
+
+def test_the_celery_task_sends_through_a_real_worker(ralph_in_environment, live_worker):
+    """The beat job's task, run by a worker process with the LRS settings from its environment."""
+    from saypro.xapi.tasks import statements_send_task
+
+    worker = live_worker
     person = UserFactory()
     record(person, 2)
 
