@@ -7,5 +7,6 @@ class CoreConfig(AppConfig):
     verbose_name = "People and training"
 
     def ready(self) -> None:
-        # The receivers that remember in the session whether a person has a second factor.
-        from . import second_factor  # noqa: F401 -- imported for its signal receivers
+        # The receivers that remember in the session whether a person has a second factor (and
+        # that a company sign-in whose provider asked for one counts as having it).
+        from . import company_signin, second_factor  # noqa: F401 -- imported for their signal receivers
