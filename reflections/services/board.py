@@ -201,26 +201,15 @@ def adoption_will_try(*, reflection: Reflection, by: User) -> Adoption:
     """A colleague says "I'll try this". Once per person; the second call returns the first record.
 
     Side effects: who, when and their department, location and job role are kept; the author
-    is told in the app.
+    is told in the app; an xAPI statement is recorded (docs/xapi.md).
     """
     _require_may_adopt(reflection, by)
     adoption, created = Adoption.objects.get_or_create(
         reflection=reflection, person=by, kind=Adoption.Kind.WILL_TRY, defaults=PlacementSnapshot.placement_of(by)
     )
     if created:
-        _xapi_record(
-            event="will_try",
-            key=f"reflections.reflection:{reflection.pk}:will-try",
-            reflection=reflection,
-            actor=by,
-            when=adoption.created_at,
-        )
-        notify(
-            recipient=reflection.author,
-            kind="reflection_adoption",
-            key=f"adoption:{adoption.pk}",
-            title=f"{by.full_name} will try your learning “{reflection}”",
-            url=reflection.get_absolute_url(),
+        _adoption_made(
+            adoption, event="will_try", title=f"{by.full_name} will try your learning “{reflection}”", body=""
         )
     return adoption
 
@@ -233,7 +222,7 @@ def adoption_tried(*, reflection: Reflection, by: User, note: str) -> Adoption:
     says so directly, which is one engagement; saying both is two.
 
     Side effects: who, when and their department, location and job role are kept; the author
-    is told in the app.
+    is told in the app; an xAPI statement is recorded (docs/xapi.md).
     """
     _require_may_adopt(reflection, by)
     note = (note or "").strip()
@@ -251,19 +240,26 @@ def adoption_tried(*, reflection: Reflection, by: User, note: str) -> Adoption:
         adoption.note = note
         adoption.save(update_fields=["note"])
         return adoption
+    _adoption_made(adoption, event="tried", title=f"{by.full_name} tried your learning “{reflection}”", body=note)
+    return adoption
+
+
+def _adoption_made(adoption: Adoption, *, event: str, title: str, body: str) -> None:
+    """A new "I'll try this" or "I tried it": its xAPI statement, and the author is told in the app."""
+    reflection = adoption.reflection
+    suffix = "will-try" if event == "will_try" else "tried"
     _xapi_record(
-        event="tried",
-        key=f"reflections.reflection:{reflection.pk}:tried",
+        event=event,
+        key=f"reflections.reflection:{reflection.pk}:{suffix}",
         reflection=reflection,
-        actor=by,
+        actor=adoption.person,
         when=adoption.created_at,
     )
     notify(
         recipient=reflection.author,
         kind="reflection_adoption",
         key=f"adoption:{adoption.pk}",
-        title=f"{by.full_name} tried your learning “{reflection}”",
-        body=note,
+        title=title,
+        body=body,
         url=reflection.get_absolute_url(),
     )
-    return adoption
