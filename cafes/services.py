@@ -285,8 +285,8 @@ def cafe_mark_held(
 
     `attended_ids` are the ids of people going who attended; None means all of them.
     Side effects: talks on the agenda become delivered (with the speaker's department,
-    location and job role at the time); attendees are invited to write a reflection after
-    commit; an audit entry.
+    location and job role at the time); the speakers' and attendees' xAPI statements;
+    attendees are invited to write a reflection after commit; an audit entry.
     """
     now = now or timezone.now()
     with transaction.atomic():

@@ -833,8 +833,9 @@ def circle_attendance_record(
 ) -> Circle:
     """The host (or an officer) records who came, once the circle has met.
 
-    Side effects: each attendee is invited to write a reflection on the circle; audit entry
-    when an officer records it for the host.
+    Side effects: each attendee is invited to write a reflection on the circle; attendees'
+    xAPI statements are recorded and those of people no longer marked present taken back;
+    audit entry when an officer records it for the host.
     """
     now = now or timezone.now()
     attended = {int(pid) for pid in attended_person_ids}
@@ -885,8 +886,8 @@ def circle_learning_record(
     """A member records one of the circle's learnings (short, safe Markdown), once the circle has met.
 
     Counts as a peer learning shared, in the author's department at the time. Side effect:
-    the author is invited to turn it into a reflection. The same `submission_token` twice (a
-    double click) returns the first learning.
+    the author is invited to turn it into a reflection; the author's xAPI statement. The same
+    `submission_token` twice (a double click) returns the first learning.
     """
     now = now or timezone.now()
     errors: dict[str, list[str]] = {}

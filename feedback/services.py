@@ -468,8 +468,8 @@ def session_close(*, session: FeedbackSession, by: User, reason: str = "") -> Fe
     """Close a session: it is held, and its contributions are locked.
 
     Allowed after the scheduled start; earlier only with a reason. Side effects: audit entry
-    (with the reason and whether it was early); after commit, attendees get the summary and a
-    reflection prompt (`session_follow_up`).
+    (with the reason and whether it was early); each attendee's xAPI statement; after commit,
+    attendees get the summary and a reflection prompt (`session_follow_up`).
     """
     if session.state not in (State.SCHEDULED, State.OPEN):
         raise ValidationError(
@@ -665,7 +665,8 @@ def contribution_add(
     contribution with created=False instead of writing a second. With `recorded_by`, an officer
     records it on the author's behalf: it counts as the author's. A challenge may be
     `anonymous`: colleagues do not see who asked, the officer does. The author's department,
-    location and job role are kept as they are now. Side effect: audit entry when recorded.
+    location and job role are kept as they are now. Side effects: audit entry when recorded;
+    the author's xAPI statement (without the text).
     """
     token = submission_token or uuid.uuid4()
     existing = Contribution.objects.filter(author=author, submission_token=token).first()

@@ -110,6 +110,7 @@ def comment_add(
     the commenter's department, location and job role are copied on; the other side is told
     (a mentor's review comment reaches the author as "mentor_feedback"). The same
     `submission_token` twice (a double click) returns the first comment and tells no one again.
+    A board comment records the commenter's xAPI statement (without its text).
     """
     body = (body or "").strip()
     if not body:

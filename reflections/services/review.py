@@ -83,7 +83,7 @@ def reflection_validate(*, reflection: Reflection, by: User, depth: int, note: s
     """A mentor validates a submitted reflection: submitted/resubmitted → validated.
 
     Side effects: a mentor review with the depth rating, an event, and the author is notified
-    (in the app and by e-mail, kind "mentor_feedback").
+    (in the app and by e-mail, kind "mentor_feedback"); the author's xAPI statement "passed".
     """
     return _review(reflection=reflection, by=by, depth=depth, decision=MentorReview.Decision.VALIDATED, note=note)
 

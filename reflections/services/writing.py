@@ -255,7 +255,8 @@ def reflection_submit(*, reflection: Reflection, by: User, may_be_featured: bool
 
     Checks completeness and word limits. Side effects: the first submission and, when shared
     with colleagues, the first sharing are stamped (with the author's department, location and
-    job role); an event is recorded; active mentors are notified when it is shared with them.
+    job role); an event is recorded; active mentors are notified when it is shared with them;
+    the first submission's xAPI statement is recorded (docs/xapi.md).
     """
     _require_author(reflection, by)
     locked = _locked(reflection)
