@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 VAR := var
 ADDRPORT ?= 127.0.0.1:8000
 
-.PHONY: run test lint bench install migrate demo worker beat clean test-fast lock
+.PHONY: run test lint bench install migrate demo worker beat clean test-fast lock ralph
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -63,3 +63,14 @@ bench: install
 
 clean:
 	rm -rf $(VAR) db.sqlite3 staticfiles
+
+# Ralph, a real Learning Record Store for the xAPI tests, in its own virtual environment (its
+# pins clash with the project's); rebuilt only when requirements/ralph.txt changes.
+RALPH_VENV := .ralph-venv
+$(RALPH_VENV)/.installed: requirements/ralph.txt
+	$(PYTHON) -m venv $(RALPH_VENV)
+	$(RALPH_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(RALPH_VENV)/bin/python -m pip install --quiet -r requirements/ralph.txt
+	touch $@
+
+ralph: $(RALPH_VENV)/.installed

@@ -26,6 +26,7 @@ from saypro.core.calendar import ics_invite_for
 from saypro.core.models import Notification, User
 from saypro.core.services import audit_record, notify, submitted_once, task_enqueue
 from saypro.core.text import text_problem
+from saypro.xapi.services import statements_record_many
 
 from . import selectors
 from .models import (
@@ -284,8 +285,8 @@ def cafe_mark_held(
 
     `attended_ids` are the ids of people going who attended; None means all of them.
     Side effects: talks on the agenda become delivered (with the speaker's department,
-    location and job role at the time); attendees are invited to write a reflection after
-    commit; an audit entry.
+    location and job role at the time); the speakers' and attendees' xAPI statements;
+    attendees are invited to write a reflection after commit; an audit entry.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -309,6 +310,21 @@ def cafe_mark_held(
             talk.snapshot_placement_of(talk.speaker)
             talk.updated_at = now
             talk.save(update_fields=["state", "delivered_at", *TalkProposal.PLACEMENT_FIELDS, "updated_at"])
+            statements_record_many(
+                event="talk_given",
+                rows=[(f"cafes.talkproposal:{talk.pk}", talk.speaker_id)],
+                path=_talk_url(talk),
+                name=f"Lightning talk: {talk.title}",
+                when=current.starts_at,
+            )
+        attendees = Rsvp.objects.filter(cafe=current, attended=True).values_list("person_id", flat=True)
+        statements_record_many(
+            event="cafe_attended",
+            rows=[(f"cafes.cafe:{current.pk}", person_id) for person_id in attendees],
+            path=_cafe_url(current),
+            name=f"Knowledge café: {current.title}",
+            when=current.starts_at,
+        )
         audit_record(actor=by, action="cafes.cafe_mark_held", target=current)
         from .tasks import cafe_send_reflection_prompts_task
 

@@ -24,6 +24,7 @@ from saypro.core.markdown import render_markdown, word_count
 from saypro.core.models import User
 from saypro.core.services import audit_record, notify, submitted_once, task_enqueue
 from saypro.core.text import text_clean, text_raise
+from saypro.xapi.services import statement_record, statement_retract, statements_record_many
 
 from . import selectors
 from .forming import Formation, FormingImpossible, form_circles
@@ -832,8 +833,9 @@ def circle_attendance_record(
 ) -> Circle:
     """The host (or an officer) records who came, once the circle has met.
 
-    Side effects: each attendee is invited to write a reflection on the circle; audit entry
-    when an officer records it for the host.
+    Side effects: each attendee is invited to write a reflection on the circle; attendees'
+    xAPI statements are recorded and those of people no longer marked present taken back;
+    audit entry when an officer records it for the host.
     """
     now = now or timezone.now()
     attended = {int(pid) for pid in attended_person_ids}
@@ -852,6 +854,15 @@ def circle_attendance_record(
         Membership.objects.bulk_update(memberships, ["attended"])
         circle.attendance_recorded_at = now
         circle.save(update_fields=["attendance_recorded_at"])
+        key = f"circles.circle:{circle.pk}"
+        statements_record_many(
+            event="circle_attended",
+            rows=[(key, m.person_id) for m in memberships if m.attended],
+            path=_circle_url(circle),
+            name=f"Peer sharing circle: {circle.topic.name}",
+            when=round.meets_at,
+        )
+        statement_retract(event="circle_attended", keys=[(key, m.person_id) for m in memberships if not m.attended])
         for m in memberships:
             if m.attended:
                 reflection_invite(
@@ -875,8 +886,8 @@ def circle_learning_record(
     """A member records one of the circle's learnings (short, safe Markdown), once the circle has met.
 
     Counts as a peer learning shared, in the author's department at the time. Side effect:
-    the author is invited to turn it into a reflection. The same `submission_token` twice (a
-    double click) returns the first learning.
+    the author is invited to turn it into a reflection; the author's xAPI statement. The same
+    `submission_token` twice (a double click) returns the first learning.
     """
     now = now or timezone.now()
     errors: dict[str, list[str]] = {}
@@ -903,6 +914,14 @@ def circle_learning_record(
             created_at=now,
         )
         reflection_invite(person=author, context=circle, kind="circle", title=f"your circle on {circle.topic.name}")
+        statement_record(
+            event="learning_shared",
+            key=f"circles.learning:{learning.pk}",
+            actor=author,
+            path=_circle_url(circle),
+            name=f"Learning shared in a circle on {circle.topic.name}",
+            when=now,
+        )
         return learning
 
     with transaction.atomic():

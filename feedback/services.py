@@ -24,6 +24,7 @@ from saypro.core.markdown import render_markdown
 from saypro.core.models import Enrolment, Module, User
 from saypro.core.services import audit_record, notify, task_enqueue
 from saypro.core.text import text_problem
+from saypro.xapi.services import statement_record, statement_retract, statements_record_many
 
 from .models import (
     CONTRIBUTION_MAX_CHARS,
@@ -467,8 +468,8 @@ def session_close(*, session: FeedbackSession, by: User, reason: str = "") -> Fe
     """Close a session: it is held, and its contributions are locked.
 
     Allowed after the scheduled start; earlier only with a reason. Side effects: audit entry
-    (with the reason and whether it was early); after commit, attendees get the summary and a
-    reflection prompt (`session_follow_up`).
+    (with the reason and whether it was early); each attendee's xAPI statement; after commit,
+    attendees get the summary and a reflection prompt (`session_follow_up`).
     """
     if session.state not in (State.SCHEDULED, State.OPEN):
         raise ValidationError(
@@ -482,10 +483,12 @@ def session_close(*, session: FeedbackSession, by: User, reason: str = "") -> Fe
         early=early,
         refusal=f"The session starts at {starts_at:%d %B %Y, %H:%M}; say why you close it before it started.",
     )
-    session.state = State.HELD
-    session.held_at = now
-    session.save(update_fields=["state", "held_at"])
-    audit_record(actor=by, action="feedback.session_close", target=session, reason=reason, data={"early": early})
+    with transaction.atomic(savepoint=False):
+        session.state = State.HELD
+        session.held_at = now
+        session.save(update_fields=["state", "held_at"])
+        audit_record(actor=by, action="feedback.session_close", target=session, reason=reason, data={"early": early})
+        _xapi_attendance(session, session.invitations.all())
     from .tasks import session_follow_up_task
 
     _enqueue(session_follow_up_task, session_id=session.pk)
@@ -662,7 +665,8 @@ def contribution_add(
     contribution with created=False instead of writing a second. With `recorded_by`, an officer
     records it on the author's behalf: it counts as the author's. A challenge may be
     `anonymous`: colleagues do not see who asked, the officer does. The author's department,
-    location and job role are kept as they are now. Side effect: audit entry when recorded.
+    location and job role are kept as they are now. Side effects: audit entry when recorded;
+    the author's xAPI statement (without the text).
     """
     token = submission_token or uuid.uuid4()
     existing = Contribution.objects.filter(author=author, submission_token=token).first()
@@ -691,6 +695,15 @@ def contribution_add(
                 **Contribution.placement_of(author),
                 created_at=now,
                 updated_at=now,
+            )
+            statement_record(
+                event="contribution",
+                key=f"feedback.contribution:{contribution.pk}",
+                actor=author,
+                path=_session_url(session),
+                name=f"Feedback session: {session.module.title}",
+                when=now,
+                module=session.module,
             )
     except IntegrityError:
         # The same submission arrived twice at once; the first one won.
@@ -902,6 +915,30 @@ def _follow_up_again(session: FeedbackSession, invitations: list[Invitation]) ->
         _enqueue(session_follow_up_task, session_id=session.pk)
 
 
+def _xapi_attendance(session: FeedbackSession, invitations) -> None:
+    """The attendance statements of a held session: recorded for attendees, taken back for the others.
+
+    Before the session is held nothing is recorded: attendance still changes in the room.
+    """
+    if session.state != State.HELD:
+        return
+    key = f"feedback.feedbacksession:{session.pk}"
+    attended: list[tuple[str, int]] = []
+    absent: list[tuple[str, int]] = []
+    for invitation in invitations:
+        (attended if invitation.attended else absent).append((key, invitation.person_id))
+    statements_record_many(
+        event="session_attended",
+        rows=attended,
+        path=_session_url(session),
+        name=f"Feedback session: {session.module.title}",
+        when=session.starts_at,
+        module=session.module,
+    )
+    if absent:
+        statement_retract(event="session_attended", keys=absent)
+
+
 def attendance_set(*, invitation: Invitation, attendance: str, by: User) -> Invitation:
     """Record whether an invited participant was present, late or absent.
 
@@ -916,7 +953,9 @@ def attendance_set(*, invitation: Invitation, attendance: str, by: User) -> Invi
         return invitation
     invitation.attendance = attendance
     invitation.attendance_recorded_at = timezone.now()
-    invitation.save(update_fields=["attendance", "attendance_recorded_at"])
+    with transaction.atomic(savepoint=False):
+        invitation.save(update_fields=["attendance", "attendance_recorded_at"])
+        _xapi_attendance(session, [invitation])
     _follow_up_again(session, [invitation])
     return invitation
 
@@ -969,7 +1008,9 @@ def attendance_record(
             invitation.attendance_recorded_at = now
             changed.append(invitation)
     if changed:
-        Invitation.objects.bulk_update(changed, ["attendance", "attendance_recorded_at"])
+        with transaction.atomic(savepoint=False):
+            Invitation.objects.bulk_update(changed, ["attendance", "attendance_recorded_at"])
+            _xapi_attendance(session, changed)
         _follow_up_again(session, changed)
     return recorded, len(changed)
 
@@ -982,9 +1023,12 @@ def attendance_everyone_present(*, session: FeedbackSession, by: User) -> int:
     one bulk update; on a held session the follow-up runs again after commit (see `attendance_set`).
     """
     _attendance_recordable(session)
-    marked = session.invitations.filter(attendance=Invitation.Attendance.UNKNOWN).update(
-        attendance=Invitation.Attendance.PRESENT, attendance_recorded_at=timezone.now()
-    )
+    with transaction.atomic(savepoint=False):
+        marked = session.invitations.filter(attendance=Invitation.Attendance.UNKNOWN).update(
+            attendance=Invitation.Attendance.PRESENT, attendance_recorded_at=timezone.now()
+        )
+        if marked:
+            _xapi_attendance(session, session.invitations.filter(attendance__in=Invitation.ATTENDED))
     if marked and session.state == State.HELD:
         from .tasks import session_follow_up_task
 

@@ -653,7 +653,17 @@ def job_health(*, now: datetime) -> dict:
         "worker_grace": grace,
         "worker_grace_text": duration_text(grace),
         "worker_stale": seen is None or now - seen > grace,
+        "xapi": xapi_backlog(now=now),
     }
+
+
+def xapi_backlog(*, now: datetime) -> dict | None:
+    """The xAPI statements waiting for the Learning Record Store (one query; two while some fail)."""
+    if not apps.is_installed("saypro.xapi"):
+        return None
+    from saypro.xapi.selectors import statement_backlog
+
+    return statement_backlog(now=now)
 
 
 def duration_text(span: timedelta) -> str:

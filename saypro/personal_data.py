@@ -28,6 +28,7 @@ PERSONAL_DATA_PROVIDERS = [
     ("circles", "circles.personal_data"),
     ("cafes", "cafes.personal_data"),
     ("api", "saypro.api.personal_data"),
+    ("xapi", "saypro.xapi.personal_data"),
 ]
 
 

@@ -190,6 +190,16 @@ def database_url_for(settings_dict: dict) -> str:
     return f"postgres://{credentials}{host}{port}/{quote(settings_dict['NAME'], safe='')}"
 
 
+def stop_process(process: subprocess.Popen) -> None:
+    """Ask a process started by a fixture to stop; kill it if it is still there after 15 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 @pytest.fixture
 def live_worker(transactional_db, django_db_serialized_rollback, tmp_path):
     """Start `celery worker` in a subprocess on the test database and the broker in CELERY_BROKER_URL.
@@ -249,12 +259,7 @@ def live_worker(transactional_db, django_db_serialized_rollback, tmp_path):
         worker.wait_for(lambda: " ready." in worker.log(), timeout=60, what="the worker to be ready")
         yield worker
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
 
 
 # --- a real browser (Debian's Chromium through Playwright) ---------------------------------------

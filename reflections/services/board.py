@@ -22,6 +22,7 @@ from .common import (
     _record,
     _refresh_from,
     _require_officer,
+    _xapi_record,
 )
 
 
@@ -109,6 +110,7 @@ def comment_add(
     the commenter's department, location and job role are copied on; the other side is told
     (a mentor's review comment reaches the author as "mentor_feedback"). The same
     `submission_token` twice (a double click) returns the first comment and tells no one again.
+    A board comment records the commenter's xAPI statement (without its text).
     """
     body = (body or "").strip()
     if not body:
@@ -149,6 +151,14 @@ def _comment_create(*, reflection: Reflection, by: User, body: str, channel: str
         **PlacementSnapshot.placement_of(by),
     )
     url = f"{reflection.get_absolute_url()}#comment-{comment.pk}"
+    if channel == Comment.Channel.BOARD:
+        _xapi_record(
+            event="board_comment",
+            key=f"reflections.comment:{comment.pk}",
+            reflection=reflection,
+            actor=by,
+            when=comment.created_at,
+        )
     if channel == Comment.Channel.REVIEW:
         if by.pk == reflection.author_id:
             for mentor in User.objects.filter(pk__in=mentor_ids_of(mentee=reflection.author), is_active=True):
@@ -192,19 +202,15 @@ def adoption_will_try(*, reflection: Reflection, by: User) -> Adoption:
     """A colleague says "I'll try this". Once per person; the second call returns the first record.
 
     Side effects: who, when and their department, location and job role are kept; the author
-    is told in the app.
+    is told in the app; an xAPI statement is recorded (docs/xapi.md).
     """
     _require_may_adopt(reflection, by)
     adoption, created = Adoption.objects.get_or_create(
         reflection=reflection, person=by, kind=Adoption.Kind.WILL_TRY, defaults=PlacementSnapshot.placement_of(by)
     )
     if created:
-        notify(
-            recipient=reflection.author,
-            kind="reflection_adoption",
-            key=f"adoption:{adoption.pk}",
-            title=f"{by.full_name} will try your learning “{reflection}”",
-            url=reflection.get_absolute_url(),
+        _adoption_made(
+            adoption, event="will_try", title=f"{by.full_name} will try your learning “{reflection}”", body=""
         )
     return adoption
 
@@ -217,7 +223,7 @@ def adoption_tried(*, reflection: Reflection, by: User, note: str) -> Adoption:
     says so directly, which is one engagement; saying both is two.
 
     Side effects: who, when and their department, location and job role are kept; the author
-    is told in the app.
+    is told in the app; an xAPI statement is recorded (docs/xapi.md).
     """
     _require_may_adopt(reflection, by)
     note = (note or "").strip()
@@ -245,6 +251,14 @@ def _tried_record(*, reflection: Reflection, by: User, note: str) -> Adoption:
     if not created and note and adoption.note != note:
         adoption.note = note
         adoption.save(update_fields=["note"])
+    if created:
+        _xapi_record(
+            event="tried",
+            key=f"reflections.reflection:{reflection.pk}:tried",
+            reflection=reflection,
+            actor=by,
+            when=adoption.created_at,
+        )
     now = timezone.now()
     Adoption.objects.filter(reflection=reflection, person=by, kind=Adoption.Kind.WILL_TRY).exclude(
         outcome=Adoption.Outcome.TRIED
@@ -265,3 +279,23 @@ def _tried_record(*, reflection: Reflection, by: User, note: str) -> Adoption:
             email_template="email/notification" if note else None,
         )
     return adoption
+
+
+def _adoption_made(adoption: Adoption, *, event: str, title: str, body: str) -> None:
+    """A new "I'll try this": its xAPI statement, and the author is told in the app."""
+    reflection = adoption.reflection
+    _xapi_record(
+        event=event,
+        key=f"reflections.reflection:{reflection.pk}:will-try",
+        reflection=reflection,
+        actor=adoption.person,
+        when=adoption.created_at,
+    )
+    notify(
+        recipient=reflection.author,
+        kind="reflection_adoption",
+        key=f"adoption:{adoption.pk}",
+        title=title,
+        body=body,
+        url=reflection.get_absolute_url(),
+    )

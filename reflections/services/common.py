@@ -6,7 +6,8 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from saypro.core.models import User
+from saypro.core.models import Module, User
+from saypro.xapi.services import statement_record
 
 from ..models import Reflection, ReflectionEvent
 
@@ -90,3 +91,35 @@ def _clean_reason(reason: str) -> str:
 def _require_officer(by: User) -> None:
     if not by.has_perm("reflections.manage_newsletters"):
         raise PermissionDenied("Only an Advice Desk Officer may do this.")
+
+
+def _module_of(reflection: Reflection) -> Module | None:
+    """The module a reflection is about: its context, or its context's module (a feedback session's)."""
+    if reflection.context_type_id is None:
+        return None
+    context = reflection.context
+    if isinstance(context, Module):
+        return context
+    module = getattr(context, "module", None)
+    return module if isinstance(module, Module) else None
+
+
+def _xapi_name(reflection: Reflection) -> str:
+    """The reflection's name in a learning record: its title, unless the author keeps it private."""
+    if reflection.visibility == Reflection.Visibility.PRIVATE:
+        return "A private reflection"
+    return str(reflection)
+
+
+def _xapi_record(*, event: str, key: str, reflection: Reflection, actor: User, when: datetime, result=None) -> None:
+    """The learning event's xAPI statement, in the event's transaction (docs/xapi.md)."""
+    statement_record(
+        event=event,
+        key=key,
+        actor=actor,
+        path=reflection.get_absolute_url(),
+        name=_xapi_name(reflection),
+        when=when,
+        module=_module_of(reflection),
+        result=result,
+    )

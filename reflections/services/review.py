@@ -15,7 +15,7 @@ from saypro.core.services import audit_record, notify
 
 from ..models import MentorReview, Reflection, ReflectionEvent
 from ..selectors.visibility import AWAITING, SHARED_WITH_MENTOR
-from .common import NOTE_MAX_CHARS, _locked, _record, _refresh_from, _require_officer
+from .common import NOTE_MAX_CHARS, _locked, _record, _refresh_from, _require_officer, _xapi_record
 
 
 def _notify_author_of_review(reflection: Reflection, review: MentorReview, mentor: User) -> None:
@@ -60,6 +60,14 @@ def _review(*, reflection: Reflection, by: User, depth: int, decision: str, note
     if decision == MentorReview.Decision.VALIDATED:
         locked.state, locked.validated_at, locked.validated_by = Reflection.State.VALIDATED, now, by
         action = ReflectionEvent.Action.VALIDATED
+        _xapi_record(
+            event="reflection_validated",
+            key=f"reflections.reflection:{locked.pk}",
+            reflection=locked,
+            actor=locked.author,
+            when=now,
+            result={"success": True, "score": {"raw": depth, "min": 1, "max": 4}},
+        )
     else:
         locked.state = Reflection.State.CHANGES_REQUESTED
         action = ReflectionEvent.Action.CHANGES_REQUESTED
@@ -75,7 +83,7 @@ def reflection_validate(*, reflection: Reflection, by: User, depth: int, note: s
     """A mentor validates a submitted reflection: submitted/resubmitted → validated.
 
     Side effects: a mentor review with the depth rating, an event, and the author is notified
-    (in the app and by e-mail, kind "mentor_feedback").
+    (in the app and by e-mail, kind "mentor_feedback"); the author's xAPI statement "passed".
     """
     return _review(reflection=reflection, by=by, depth=depth, decision=MentorReview.Decision.VALIDATED, note=note)
 

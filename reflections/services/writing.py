@@ -31,6 +31,7 @@ from .common import (
     _record,
     _refresh_from,
     _require_author,
+    _xapi_record,
 )
 
 logger = logging.getLogger(__name__)
@@ -254,7 +255,8 @@ def reflection_submit(*, reflection: Reflection, by: User, may_be_featured: bool
 
     Checks completeness and word limits. Side effects: the first submission and, when shared
     with colleagues, the first sharing are stamped (with the author's department, location and
-    job role); an event is recorded; active mentors are notified when it is shared with them.
+    job role); an event is recorded; active mentors are notified when it is shared with them;
+    the first submission's xAPI statement is recorded (docs/xapi.md).
     """
     _require_author(reflection, by)
     locked = _locked(reflection)
@@ -281,6 +283,13 @@ def reflection_submit(*, reflection: Reflection, by: User, may_be_featured: bool
         else ReflectionEvent.Action.SUBMITTED
     )
     _record(reflection=locked, by=by, action=action, from_state=from_state)
+    _xapi_record(
+        event="reflection_submitted",
+        key=f"reflections.reflection:{locked.pk}",
+        reflection=locked,
+        actor=locked.author,
+        when=now,
+    )
     if locked.is_shared_with_mentor:
         for mentor in User.objects.filter(pk__in=mentor_ids_of(mentee=locked.author), is_active=True):
             notify(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import uuid
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -18,6 +17,7 @@ from reflections import personal_data, selectors
 from reflections.forms import LogFilterForm
 from saypro.core.learning_log import LogEntry, learning_log_gather
 from saypro.core.spreadsheet import csv_writer
+from saypro.xapi.statements import log_entry_statement
 
 KIND_LABELS = dict(LogFilterForm.KINDS)
 
@@ -83,31 +83,10 @@ class LearningLogCsvView(LoginRequiredMixin, View):
         return response
 
 
-def xapi_statement(*, person, entry: LogEntry) -> dict:
-    """One log entry as an xAPI statement; the id is stable so a re-import does not duplicate."""
-    object_iri = f"{settings.SITE_URL}/xapi/activities/{entry.object_id}"
-    timestamp = entry.when.isoformat()
-    return {
-        "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{person.email}|{entry.verb}|{object_iri}|{timestamp}")),
-        "actor": {"objectType": "Agent", "name": person.full_name, "mbox": f"mailto:{person.email}"},
-        "verb": {"id": entry.verb, "display": {"en-GB": entry.verb.rsplit("/", 1)[-1]}},
-        "object": {
-            "objectType": "Activity",
-            "id": object_iri,
-            "definition": {
-                "name": {"en-GB": entry.title},
-                "description": {"en-GB": entry.detail},
-                "moreInfo": f"{settings.SITE_URL}{entry.url}" if entry.url else object_iri,
-            },
-        },
-        "timestamp": timestamp,
-    }
-
-
 class LearningLogXapiView(LoginRequiredMixin, View):
     def get(self, request):
         _, entries = _filtered_entries(request)
-        statements = [xapi_statement(person=request.user, entry=e) for e in entries]
+        statements = [log_entry_statement(person_id=request.user.pk, entry=e) for e in entries]
         response = JsonResponse(statements, safe=False, json_dumps_params={"ensure_ascii": False, "indent": 2})
         response["Content-Disposition"] = (
             f'attachment; filename="learning-log-{timezone.localdate():%Y-%m-%d}.xapi.json"'

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "cafes",
     "saypro.impact",
     "saypro.api",
+    "saypro.xapi",
 ]
 
 MIDDLEWARE = [
@@ -432,8 +433,19 @@ CELERY_BEAT_SCHEDULE.update(
             "schedule": crontab(minute="*/5"),
         },
         # impact: END
+        # xapi: BEGIN
+        # Every 2 minutes: send the xAPI statements that are due to the Learning Record Store.
+        "xapi-statements-sync": {"task": "xapi.statements_send_task", "schedule": crontab(minute="*/2")},
+        # xapi: END
     }
 )
+
+# --- xAPI: the Learning Record Store (docs/xapi.md) ------------------------------------------------
+# Its statements resource is {XAPI_LRS_ENDPOINT}/statements, with basic auth by key and secret.
+# Empty endpoint: nothing is sent, and the outbox still fills until one is configured.
+XAPI_LRS_ENDPOINT = os.environ.get("XAPI_LRS_ENDPOINT", "").rstrip("/")
+XAPI_LRS_KEY = os.environ.get("XAPI_LRS_KEY", "")
+XAPI_LRS_SECRET = os.environ.get("XAPI_LRS_SECRET", "")
 
 # --- API (/api/v1/) -------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -158,6 +158,7 @@ def test_personal_data_providers_lists_every_app_in_order():
         "circles",
         "cafes",
         "api",
+        "xapi",
     ]
 
 
@@ -173,7 +174,14 @@ def test_personal_data_providers_skips_an_app_without_the_module(monkeypatch):
 def test_personal_data_erase_explained_has_a_section_per_app():
     titles = [title for title, _ in personal_data_erase_explained()]
 
-    assert titles == ["Your account", "Reflections", "Feedback sessions", "Circles", "Knowledge cafés"]
+    assert titles == [
+        "Your account",
+        "Reflections",
+        "Feedback sessions",
+        "Circles",
+        "Knowledge cafés",
+        "Learning Record Store",
+    ]
 
 
 # --- export ------------------------------------------------------------------------------------------
@@ -335,8 +343,8 @@ def test_export_query_count_does_not_grow_with_the_records(employee, django_asse
     _records_of_every_kind(employee, count)
 
     # Core 12 (the calendar subscription is one, company accounts one), reflections 9, feedback 3, circles 7,
-    # cafés 6, API tokens 1.
-    with django_assert_num_queries(38):
+    # cafés 6, API tokens 1, xAPI statements 1.
+    with django_assert_num_queries(39):
         data = personal_data_export(person=employee)
 
     assert len(data["reflections"]["reflections"]) == count

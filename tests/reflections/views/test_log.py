@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from saypro.core import learning_log
+from saypro.xapi.statements import statement_id_for
 from tests.factories.reflections import MentorReviewFactory, ReflectionFactory
 
 pytestmark = pytest.mark.django_db
@@ -66,9 +67,18 @@ def test_log_xapi_export(client_for, employee, mentor, history):
     statements = json.loads(response.content)
     assert len(statements) == 1
     statement = statements[0]
-    assert statement["actor"] == {"objectType": "Agent", "name": employee.full_name, "mbox": f"mailto:{employee.email}"}
+    # The person is an account on the portal, never an e-mail address (the LRS's statements too).
+    assert statement["actor"] == {
+        "objectType": "Agent",
+        "account": {"homePage": "http://127.0.0.1:8000", "name": str(employee.pk)},
+    }
+    assert employee.email not in response.content.decode() and "mbox" not in response.content.decode()
     assert statement["verb"] == {"id": "http://adlnet.gov/expapi/verbs/passed", "display": {"en-GB": "passed"}}
-    assert statement["object"]["id"] == f"http://127.0.0.1:8000/xapi/activities/reflections.reflection:{history.pk}"
+    assert statement["object"]["id"] == f"http://127.0.0.1:8000{history.get_absolute_url()}"
+    # The same statement id as the outbox gives the validation, so a portal importing both keeps one.
+    assert statement["id"] == str(
+        statement_id_for(event="reflection_validated", key=f"reflections.reflection:{history.pk}", actor_id=employee.pk)
+    )
     assert statement["object"]["definition"]["name"] == {"en-GB": "Mentor feedback on “=SUM(A1)”"}
     assert statement["timestamp"] == "2026-03-06T08:00:00+00:00"
     again = json.loads(client_for(employee).get(reverse("reflections:log-xapi"), {"kind": "mentor_feedback"}).content)

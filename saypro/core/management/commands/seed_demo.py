@@ -16,6 +16,7 @@ APP_SEEDERS = [
     "circles.demo.seed",
     "cafes.demo.seed",
     "saypro.impact.demo.seed",
+    "saypro.xapi.demo.seed",
 ]
 
 
