@@ -1,10 +1,13 @@
 """Reads of the reflections app, with related rows loaded and visibility filtered for the viewer."""
 
 from .board import (
+    COMMENT_PAGE_SIZE,
     AdoptionSummary,
+    CommentThreadPage,
     adoption_summary,
     board_list,
     comment_get,
+    comment_thread_page,
     comment_threads,
     hidden_comment_list,
     hidden_reflection_list,
@@ -64,6 +67,9 @@ __all__ = [
     "board_list",
     "reflection_shared_list_of",
     "comment_get",
+    "COMMENT_PAGE_SIZE",
+    "CommentThreadPage",
+    "comment_thread_page",
     "comment_threads",
     "hidden_comment_list",
     "hidden_reflection_list",
