@@ -35,6 +35,7 @@ def learning_log_entries(*, person: User, start: datetime | None = None, end: da
     Three queries, whatever the number of entries.
     """
     entries: list[LogEntry] = []
+    detail_url = learning_log.pk_url("reflections:detail")
     reflections = _in_span(
         Reflection.objects.filter(author=person).annotate(logged_at=Coalesce("first_submitted_at", "created_at")),
         "logged_at",
@@ -48,7 +49,7 @@ def learning_log_entries(*, person: User, start: datetime | None = None, end: da
                 kind="reflection",
                 title=str(r),
                 detail=f"{r.get_state_display()} · {r.get_visibility_display().split(' — ')[0]}",
-                url=r.get_absolute_url(),
+                url=detail_url(r.pk),
                 verb=learning_log.VERB_AUTHORED if r.state == DRAFT else learning_log.VERB_SUBMITTED,
                 object_id=f"reflections.reflection:{r.pk}",
             )
@@ -68,7 +69,7 @@ def learning_log_entries(*, person: User, start: datetime | None = None, end: da
                 title=f"Mentor feedback on “{review.reflection}”",
                 detail=f"{'Validated' if validated else 'More depth asked'} by {review.mentor.full_name}, "
                 f"depth {review.depth} of 4",
-                url=review.reflection.get_absolute_url(),
+                url=detail_url(review.reflection_id),
                 verb=learning_log.VERB_PASSED if validated else VERB_ATTEMPTED,
                 object_id=f"reflections.reflection:{review.reflection_id}",
             )
@@ -88,7 +89,7 @@ def learning_log_entries(*, person: User, start: datetime | None = None, end: da
                 kind="practice",
                 title=f"Tried “{adoption.reflection}” from {adoption.reflection.author.full_name}",
                 detail=adoption.note,
-                url=adoption.reflection.get_absolute_url(),
+                url=detail_url(adoption.reflection_id),
                 verb=learning_log.VERB_COMPLETED,
                 object_id=f"reflections.reflection:{adoption.reflection_id}:tried",
             )
