@@ -433,3 +433,14 @@ def test_comment_thread_page_before_a_comment_of_another_reflection_is_empty(mak
     page = selectors.comment_thread_page(reflection=reflection, viewer=employee, before=elsewhere.pk)
 
     assert (page.threads, page.earlier_before) == ([], None)
+
+
+def test_adoption_summary_reports_carry_the_person_and_department_shown(make_reflection, other_employee):
+    reflection = make_reflection(state=S.VALIDATED, visibility=V.COLLEAGUES)
+    tried = AdoptionFactory(reflection=reflection, person=other_employee, kind="tried", note="Worked")
+
+    [report] = selectors.adoption_summary(reflection=reflection, viewer=other_employee).tried_reports
+
+    assert (report.pk, report.note, report.created_at) == (tried.pk, "Worked", tried.created_at)
+    assert report.person.full_name == other_employee.full_name
+    assert str(report.department) == str(tried.department)
