@@ -55,7 +55,19 @@ def learning_log_entries(*, person: User, start: datetime | None = None, end: da
             )
         )
     reviews = _in_span(
-        MentorReview.objects.filter(reflection__author=person).select_related("mentor", "reflection"),
+        MentorReview.objects.filter(reflection__author=person)
+        .select_related("mentor", "reflection")
+        # Wide rows (the note, the reflection's text and search columns) the log does not show.
+        .only(
+            "created_at",
+            "decision",
+            "depth",
+            "reflection_id",
+            "mentor__first_name",
+            "mentor__last_name",
+            "mentor__email",
+            "reflection__title",
+        ),
         "created_at",
         start,
         end,
@@ -77,7 +89,16 @@ def learning_log_entries(*, person: User, start: datetime | None = None, end: da
     tried = _in_span(
         Adoption.objects.filter(person=person, kind=Adoption.Kind.TRIED)
         .filter(_board_q("reflection__"))
-        .select_related("reflection", "reflection__author"),
+        .select_related("reflection", "reflection__author")
+        .only(
+            "created_at",
+            "note",
+            "reflection_id",
+            "reflection__title",
+            "reflection__author__first_name",
+            "reflection__author__last_name",
+            "reflection__author__email",
+        ),
         "created_at",
         start,
         end,
