@@ -230,6 +230,10 @@ def seed(*, org: DemoOrg) -> None:
         elif len(participants) > 4:
             _upcoming_session(org=org, module=module, participants=participants)
     _last_month_session(org=org, today=today)
+    # "What we heard": an owner for the newest held session's module, its challenges in themes.
+    from .heard.demo import seed as seed_heard
+
+    seed_heard(org=org)
 
 
 def _last_month_session(*, org: DemoOrg, today) -> None:

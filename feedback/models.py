@@ -247,3 +247,65 @@ class Suggestion(models.Model):
     @property
     def is_visible(self) -> bool:
         return self.hidden_at is None
+
+
+THEME_NAME_MAX_CHARS = 120
+THEME_NOTE_MAX_CHARS = 500
+
+
+class ChallengeTheme(models.Model):
+    """A group of similar challenges raised about one module, for the people who improve it.
+
+    Grouping adds new challenges to themes; it never changes what an officer decided: a theme's
+    name once renamed, whether it is addressed, and which theme another was merged into.
+    A merged theme keeps its row (for the audit trail) but no members.
+    """
+
+    module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="challenge_themes")
+    name = models.CharField(max_length=THEME_NAME_MAX_CHARS)
+    renamed = models.BooleanField(default=False, help_text="Named by an officer rather than from a challenge.")
+    # The challenge whose opening words name the theme until an officer renames it. Once that
+    # challenge is hidden, withdrawn or erased, the theme takes its name from a visible one, so
+    # no page, export or report keeps words that are no longer shown.
+    named_from = models.ForeignKey(Contribution, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    addressed = models.BooleanField("addressed in the next run", default=False)
+    addressed_note = models.TextField(max_length=THEME_NOTE_MAX_CHARS, blank=True)
+    addressed_at = models.DateTimeField(null=True, blank=True)
+    addressed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["module_id", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(addressed=False) | Q(addressed_at__isnull=False), name="challenge_theme_addressed_when"
+            ),
+            models.CheckConstraint(
+                condition=Q(merged_into__isnull=True) | ~Q(merged_into=F("pk")), name="challenge_theme_not_into_itself"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Challenge theme “{self.name}” ({self.module.title})"
+
+
+class ChallengeThemeMember(models.Model):
+    """One challenge in one theme; a challenge is in at most one theme."""
+
+    theme = models.ForeignKey(ChallengeTheme, on_delete=models.CASCADE, related_name="members")
+    contribution = models.ForeignKey(Contribution, on_delete=models.CASCADE, related_name="+")
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["contribution"], name="challenge_theme_member_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Challenge {self.contribution_id} in theme {self.theme_id}"

@@ -11,3 +11,17 @@ def home_panel(*, person) -> dict | None:
     if not sees_any:
         return None
     return {"title": "Your next feedback session", "template": "feedback/partials/home_panel.html", "session": session}
+
+
+def heard_home_panel(*, person) -> dict | None:
+    """ "What we heard about your modules", for module owners; one query (none for anonymous)."""
+    from .heard.selectors import modules_owned_with_challenges
+
+    modules = modules_owned_with_challenges(person=person)
+    if not modules:
+        return None
+    return {
+        "title": "What we heard about your modules",
+        "template": "feedback/partials/heard_home_panel.html",
+        "modules": modules,
+    }

@@ -36,3 +36,13 @@ rules.add_perm("feedback.contribute", is_invited)
 rules.add_perm("feedback.change_own_contribution", is_contribution_author)
 rules.add_perm("feedback.suggest", is_invited_to_contribution_session & is_challenge & ~is_contribution_author)
 rules.add_perm("feedback.view_participation", is_officer | is_manager)
+
+
+@rules.predicate
+def is_module_owner(user, module) -> bool:
+    """The person answers for the module's content (Module.owner)."""
+    return module is not None and user.is_authenticated and module.owner_id == user.pk
+
+
+# "What we heard" about a module: its challenges grouped into themes.
+rules.add_perm("feedback.view_heard", is_officer | is_module_owner)

@@ -32,3 +32,11 @@ def session_cancellation_send_task(*, session_id: int) -> int:
 @shared_task(name="feedback.session_follow_up_task", acks_late=True)
 def session_follow_up_task(*, session_id: int) -> int:
     return services.session_follow_up(session_id=session_id)
+
+
+@shared_task(name="feedback.challenge_themes_update_task")
+@recorded("feedback.challenge_themes_update_task")
+def challenge_themes_update_task() -> int:
+    from .heard.services import challenge_themes_update_due
+
+    return challenge_themes_update_due()

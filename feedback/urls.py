@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import console, contributions, sessions
+from .views import console, contributions, heard, sessions
 
 app_name = "feedback"
 
@@ -9,6 +9,14 @@ urlpatterns = [
     path("new/", sessions.SessionCreateView.as_view(), name="session-create"),
     path("candidates/", sessions.NewsletterCandidatesView.as_view(), name="newsletter-candidates"),
     path("modules/<int:module_pk>/", sessions.ModuleParticipationView.as_view(), name="module-participation"),
+    path("modules/<int:module_pk>/heard/", heard.HeardView.as_view(), name="heard"),
+    path("modules/<int:module_pk>/heard/update/", heard.HeardUpdateView.as_view(), name="heard-update"),
+    path("modules/<int:module_pk>/heard.csv", heard.HeardCsvView.as_view(), name="heard-csv"),
+    path("modules/<int:module_pk>/heard.pdf", heard.HeardPdfView.as_view(), name="heard-pdf"),
+    path("themes/<int:pk>/rename/", heard.ThemeRenameView.as_view(), name="theme-rename"),
+    path("themes/<int:pk>/merge/", heard.ThemeMergeView.as_view(), name="theme-merge"),
+    path("themes/<int:pk>/addressed/", heard.ThemeAddressedView.as_view(), name="theme-addressed"),
+    path("themes/<int:pk>/reopen/", heard.ThemeReopenView.as_view(), name="theme-reopen"),
     path("<int:pk>/", sessions.SessionDetailView.as_view(), name="session-detail"),
     path("<int:pk>/edit/", sessions.SessionEditView.as_view(), name="session-edit"),
     path("<int:pk>/schedule/", sessions.SessionScheduleView.as_view(), name="session-schedule"),

@@ -8,6 +8,7 @@ that seeding sends no e-mail.
 
 from __future__ import annotations
 
+import random
 from datetime import datetime, timedelta
 
 from django.contrib.contenttypes.models import ContentType
@@ -142,6 +143,61 @@ MENTOR_NOTES = {
     3: "Clear link to your own practice. Validated.",
     4: "A concrete change with a date: exactly what this is for. Validated.",
 }
+
+
+COMMITMENT_TEXTS = [
+    "Try it in Tuesday's team meeting with one agenda item",
+    "Use it in my next two one-to-ones",
+    "Run it once with the new coordinators",
+    "Try it at the project kick-off on the 14th",
+    "Use it in the weekly planning call",
+    "",
+]
+WONT_REASONS = ["My team works differently; it does not fit our shifts.", "", "Changed roles; no team to try it with."]
+NOT_YET_REASONS = ["Month-end took every hour.", "", "Waiting for the new team to start."]
+
+
+def _commitment(will_try: Adoption, *, tried: Adoption | None, now: datetime) -> None:
+    """Make a demo "I'll try this" a commitment with a believable answer (issue 16).
+
+    Its own random stream (seeded by the reflection and the person), so the rest of the demo
+    stays as it was. About half are tried (a few after their due date), the rest answer "won't",
+    "not yet" (moved a week, some closed) or have not answered since the nudge.
+    """
+    pick = random.Random(f"{will_try.reflection.title}|{will_try.person.email}")
+    made = timezone.localtime(will_try.created_at).date()
+    late = tried is not None and pick.random() < 0.15
+    will_try.commitment_due = made + timedelta(days=7 if late else pick.choice([14, 21, 21, 21, 28]))
+    will_try.commitment_text = pick.choice(COMMITMENT_TEXTS)
+    today = timezone.localdate(now)
+    nudge_at = _at_day(will_try.commitment_due, 9)
+    if tried is not None:
+        will_try.outcome, will_try.outcome_at = Adoption.Outcome.TRIED, tried.created_at
+        will_try.outcome_text = tried.note[:200]
+        if tried.created_at > nudge_at:
+            will_try.nudged_at = nudge_at
+        return
+    if will_try.commitment_due >= today:
+        return
+    will_try.nudged_at = nudge_at
+    roll = pick.random()
+    answered_at = min(now, nudge_at + timedelta(hours=pick.randint(1, 30)))
+    if roll < 0.35:
+        will_try.outcome, will_try.outcome_at = Adoption.Outcome.WONT, answered_at
+        will_try.outcome_text = pick.choice(WONT_REASONS)
+    elif roll < 0.7:
+        will_try.snoozed_once = True
+        will_try.commitment_due = timezone.localtime(answered_at).date() + timedelta(days=7)
+        will_try.nudged_at = None
+        if will_try.commitment_due < today:
+            will_try.nudged_at = _at_day(will_try.commitment_due, 9)
+            if pick.random() < 0.6:
+                will_try.outcome, will_try.outcome_text = Adoption.Outcome.NOT_YET, pick.choice(NOT_YET_REASONS)
+                will_try.outcome_at = min(now, will_try.nudged_at + timedelta(hours=3))
+
+
+def _at_day(day, hour: int) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, tzinfo=timezone.get_current_timezone())
 
 
 def _at(now: datetime, days_ago: float, hour: int = 10) -> datetime:
@@ -353,26 +409,41 @@ def seed(*, org: DemoOrg) -> None:
             )
         for person in rng.sample(audience, k=min(len(audience), rng.randint(1, 4))):
             will_try_at = min(now, shared + timedelta(days=rng.randint(1, 7)))
-            adoptions.append(
-                Adoption(
+            will_try = Adoption(
+                reflection=reflection,
+                person=person,
+                kind=Adoption.Kind.WILL_TRY,
+                created_at=will_try_at,
+                **PlacementSnapshot.placement_of(person),
+            )
+            adoptions.append(will_try)
+            tried = None
+            if rng.random() < 0.5 and will_try_at + timedelta(days=10) < now:
+                tried = Adoption(
                     reflection=reflection,
                     person=person,
-                    kind=Adoption.Kind.WILL_TRY,
-                    created_at=will_try_at,
+                    kind=Adoption.Kind.TRIED,
+                    note=rng.choice(TRIED_NOTES),
+                    created_at=min(now, will_try_at + timedelta(days=rng.randint(7, 14))),
                     **PlacementSnapshot.placement_of(person),
                 )
-            )
-            if rng.random() < 0.5 and will_try_at + timedelta(days=10) < now:
-                adoptions.append(
-                    Adoption(
-                        reflection=reflection,
-                        person=person,
-                        kind=Adoption.Kind.TRIED,
-                        note=rng.choice(TRIED_NOTES),
-                        created_at=will_try_at + timedelta(days=rng.randint(7, 14)),
-                        **PlacementSnapshot.placement_of(person),
-                    )
-                )
+                adoptions.append(tried)
+            _commitment(will_try, tried=tried, now=now)
+    # The demo employee's own commitment, due today and already asked (so a fresh demo's first
+    # job run e-mails no one about it): the reflection's page asks "Did you try it?".
+    theirs = next(r for r in board if r.author_id != employee.pk and r.department_id != employee.department_id)
+    adoptions.append(
+        Adoption(
+            reflection=theirs,
+            person=employee,
+            kind=Adoption.Kind.WILL_TRY,
+            created_at=now - timedelta(days=21),
+            commitment_text=COMMITMENT_TEXTS[0],
+            commitment_due=timezone.localdate(now),
+            nudged_at=now,
+            **PlacementSnapshot.placement_of(employee),
+        )
+    )
     Comment.objects.bulk_create(comments)
     Adoption.objects.bulk_create(adoptions, ignore_conflicts=True)
     reply = "Thank you, I'm glad it helps."

@@ -141,6 +141,52 @@ class TriedForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
+class CommitmentForm(forms.Form):
+    """ "I'll try this", with what and by when (both optional: the date defaults to three weeks)."""
+
+    commitment_text = forms.CharField(
+        label="What will you try? (optional)",
+        required=False,
+        max_length=services.COMMITMENT_TEXT_MAX_CHARS,
+    )
+    commitment_due = forms.DateField(
+        label="By when?",
+        required=False,
+        # A date field's value is ISO 8601 whatever the site's display format.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="We will ask you on that day how it went.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_commit_%s")
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("commitment_due", services.commitment_default_due())
+
+
+class CommitmentAnswerForm(forms.Form):
+    """ "Did you try it?": tried, not yet or won't, with an optional line."""
+
+    answer = forms.ChoiceField(
+        label="Did you try it?",
+        choices=[("tried", "I tried it"), ("not_yet", "Not yet"), ("wont", "I won't")],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose one of the three answers.",
+            "invalid_choice": "Choose one of the three answers.",
+        },
+    )
+    text = forms.CharField(
+        label="In one line: what happened, or why not (optional)",
+        required=False,
+        max_length=services.OUTCOME_TEXT_MAX_CHARS,
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_outcome_%s")
+        super().__init__(*args, **kwargs)
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(
         label="Reason (the author sees it)",

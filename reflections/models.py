@@ -368,15 +368,59 @@ class Adoption(PlacementSnapshot):
     note = models.TextField(blank=True, help_text="How it went (for “I tried it”).")
     created_at = models.DateTimeField(default=timezone.now)
 
+    # An "I'll try this" is a small commitment (issue 16): what the person will try and by when.
+    # The due date is a date in the organisation's time zone; a nudge asks "Did you try it?" on
+    # that day, once (`nudged_at`). "Not yet" moves the date once (`snoozed_once`); the answer
+    # closes the commitment (`outcome`, `outcome_text`, `outcome_at`). Older "I'll try this"
+    # records, made before commitments, have no due date and are never nudged.
+    class Outcome(models.TextChoices):
+        TRIED = "tried", "Tried it"
+        NOT_YET = "not_yet", "Not yet"
+        WONT = "wont", "Won't"
+
+    commitment_text = models.CharField(max_length=200, blank=True, help_text="What the person will try.")
+    commitment_due = models.DateField(null=True, blank=True)
+    nudged_at = models.DateTimeField(null=True, blank=True)
+    snoozed_once = models.BooleanField(default=False)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
+    outcome_text = models.CharField(max_length=200, blank=True)
+    outcome_at = models.DateTimeField(null=True, blank=True)
+
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["reflection", "person", "kind"], name="adoption_once_per_kind"),
+            # Only an "I'll try this" carries a commitment.
+            models.CheckConstraint(
+                condition=Q(kind="will_try")
+                | Q(commitment_text="", commitment_due__isnull=True, outcome="", nudged_at__isnull=True),
+                name="adoption_commitment_only_will_try",
+            ),
+            # An outcome and the time it was given come together.
+            models.CheckConstraint(
+                condition=Q(outcome="", outcome_at__isnull=True) | (~Q(outcome="") & Q(outcome_at__isnull=False)),
+                name="adoption_outcome_with_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome__in=["", "tried", "not_yet", "wont"]), name="adoption_outcome_known"
+            ),
         ]
-        indexes = [models.Index(fields=["kind", "created_at"])]
+        indexes = [
+            models.Index(fields=["kind", "created_at"]),
+            models.Index(fields=["commitment_due"], name="adoption_commitment_due"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.person} on “{self.reflection}”"
+
+    @property
+    def commitment_asks(self) -> bool:
+        """Whether "Did you try it?" is asked now: an open commitment that is due or was nudged."""
+        return (
+            self.commitment_due is not None
+            and not self.outcome
+            and (self.nudged_at is not None or self.commitment_due <= timezone.localdate())
+        )
 
 
 class NewsletterIssue(models.Model):

@@ -170,6 +170,12 @@ def export(*, person: User) -> dict:
                 "kind": a.kind,
                 "note": a.note,
                 "created_at": jsonable(a.created_at),
+                # The commitment of an "I'll try this" (issue 16): what, by when, and the answer.
+                "commitment_text": a.commitment_text,
+                "commitment_due": jsonable(a.commitment_due),
+                "outcome": a.outcome,
+                "outcome_text": a.outcome_text,
+                "outcome_at": jsonable(a.outcome_at),
             }
             for a in adoptions
         ],

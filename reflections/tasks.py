@@ -34,3 +34,10 @@ def newsletter_draft_for_month_task() -> int | None:
     """Start this month's newsletter draft for the officer; nothing when it exists."""
     issue = services.newsletter_draft_for_month()
     return issue.pk if issue else None
+
+
+@shared_task(name="reflections.commitment_nudges_send_task")
+@recorded("reflections.commitment_nudges_send_task")
+def commitment_nudges_send_task() -> int:
+    """Ask "Did you try it?" of everyone whose commitment is due today; each at most once."""
+    return services.commitment_nudges_send()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import board, log, officer, reflection, reports, writing
+from .views import board, commitments, log, officer, reflection, reports, writing
 
 app_name = "reflections"
 
@@ -26,6 +26,8 @@ urlpatterns = [
     path("<int:pk>/comments/<str:channel>/", reflection.CommentCreateView.as_view(), name="comment-add"),
     path("<int:pk>/will-try/", reflection.AdoptionWillTryView.as_view(), name="will-try"),
     path("<int:pk>/tried/", reflection.AdoptionTriedView.as_view(), name="tried"),
+    path("<int:pk>/commitment/", reflection.CommitmentAnswerView.as_view(), name="commitment-answer"),
+    path("commitments/answer/<str:token>/", commitments.CommitmentLinkView.as_view(), name="commitment-link"),
     path("<int:pk>/hide/", reflection.ReflectionHideView.as_view(), name="hide"),
     path("<int:pk>/unhide/", reflection.ReflectionUnhideView.as_view(), name="unhide"),
     path("<int:pk>/card/", reflection.HuddleCardView.as_view(), name="huddle-card"),

@@ -68,6 +68,7 @@ LINKS: dict[str, list[str]] = {
     "org_import": ["core:org-import"],
     "org_import_detail": ["core:org-import-detail"],
     "org_imports": ["core:org-import-list", "admin:core_orgimport_changelist"],
+    "heard": ["feedback:heard"],
 }
 
 
@@ -410,6 +411,30 @@ def mentor_action(*, mentee_id: int, has_mentor: bool) -> dict | None:
     return {"href": f"{url}?mentee={mentee_id}", "label": "Assign a mentor"} if url else None
 
 
+def modules_with_new_challenges(*, now: datetime) -> dict | None:
+    """Modules whose participants raised challenges in the last two weeks: their "What we heard" pages."""
+    if not app_ready("feedback"):
+        return None
+    from feedback.heard.selectors import NEW_CHALLENGE_DAYS
+    from feedback.heard.selectors import modules_with_new_challenges as modules
+
+    waiting = modules(now=now)
+    return queue_of(
+        waiting,
+        oldest=waiting,
+        item=lambda module: {
+            "label": module.title,
+            "detail": f"{module.new_challenges} new {plural(module.new_challenges, 'challenge')}, "
+            f"the latest {timezone.localtime(module.last_challenge_at):%d %b}",
+            "url": link("heard", module.pk),
+        },
+        key="heard",
+        title="Modules with new challenges",
+        url=None,
+        empty=f"No challenge was raised in the last {NEW_CHALLENGE_DAYS} days.",
+    )
+
+
 QUEUES = [
     feedback_sessions_to_schedule,
     circle_rounds_to_publish,
@@ -417,6 +442,7 @@ QUEUES = [
     board_reports_to_resolve,
     newsletter_candidates,
     mentees_waiting_for_mentor,
+    modules_with_new_challenges,
 ]
 
 
@@ -428,6 +454,7 @@ QUEUES = [
 QUEUES_CACHE = VersionedCache("dashboard", seconds=300)
 QUEUES_READ = [
     "feedback.FeedbackSession",
+    "feedback.Contribution",
     "core.Module",
     "circles.Round",
     "cafes.TalkProposal",

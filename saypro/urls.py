@@ -6,6 +6,8 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from saypro.core.company_signin import urlpatterns_for_accounts
+
 # The admin login goes through allauth's protections (rate limits) like the site login.
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "SayPro Share Learnings — administration"
@@ -25,6 +27,8 @@ urlpatterns = [
     # Pages that name no icon (the admin, a browser asking on its own) get the logo mark, not a 404.
     path("favicon.ico", FaviconRedirect.as_view()),
     path("admin/", admin.site.urls),
+    # Company sign-in's pages first: they answer 404 until it is configured (OIDC_* settings).
+    path("accounts/", include(urlpatterns_for_accounts())),
     path("accounts/", include("allauth.urls")),
     path("reflections/", include("reflections.urls")),
     path("feedback/", include("feedback.urls")),

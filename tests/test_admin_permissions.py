@@ -24,6 +24,8 @@ CHANGELIST_AS_OFFICER = {
     **dict.fromkeys(["account.emailaddress", "auth.group", "sites.site"], REFUSED),
     # Authenticators hold the secrets of people's second factors.
     "mfa.authenticator": REFUSED,
+    # Company sign-in's connected accounts hold the provider's claims; apps and tokens are not used (settings only).
+    **dict.fromkeys(["socialaccount.socialaccount", "socialaccount.socialapp", "socialaccount.socialtoken"], REFUSED),
     **dict.fromkeys(
         ["cafes.cafe", "cafes.rsvp", "cafes.speakerpreference", "cafes.talkfeedback", "cafes.talkinterest"], OPEN
     ),

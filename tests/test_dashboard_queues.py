@@ -9,6 +9,7 @@ from django_celery_beat.models import CrontabSchedule, IntervalSchedule, Periodi
 from saypro import dashboard
 from saypro.core.models import JobHeartbeat, OutboundEmail
 from tests.factories import MentorLinkFactory, ModuleFactory, UserFactory
+from tests.factories.feedback import ContributionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -120,7 +121,8 @@ def fill_every_queue(size: int, *, officer) -> None:
         mentee = UserFactory()
         MentorLinkFactory(mentor=mentor, mentee=mentee)
         waiting_reflection(author=mentee, submitted_at=days_ago(10 + i))
-        scheduled_session(starts_at=timezone.now() + dt.timedelta(minutes=30 + i), facilitator=officer)
+        session = scheduled_session(starts_at=timezone.now() + dt.timedelta(minutes=30 + i), facilitator=officer)
+        ContributionFactory(session=session, kind="challenge", created_at=days_ago(1))
     assert Reflection.objects.count() == 2 * size
     cafe = CafeFactory(starts_at=timezone.now() + dt.timedelta(days=3))
     on_agenda(cafe, count=size)
@@ -130,6 +132,27 @@ def fill_every_queue(size: int, *, officer) -> None:
 
 
 # --- queues --------------------------------------------------------------------------------------
+
+
+def test_heard_queue_lists_modules_with_challenges_of_the_last_two_weeks_most_first():
+    from tests.factories.feedback import FeedbackSessionFactory
+
+    sessions = [FeedbackSessionFactory(module=ModuleFactory(title=t)) for t in ("Coaching", "Delegation", "Old news")]
+    for session, ages in zip(sessions, ([1], [2, 3], [20]), strict=True):
+        for age in ages:
+            ContributionFactory(session=session, kind="challenge", created_at=days_ago(age))
+    ContributionFactory(session=sessions[0], kind="insight", created_at=days_ago(1))
+    ContributionFactory(
+        session=sessions[0], kind="challenge", created_at=days_ago(1), hidden_at=timezone.now(), hidden_reason="x"
+    )
+
+    queue = dashboard.modules_with_new_challenges(now=timezone.now())
+
+    assert (queue["title"], queue["count"]) == ("Modules with new challenges", 2)
+    assert [(item["label"], item["detail"][:16], item["url"]) for item in queue["items"]] == [
+        ("Delegation", "2 new challenges", f"/feedback/modules/{sessions[1].module_id}/heard/"),
+        ("Coaching", "1 new challenge,", f"/feedback/modules/{sessions[0].module_id}/heard/"),
+    ]
 
 
 def test_feedback_queue_lists_proposed_sessions_oldest_first_at_most_five():
@@ -351,7 +374,7 @@ def test_queues_leave_out_an_app_that_is_not_there(monkeypatch):
 
     keys = [q["key"] for q in dashboard.dashboard_queues(now=timezone.now())]
 
-    assert keys == ["feedback", "circles", "moderation", "newsletter", "mentors"]
+    assert keys == ["feedback", "circles", "moderation", "newsletter", "mentors", "heard"]
     assert dashboard.next_cafe(now=timezone.now()) is None
 
 

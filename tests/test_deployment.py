@@ -177,6 +177,19 @@ def production_env(**extra: str) -> dict[str, str]:
     return {"PATH": os.environ.get("PATH", ""), "DJANGO_SETTINGS_MODULE": "saypro.settings.production", **extra}
 
 
+def production_settings_print(statement: str, environment: dict[str, str]) -> str:
+    """What `statement` prints with the production settings loaded in a clean process (as `settings`)."""
+    env = production_env(SECRET_KEY=secrets.token_urlsafe(64), PYTHONPATH=str(REPO_ROOT), **environment)
+    script = "import django; from django.conf import settings; django.setup(); " + statement
+
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
 def test_production_settings_pass_deploy_checks_without_warnings():
     env = production_env(SECRET_KEY=secrets.token_urlsafe(64), ALLOWED_HOSTS="learning.example.org")
 
@@ -204,18 +217,41 @@ def test_production_settings_pass_deploy_checks_without_warnings():
 )
 def test_production_settings_take_the_trusted_proxy_from_the_environment(environment, expected):
     """The values docker-compose.yml passes reach allauth's settings (empty means no header)."""
-    env = production_env(SECRET_KEY=secrets.token_urlsafe(64), PYTHONPATH=str(REPO_ROOT), **environment)
-    script = (
-        "import django; from django.conf import settings; django.setup(); "
-        "print(settings.ALLAUTH_TRUSTED_PROXY_COUNT, settings.ALLAUTH_TRUSTED_CLIENT_IP_HEADER)"
+    printed = production_settings_print(
+        "print(settings.ALLAUTH_TRUSTED_PROXY_COUNT, settings.ALLAUTH_TRUSTED_CLIENT_IP_HEADER)", environment
     )
 
-    result = subprocess.run(
-        [sys.executable, "-c", script], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120
+    assert printed == expected
+
+
+@pytest.mark.parametrize(
+    ("environment", "expected"),
+    [
+        (
+            {
+                "OIDC_SERVER_URL": "https://login.microsoftonline.com/tenant/v2.0",
+                "OIDC_CLIENT_ID": "client",
+                "OIDC_SIGNUP_DOMAINS": "Contoso.example, ",
+                "OIDC_MFA_AMR": "",
+                "OIDC_EMAIL_VERIFIED_CLAIM": "xms_edov",
+            },
+            "'self' https://login.microsoftonline.com|company|['contoso.example']|[]|xms_edov",
+        ),
+        ({}, "'self'||[]|['mfa', 'otp', 'hwk', 'swk']|email_verified"),
+    ],
+    ids=["entra-id", "unset"],
+)
+def test_production_settings_take_company_sign_in_from_the_environment(environment, expected):
+    """docker-compose.yml's OIDC_* reach the settings; the provider's origin joins CSP form-action."""
+    printed = production_settings_print(
+        "from saypro.core.company_signin import company_app; app = company_app(); "
+        "print(' '.join(settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action']), "
+        "app and app.provider_id or '', settings.OIDC_SIGNUP_DOMAINS, settings.OIDC_MFA_AMR, "
+        "settings.OIDC_EMAIL_VERIFIED_CLAIM, sep='|')",
+        environment,
     )
 
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == expected
+    assert printed == expected
 
 
 def test_production_settings_refuse_to_start_without_secret_key():

@@ -64,3 +64,20 @@ def test_daily_digest_of_one_update_says_update(employee):
     from saypro.core.models import OutboundEmail
 
     assert OutboundEmail.objects.get(kind="digest").subject.endswith("Your daily digest: 1 update")
+
+
+def test_feedback_summary_says_success_stories():
+    """The kinds are named in the plural by words, never by adding an "s" ("Success storys")."""
+    summary = render_to_string(
+        "feedback/partials/summary.html",
+        {"summary": {"highlighted": [], "challenges": [], "success_stories": []}},
+    )
+    assert '<h3 class="h6 mt-3">Success stories</h3>' in summary
+    assert "No success story was shared." in summary
+    assert "storys" not in summary.lower()
+
+
+def test_contribution_groups_are_headed_in_the_plural_by_words():
+    from feedback.selectors import group_by_kind
+
+    assert [group.plural_label for group in group_by_kind([])] == ["Insights", "Challenges", "Success stories"]

@@ -9,6 +9,7 @@ from .board import (
     comment_get,
     comment_thread_page,
     comment_threads,
+    commitment_of,
     hidden_comment_list,
     hidden_reflection_list,
     reflection_shared_list_of,
@@ -24,6 +25,8 @@ from .newsletter import (
 )
 from .report import (
     reflection_board_shared_in,
+    reflection_commitments_due_in,
+    reflection_commitments_made_in,
     reflection_engagements_in,
     reflection_mentor_response_days,
     reflection_submitted_in,
@@ -65,6 +68,7 @@ __all__ = [
     "adoption_summary",
     "answer_list",
     "board_list",
+    "commitment_of",
     "reflection_shared_list_of",
     "comment_get",
     "COMMENT_PAGE_SIZE",
@@ -86,6 +90,8 @@ __all__ = [
     "newsletter_list",
     "newsletter_reflections",
     "reflection_board_shared_in",
+    "reflection_commitments_due_in",
+    "reflection_commitments_made_in",
     "reflection_engagements_in",
     "reflection_event_list",
     "reflection_get",

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from django.db.models import CharField, F, OuterRef, QuerySet, Subquery, Value
+from django.db.models import BooleanField, Case, CharField, F, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models.functions import TruncDate
+from django.utils import timezone
 
 from ..models import Adoption, Comment, MentorReview, Reflection
 from .visibility import _board_q
@@ -131,3 +133,38 @@ def reflection_mentor_response_days(*, start: datetime, end: datetime) -> list[d
         }
         for row in rows
     ]
+
+
+def _commitments() -> QuerySet[Adoption]:
+    """Commitments on reflections that are on the board now (docs/metrics.md, "Commitment")."""
+    return Adoption.objects.filter(
+        _board_q("reflection__"), kind=Adoption.Kind.WILL_TRY, commitment_due__isnull=False
+    ).order_by()
+
+
+def reflection_commitments_made_in(*, start: datetime, end: datetime) -> QuerySet[Adoption]:
+    """Commitments made in [start, end): their "I'll try this" was said then (docs/metrics.md)."""
+    return _commitments().filter(created_at__gte=start, created_at__lt=end)
+
+
+def reflection_commitments_due_in(*, first_day: date, last_day: date) -> QuerySet[Adoption]:
+    """Commitments due on a day from `first_day` to `last_day` (local dates, both included).
+
+    docs/metrics.md: the due date is the one in force when the snapshot is built (after a
+    "not yet" moved it). Each row is annotated with `tried_in_window`: the outcome is "tried"
+    and was given on or before the due date, judged by the organisation's local date. The
+    committer's placement (`department_id`, …) is the one copied when they said "I'll try
+    this"; the author's is `reflection__department_id` (…), copied at the first sharing.
+    """
+    return (
+        _commitments()
+        .filter(commitment_due__gte=first_day, commitment_due__lte=last_day)
+        .annotate(
+            outcome_day=TruncDate("outcome_at", tzinfo=timezone.get_current_timezone()),
+            tried_in_window=Case(
+                When(outcome=Adoption.Outcome.TRIED, outcome_day__lte=F("commitment_due"), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+        )
+    )

@@ -13,6 +13,16 @@ from .board import (
     reflection_hide,
     reflection_unhide,
 )
+from .commitments import (
+    COMMITMENT_TEXT_MAX_CHARS,
+    OUTCOME_TEXT_MAX_CHARS,
+    commitment_answer,
+    commitment_answer_links,
+    commitment_default_due,
+    commitment_from_token,
+    commitment_make,
+    commitment_nudges_send,
+)
 from .common import (
     ANSWER_MAX_CHARS,
     COMMENT_MAX_CHARS,
@@ -50,6 +60,8 @@ from .writing import (
 
 __all__ = [
     "ANSWER_MAX_CHARS",
+    "COMMITMENT_TEXT_MAX_CHARS",
+    "OUTCOME_TEXT_MAX_CHARS",
     "COMMENT_MAX_CHARS",
     "CONTEXT_KINDS",
     "MAX_QUESTIONS",
@@ -63,6 +75,12 @@ __all__ = [
     "adoption_tried",
     "adoption_will_try",
     "comment_add",
+    "commitment_answer",
+    "commitment_answer_links",
+    "commitment_default_due",
+    "commitment_from_token",
+    "commitment_make",
+    "commitment_nudges_send",
     "comment_hide",
     "comment_report",
     "comment_unhide",

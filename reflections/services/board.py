@@ -225,22 +225,43 @@ def adoption_tried(*, reflection: Reflection, by: User, note: str) -> Adoption:
         raise ValidationError({"note": ["Say in a line or two how it went."]})
     if len(note) > TRIED_NOTE_MAX_CHARS:
         raise ValidationError({"note": [f"Keep it short: {TRIED_NOTE_MAX_CHARS} characters at most."]})
+    return _tried_record(reflection=reflection, by=by, note=note)
+
+
+def _tried_record(*, reflection: Reflection, by: User, note: str) -> Adoption:
+    """Record (or update the line of) "I tried it", close an open commitment as tried, tell the author.
+
+    The one path both the board's "I tried it" and the answer to a commitment's nudge take, so the
+    counts of "I tried it" stay one per person and reflection whichever way it was said. With a
+    line of outcome the author hears "Your learning was used", in the app and by e-mail (as their
+    preferences for board news say); without one, in the app only.
+    """
     adoption, created = Adoption.objects.get_or_create(
         reflection=reflection,
         person=by,
         kind=Adoption.Kind.TRIED,
         defaults={"note": note, **PlacementSnapshot.placement_of(by)},
     )
-    if not created:
+    if not created and note and adoption.note != note:
         adoption.note = note
         adoption.save(update_fields=["note"])
-        return adoption
-    notify(
-        recipient=reflection.author,
-        kind="reflection_adoption",
-        key=f"adoption:{adoption.pk}",
-        title=f"{by.full_name} tried your learning “{reflection}”",
-        body=note,
-        url=reflection.get_absolute_url(),
+    now = timezone.now()
+    Adoption.objects.filter(reflection=reflection, person=by, kind=Adoption.Kind.WILL_TRY).exclude(
+        outcome=Adoption.Outcome.TRIED
+    ).filter(commitment_due__isnull=False).update(
+        outcome=Adoption.Outcome.TRIED, outcome_text=note[:200], outcome_at=now
     )
+    if created or note:
+        # A line added later to an "I tried it" said without one is news of its own, told once.
+        notify(
+            recipient=reflection.author,
+            kind="reflection_adoption",
+            key=f"adoption:{adoption.pk}" if created else f"adoption:{adoption.pk}:used",
+            title=f"Your learning was used: {by.full_name} tried “{reflection}”"
+            if note
+            else f"{by.full_name} tried your learning “{reflection}”",
+            body=note,
+            url=f"{reflection.get_absolute_url()}#who-tried",
+            email_template="email/notification" if note else None,
+        )
     return adoption

@@ -8,7 +8,16 @@ from django.urls import reverse
 from rules.contrib.views import PermissionRequiredMixin
 
 from reflections import selectors
-from reflections.forms import CommentForm, ReasonForm, ReviewForm, TriedForm, VisibilityForm, comment_form_kwargs
+from reflections.forms import (
+    CommentForm,
+    CommitmentAnswerForm,
+    CommitmentForm,
+    ReasonForm,
+    ReviewForm,
+    TriedForm,
+    VisibilityForm,
+    comment_form_kwargs,
+)
 from reflections.models import Comment, Reflection
 
 
@@ -98,6 +107,8 @@ def reflection_page(request, reflection: Reflection, *, status: int = 200, **for
         "board_comment_form": forms.get("board_comment_form")
         or CommentForm(**comment_form_kwargs(channel="board", reflection=reflection, person=user)),
         "tried_form": forms.get("tried_form") or TriedForm(),
+        "commitment_form": forms.get("commitment_form") or CommitmentForm(),
+        "answer_form": forms.get("answer_form") or CommitmentAnswerForm(),
         "hide_form": forms.get("hide_form") or ReasonForm(auto_id="id_hide_%s"),
         "visibility_form": forms.get("visibility_form")
         or VisibilityForm(initial={"visibility": reflection.visibility, "may_be_featured": reflection.may_be_featured}),

@@ -12,7 +12,15 @@ from django.views.generic import TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
 from reflections import selectors, services
-from reflections.forms import CommentForm, ReasonForm, ReviewForm, TriedForm, comment_form_kwargs
+from reflections.forms import (
+    CommentForm,
+    CommitmentAnswerForm,
+    CommitmentForm,
+    ReasonForm,
+    ReviewForm,
+    TriedForm,
+    comment_form_kwargs,
+)
 from reflections.models import Comment, MentorReview
 from saypro.core.ids import id_param
 
@@ -126,26 +134,30 @@ class CommentCreateView(ReflectionPermissionMixin, View):
 
 
 class AdoptionWillTryView(ReflectionPermissionMixin, View):
-    """ "I'll try this": an htmx swap of the reactions box, or a redirect without JavaScript."""
+    """ "I'll try this", with what and by when: an htmx swap of the reactions box, or a redirect."""
 
     permission_required = "reflections.adopt_reflection"
 
     def post(self, request, pk):
         reflection = self.reflection
-        services.adoption_will_try(reflection=reflection, by=request.user)
+        form = CommitmentForm(request.POST)
+        if form.is_valid():
+            try:
+                services.commitment_make(
+                    reflection=reflection,
+                    by=request.user,
+                    text=form.cleaned_data["commitment_text"],
+                    due=form.cleaned_data["commitment_due"],
+                )
+                if request.htmx:
+                    return _adoptions_box(request, reflection)
+                messages.success(request, "Noted: you will try this. We will ask you how it went on the day.")
+                return redirect(reflection)
+            except ValidationError as exc:
+                _add_errors(form, exc)
         if request.htmx:
-            return render(
-                request,
-                "reflections/partials/adoptions.html",
-                {
-                    "reflection": reflection,
-                    "adoptions": selectors.adoption_summary(reflection=reflection, viewer=request.user),
-                    "can_adopt": True,
-                    "tried_form": TriedForm(),
-                },
-            )
-        messages.success(request, "Noted: you will try this. Come back and tell how it went.")
-        return redirect(reflection)
+            return _adoptions_box(request, reflection, commitment_form=form)
+        return reflection_page(request, reflection, commitment_form=form)
 
 
 class AdoptionTriedView(ReflectionPermissionMixin, View):
@@ -233,3 +245,78 @@ class HuddleCardView(ReflectionPermissionMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         ctx.update(reflection=self.reflection, answers=selectors.answer_list(reflection=self.reflection))
         return ctx
+
+
+def _adoptions_box(request, reflection, **forms):
+    """The "Trying it out" box alone, for an htmx swap (focus and announcement by the shared helper)."""
+    return render(
+        request,
+        "reflections/partials/adoptions.html",
+        {
+            "reflection": reflection,
+            "adoptions": selectors.adoption_summary(reflection=reflection, viewer=request.user),
+            "can_adopt": request.user.has_perm("reflections.adopt_reflection", reflection),
+            "tried_form": forms.get("tried_form") or TriedForm(),
+            "commitment_form": forms.get("commitment_form") or CommitmentForm(),
+            "answer_form": forms.get("answer_form") or CommitmentAnswerForm(),
+            "swap_announce": forms.get("swap_announce", ""),
+        },
+        status=forms.get("status", 200),
+    )
+
+
+ANSWER_SAID = {
+    "tried": "Thank you: saved that you tried it. The author hears that their learning was used.",
+    "not_yet": "Noted. We will ask again on {due}.",
+    "not_yet_closed": "Noted: not yet. We will not ask again; say “I tried it” here when you have.",
+    "wont": "Noted: you won't try it. Thank you for saying so.",
+}
+
+
+def answer_said(adoption) -> str:
+    """What the person is told after answering, in their words."""
+    if adoption.outcome == "not_yet":
+        return ANSWER_SAID["not_yet_closed"]
+    if not adoption.outcome:
+        return ANSWER_SAID["not_yet"].format(due=f"{adoption.commitment_due.day} {adoption.commitment_due:%B %Y}")
+    return ANSWER_SAID[adoption.outcome]
+
+
+def commitment_answer_from(*, form: CommitmentAnswerForm, adoption, by):
+    """Save the answer a bound form holds; None (with the errors on the form) when it cannot be saved."""
+    if not form.is_valid():
+        return None
+    try:
+        return services.commitment_answer(
+            adoption=adoption, by=by, answer=form.cleaned_data["answer"], text=form.cleaned_data["text"]
+        )
+    except ValidationError as exc:
+        _add_errors(form, exc)
+        return None
+
+
+class CommitmentAnswerView(ReflectionPermissionMixin, View):
+    """The answer to "Did you try it?" on the reflection page: an htmx swap of the box, or a redirect.
+
+    Only a person with a commitment on this reflection has something to answer; anyone else
+    who may read the reflection gets 404 (there is no commitment of theirs here).
+    """
+
+    permission_required = "reflections.view_reflection"
+
+    def post(self, request, pk):
+        reflection = self.reflection
+        adoption = selectors.commitment_of(reflection=reflection, person=request.user)
+        if adoption is None:
+            raise Http404("You have no commitment on this reflection.")
+        form = CommitmentAnswerForm(request.POST)
+        answered = commitment_answer_from(form=form, adoption=adoption, by=request.user)
+        if answered is not None:
+            said = answer_said(answered)
+            if request.htmx:
+                return _adoptions_box(request, reflection, swap_announce=said)
+            messages.success(request, said)
+            return redirect(f"{reflection.get_absolute_url()}#adoptions")
+        if request.htmx:
+            return _adoptions_box(request, reflection, answer_form=form)
+        return reflection_page(request, reflection, answer_form=form)

@@ -17,12 +17,14 @@ from urllib.parse import urlsplit
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.forms import AddEmailForm as AllauthAddEmailForm
 from allauth.account.models import EmailAddress
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from . import company_signin
 from .roles import is_manager, is_officer
 
 
@@ -113,12 +115,55 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request) -> bool:
         return bool(settings.SIGNUP_ALLOWED_DOMAINS)
 
+    def get_login_stages(self) -> list[str]:
+        """allauth's, with the second-factor step that knows when the company's provider asked for one."""
+        return company_signin.login_stages(super().get_login_stages())
+
     def clean_email(self, email: str) -> str:
         email = super().clean_email(email).lower()
         allowed = settings.SIGNUP_ALLOWED_DOMAINS
         if allowed and email.rsplit("@", 1)[-1] not in allowed:
             raise forms.ValidationError("Sign-up is open only to addresses of: " + ", ".join(allowed) + ".")
         return email
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    """Company sign-in (saypro/core/company_signin.py): one provider, from the settings, matched to people."""
+
+    error_messages = {
+        **DefaultSocialAccountAdapter.error_messages,
+        "no_password": "Set a password first (“Forgot your password?” on the sign-in page): "
+        "without the company account it is your only way in.",
+    }
+
+    def list_apps(self, request, provider=None, client_id=None):
+        app = company_signin.company_app()
+        if app is None or provider not in (None, app.provider, app.provider_id):
+            return []
+        if client_id is not None and client_id != app.client_id:
+            return []
+        return [app]
+
+    def pre_social_login(self, request, sociallogin) -> None:
+        company_signin.company_signin_match(request=request, sociallogin=sociallogin)
+
+    def is_open_for_signup(self, request, sociallogin) -> bool:
+        return company_signin.signup_open_for(company_signin.verified_email(sociallogin))
+
+    def populate_user(self, request, sociallogin, data):
+        user = super().populate_user(request, sociallogin, data)
+        user.email = (company_signin.verified_email(sociallogin) or user.email or "").lower()
+        return user
+
+    def save_user(self, request, sociallogin, form=None):
+        user = super().save_user(request, sociallogin, form)
+        company_signin.record_signup(person=user, sociallogin=sociallogin)
+        return user
+
+    def validate_disconnect(self, account, accounts) -> None:
+        """A person keeps a way in: the company account goes only while they have a password."""
+        if not account.user.has_usable_password():
+            raise self.validation_error("no_password")
 
 
 class AddEmailForm(AllauthAddEmailForm):

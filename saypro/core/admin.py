@@ -301,6 +301,7 @@ class ModuleInline(admin.TabularInline):
     model = Module
     extra = 0
     readonly_fields = ["ended_at"]
+    autocomplete_fields = ["owner"]
 
 
 @admin.register(Programme)
@@ -320,12 +321,14 @@ class ProgrammeAdmin(admin.ModelAdmin):
 
 @admin.register(Module)
 class ModuleAdmin(admin.ModelAdmin):
-    list_display = ["title", "programme", "position", "starts_on", "ends_on", "is_major", "ended_at"]
-    list_select_related = ["programme"]
+    list_display = ["title", "programme", "position", "starts_on", "ends_on", "is_major", "owner", "ended_at"]
+    list_select_related = ["programme", "owner"]
     list_filter = ["programme", "is_major"]
     search_fields = ["title", "programme__title"]
     date_hierarchy = "ends_on"
     readonly_fields = ["ended_at"]
+    # A search box, not a list of every person in the organisation.
+    autocomplete_fields = ["owner"]
 
 
 class EnrolmentAdminForm(forms.ModelForm):

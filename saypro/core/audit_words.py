@@ -9,6 +9,9 @@ from __future__ import annotations
 
 AUDIT_ACTIONS: dict[str, str] = {
     # core
+    "company_signin.connected": "Connected a company account at sign-in",
+    "company_signin.refused": "Refused a company sign-in",
+    "company_signin.signed_up": "Made an account through company sign-in",
     "enrolment.withdrawn": "Withdrew an enrolment",
     "module.people_enrolled": "Enrolled people in a module",
     "org.import": "Imported the org chart",

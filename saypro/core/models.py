@@ -236,6 +236,14 @@ class Module(models.Model):
     ends_on = models.DateField()
     is_major = models.BooleanField(default=False, help_text="A feedback session follows a major module.")
     ended_at = models.DateTimeField(null=True, blank=True, help_text="Set by the daily job once the end date passed.")
+    owner = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_modules",
+        help_text="The person who answers for the module's content; they read what participants raised about it.",
+    )
 
     class Meta:
         ordering = ["programme_id", "position"]

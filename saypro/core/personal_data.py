@@ -51,6 +51,7 @@ REMOVED_TEXT = "Removed at the author's request"
 CORE_ERASE_EXPLAINED = [
     f"Your name becomes “{ERASED_NAME}” everywhere and your e-mail address is removed from the platform.",
     "You are signed out on every device and can no longer sign in; your roles are taken away.",
+    "Your company account is disconnected, if you signed in with it.",
     "Your notifications, your notification preferences and every e-mail not yet sent to you are deleted.",
     "Your mentor links end: your mentors no longer see you, and your mentees no longer have you as a mentor.",
     "You are withdrawn from modules you have not completed; modules you completed stay completed.",
@@ -178,6 +179,21 @@ def _email_addresses(person: User) -> list[dict]:
     ]
 
 
+def _company_accounts(person: User) -> list[dict]:
+    """Company sign-in: the provider's accounts connected to the person (the provider's answer is not copied)."""
+    from allauth.socialaccount.models import SocialAccount
+
+    return [
+        {
+            "provider": a.provider,
+            "uid": a.uid,
+            "connected_at": jsonable(a.date_joined),
+            "last_login": jsonable(a.last_login),
+        }
+        for a in SocialAccount.objects.filter(user=person).order_by("date_joined", "id")
+    ]
+
+
 def _calendar_subscription(person: User) -> dict | None:
     # The secret itself is never stored, so only when it was made and last read can be exported.
     feed = selectors.calendar_feed_of(person=person)
@@ -198,6 +214,7 @@ def personal_data_export(*, person: User) -> dict:
         "exported_at": jsonable(timezone.now()),
         "profile": _profile(person),
         "email_addresses": _email_addresses(person),
+        "company_accounts": _company_accounts(person),
         "placements": _placements(person),
         "enrolments": _enrolments(person),
         **_mentor_links(person),
@@ -248,6 +265,7 @@ def _sessions_delete(person: User) -> int:
 
 def _core_erase(person: User, *, now: datetime) -> dict:
     from allauth.account.models import EmailAddress
+    from allauth.socialaccount.models import SocialAccount
 
     unsent = OutboundEmail.objects.filter(recipient=person).exclude(status=OutboundEmail.Status.SENT)
     fragments.changed("dashboard")  # mentor links end below in bulk, without signals
@@ -270,6 +288,8 @@ def _core_erase(person: User, *, now: datetime) -> dict:
             status=Enrolment.Status.WITHDRAWN, withdrawn_at=now
         ),
         "email_addresses_deleted": EmailAddress.objects.filter(user=person).delete()[0],
+        # The connected company account goes (with any token of it): it would sign the erased row in again.
+        "company_accounts_deleted": SocialAccount.objects.filter(user=person).delete()[0],
         "sessions_deleted": _sessions_delete(person),
     }
     return counts

@@ -50,6 +50,11 @@ def remember_second_factor(request, user) -> None:
         request.session[SESSION_KEY] = has_second_factor(user)
 
 
+def second_factor_passed(request) -> None:
+    """Count this session as having a second factor (the company's provider asked for one at sign-in)."""
+    request.session[SESSION_KEY] = True
+
+
 @receiver(user_logged_in, dispatch_uid="saypro.second_factor.logged_in")
 def _on_login(sender, request, user, **kwargs) -> None:
     remember_second_factor(request, user)

@@ -37,6 +37,7 @@ CHART_NAMES = (
     "learnings-by-channel",
     "learnings-by-department",
     "cohesion-trend",
+    "application-trend",
     "transfer-department",
     "transfer-location",
     "transfer-job-role",
@@ -101,6 +102,7 @@ def chart_svg(*, name: str, report: Report, trend: list[dict], size: str = "wide
         "learnings-by-channel": _learnings_by_channel,
         "learnings-by-department": _learnings_by_department,
         "cohesion-trend": _cohesion_trend,
+        "application-trend": _application_trend,
     }
     return builders[name](report, trend, size).render(is_unicode=True)
 
@@ -144,6 +146,12 @@ def _cohesion_trend(report: Report, trend: list[dict], size: str):
         stroke_style={"dasharray": "10, 6", "width": 3},
         dots_size=6,
     )
+    return chart
+
+
+def _application_trend(report: Report, trend: list[dict], size: str):
+    chart = _line("Learning applied (%)", trend, size)
+    chart.add("Commitments due that were tried in time", [p["application_percent"] for p in trend])
     return chart
 
 

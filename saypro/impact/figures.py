@@ -9,17 +9,21 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from fractions import Fraction
 
 from django.db import connection
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
 
 from cafes.selectors import cafe_attendance_in, cafe_talks_delivered_in
 from circles.selectors import circle_cohesion_in, circle_learnings_shared_in
+from feedback.heard.selectors import challenge_themes_raised_in, challenges_raised_in
 from feedback.selectors import eligibility_rows, feedback_learnings_shared_in, feedback_sessions_held_in
 from reflections.selectors import (
     reflection_board_shared_in,
+    reflection_commitments_due_in,
+    reflection_commitments_made_in,
     reflection_engagements_in,
     reflection_mentor_response_days,
     reflection_submitted_in,
@@ -44,6 +48,8 @@ def collect_figures(
         ("cross-boundary transfer", transfer_cells),
         ("circle cohesion", cohesion_cells),
         ("reflections, talks and newsletter", activity_cells),
+        ("learning applied", applied_cells),
+        ("recurring challenges", challenge_cells),
     ]
     cells: list[Cell] = []
     for index, (label, step) in enumerate(steps):
@@ -298,3 +304,82 @@ def activity_cells(*, start: datetime, end: datetime) -> list[Cell]:
             ).count(),
         ),
     ]
+
+
+# --- learning applied (docs/metrics.md) ---------------------------------------------------------
+
+
+def applied_cells(*, start: datetime, end: datetime) -> list[Cell]:
+    """Commitments made and due in M, tried within their window, the application rate, across boundaries.
+
+    The application rate is also broken down by the committer's department when they committed,
+    with the distinct committers of each cell (the small-group rule hides cells under five).
+    """
+    first_day = timezone.localtime(start).date()
+    last_day = timezone.localtime(end).date() - timedelta(days=1)
+    due = reflection_commitments_due_in(first_day=first_day, last_day=last_day)
+    tried = Q(tried_in_window=True)
+    crossing = {
+        f"applied_cross_{dimension}": Count(
+            "pk",
+            filter=tried
+            & Q(**{f"{dimension}_id__isnull": False, f"reflection__{dimension}_id__isnull": False})
+            & ~Q(**{f"{dimension}_id": F(f"reflection__{dimension}_id")}),
+        )
+        for dimension, _model in BOUNDARIES
+    }
+    totals = due.aggregate(due=Count("pk"), tried=Count("pk", filter=tried), **crossing)
+    cells = [
+        _cell("commitments_made", reflection_commitments_made_in(start=start, end=end).count()),
+        _cell("commitments_due", totals["due"]),
+        _cell("commitments_tried_in_window", totals["tried"]),
+        _cell("application_rate", totals["tried"], denominator=totals["due"]),
+        *(_cell(name, totals[name]) for name in crossing),
+    ]
+    per_department = list(
+        due.values("department_id").annotate(
+            due=Count("pk"), tried=Count("pk", filter=tried), people=Count("person_id", distinct=True)
+        )
+    )
+    names = _names(Department, [row["department_id"] for row in per_department])
+    cells.extend(
+        _cell(
+            "application_rate",
+            row["tried"],
+            denominator=row["due"],
+            dimension="department",
+            key="" if row["department_id"] is None else str(row["department_id"]),
+            label=_label(names, row["department_id"]),
+            people=row["people"],
+        )
+        for row in per_department
+    )
+
+
+# --- challenges heard ---------------------------------------------------------------------------
+
+# Between a module's title and a theme's name in a theme cell's label (a title's own is replaced).
+THEME_LABEL_SEPARATOR = " › "
+
+
+def challenge_cells(*, start: datetime, end: datetime) -> list[Cell]:
+    """Challenges raised in sessions held in M: the total, and per "What we heard" theme.
+
+    A theme cell counts the month's visible challenges in it, with the distinct people who
+    raised them for the small-group rule; its label keeps the module and the theme's name as
+    they were when the snapshot was built. Challenges not grouped yet count in the total only.
+    """
+    cells = [_cell("challenges_raised", challenges_raised_in(start=start, end=end).count())]
+    for row in challenge_themes_raised_in(start=start, end=end):
+        module = row["theme__module__title"].replace(THEME_LABEL_SEPARATOR, " > ")
+        cells.append(
+            _cell(
+                "challenges_raised",
+                row["challenges"],
+                dimension="theme",
+                key=str(row["theme_id"]),
+                label=f"{module}{THEME_LABEL_SEPARATOR}{row['theme__name']}"[:255],
+                people=row["people"],
+            )
+        )
+    return cells

@@ -38,6 +38,9 @@ def report_pdf(*, snapshot: Snapshot, department_ids: set[int] | None) -> bytes:
             "transfer": report.transfer_rows(),
             "channels": report.by("learnings_shared", "channel"),
             "officer_counts": report.officer_counts(),
+            "applied": report.applied(),
+            "top_challenges": report.top_challenges(),
+            "challenges_raised": report.count("challenges_raised"),
         },
     )
     return weasyprint.HTML(string=html).write_pdf()

@@ -16,7 +16,16 @@ from saypro.core.selectors import manager_department_ids
 from .models import Figure, Snapshot
 from .months import previous_month
 
-TREND_FIGURES = ("participation", "learnings_shared", "circle_attendance", "circle_mix_index")
+TREND_FIGURES = (
+    "participation",
+    "learnings_shared",
+    "circle_attendance",
+    "circle_mix_index",
+    "commitments_due",
+    "application_rate",
+)
+# How many challenge themes the report lists as the month's top recurring challenges.
+TOP_CHALLENGES = 5
 
 
 def snapshot_ready_list() -> QuerySet[Snapshot]:
@@ -247,6 +256,50 @@ class Report:
             {"label": "Newsletter reach (e-mails sent)", "value": self.count("newsletter_reach")},
         ]
 
+    def applied(self) -> dict:
+        """Learning applied (docs/metrics.md): the month's commitments, the rate, boundaries, departments.
+
+        The whole-organisation figures are always shown; the by-department rates go through the
+        small-group rule (a concealed row shows neither its commitments due nor those tried).
+        """
+        rate = self.total("application_rate")
+        rows = []
+        for cell in sorted(self.by("application_rate", "department"), key=lambda c: c.label):
+            hidden = self.concealed(cell)
+            rows.append(
+                {
+                    "label": cell.label,
+                    "due": hidden or str(cell.denominator),
+                    "tried": hidden or str(cell.numerator),
+                    "rate": self.shown(cell),
+                }
+            )
+        return {
+            "made": self.count("commitments_made"),
+            "due": self.count("commitments_due"),
+            "tried": self.count("commitments_tried_in_window"),
+            "rate": "no commitments due" if rate is None or not rate.denominator else rate_text(rate),
+            "across": [
+                {"label": label, "value": self.count(f"applied_cross_{dim}")} for dim, label, _plural in BOUNDARIES
+            ],
+            "departments": rows,
+        }
+
+    def top_challenges(self, limit: int = TOP_CHALLENGES) -> list[dict]:
+        """The month's most raised challenge themes across modules: counts only, small groups concealed.
+
+        Themes whose count may be shown come first, most raised first; concealed ones follow by
+        name, so their place in the list says nothing about their size.
+        """
+        cells = self.by("challenges_raised", "theme")
+        shown = sorted((c for c in cells if not self.concealed(c)), key=lambda c: (-c.numerator, c.label))
+        hidden = sorted((c for c in cells if self.concealed(c)), key=lambda c: c.label)
+        rows = []
+        for cell in (shown + hidden)[:limit]:
+            module, _, theme = cell.label.partition(" › ")
+            rows.append({"module": module, "theme": theme or module, "shown": self.shown(cell)})
+        return rows
+
     def department_rows(self) -> list[dict]:
         """One row per department: participation and learnings shared, small groups concealed.
 
@@ -353,6 +406,8 @@ def trend_get(*, month: date, months: int = 12, ready: list[Snapshot] | None = N
                 "learnings": values["learnings_shared"].numerator if "learnings_shared" in values else None,
                 "attendance_percent": _percent_or_none(values.get("circle_attendance")),
                 "mix_percent": _percent_or_none(values.get("circle_mix_index")),
+                "commitments_due": values["commitments_due"].numerator if "commitments_due" in values else None,
+                "application_percent": _percent_or_none(values.get("application_rate")),
             }
         )
     return points

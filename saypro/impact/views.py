@@ -80,6 +80,9 @@ class ReportView(ReportPermissionMixin, TemplateView):
             transfer=report.transfer_rows(),
             highlights=selectors.report_highlights(month=snapshot.month),
             officer_counts=report.officer_counts(),
+            applied=report.applied(),
+            top_challenges=report.top_challenges(),
+            challenges_raised=report.count("challenges_raised"),
             channels=report.by("learnings_shared", "channel"),
             pdf=_pdf_for(snapshot, report),
             chart_list=_chart_list(month_key),
@@ -102,6 +105,11 @@ CHART_TEXTS = {
     "cohesion-trend": (
         "Peer circles trend",
         "Line chart of circle attendance and department mix, month by month; the trend table gives the figures.",
+    ),
+    "application-trend": (
+        "Learning applied trend",
+        "Line chart of the share of commitments due each month that were tried within their window; "
+        "the trend table gives the figures.",
     ),
     "learnings-by-channel": (
         "Learnings by channel",

@@ -2,6 +2,7 @@
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
@@ -46,6 +47,9 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    # Company sign-in (OpenID Connect); dormant, no button and no page, until OIDC_* is set below.
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
@@ -104,6 +108,10 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+        # A kept connection the database dropped (restart, failover, an idle timeout) is found
+        # and replaced before it is used, in requests and in Celery tasks alike, instead of
+        # failing the first request or job after the drop (tests/reliability/test_database_dropped.py).
+        conn_health_checks=env_bool("CONN_HEALTH_CHECKS", True),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
@@ -203,6 +211,29 @@ OFFICER_MFA_REQUIRED = env_bool("OFFICER_MFA_REQUIRED", True)
 # People arrive by import or invitation; open sign-up only for listed e-mail domains.
 SIGNUP_ALLOWED_DOMAINS = [d.lower() for d in env_list("SIGNUP_ALLOWED_DOMAINS")]
 
+# --- company sign-in: OpenID Connect through allauth.socialaccount (saypro/core/company_signin.py) ---
+# Configured only here, from the environment (no SocialApp rows): with OIDC_SERVER_URL or
+# OIDC_CLIENT_ID unset there is no button and the sign-in URLs answer 404.
+OIDC_PROVIDER_ID = os.environ.get("OIDC_PROVIDER_ID", "company").strip() or "company"
+OIDC_NAME = os.environ.get("OIDC_NAME", "").strip() or f"Sign in with {ORGANISATION_NAME}"
+OIDC_SERVER_URL = os.environ.get("OIDC_SERVER_URL", "").strip().rstrip("/")
+OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "").strip()
+OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+# People the provider vouches for but HR has not imported may create their account only for
+# these e-mail domains; empty: nobody unknown gets in.
+OIDC_SIGNUP_DOMAINS = [d.lower() for d in env_list("OIDC_SIGNUP_DOMAINS")]
+# The ID token's amr values (RFC 8176) or acr values that mean the provider asked for a second
+# factor; then an officer is not asked for the site's own.
+OIDC_MFA_AMR = env_list("OIDC_MFA_AMR", "mfa,otp,hwk,swk")
+OIDC_MFA_ACR = env_list("OIDC_MFA_ACR")
+# The claim that says the e-mail address is verified (must be true to match a person).
+OIDC_EMAIL_VERIFIED_CLAIM = os.environ.get("OIDC_EMAIL_VERIFIED_CLAIM", "").strip() or "email_verified"
+SOCIALACCOUNT_ADAPTER = "saypro.core.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # matching to a person is the adapter's, on the verified claim only
+SOCIALACCOUNT_STORE_TOKENS = False  # the site calls no API of the provider
+SOCIALACCOUNT_OPENID_CONNECT_URL_PREFIX = "oidc"
+
 # The officer's dashboard lists mentees whose submitted reflections have waited longer than this for a mentor.
 MENTOR_QUEUE_STALE_DAYS = int(os.environ.get("MENTOR_QUEUE_STALE_DAYS", "7"))
 
@@ -231,6 +262,11 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
     }
 }
+
+if OIDC_SERVER_URL:
+    # The sign-in button posts here and is redirected to the provider: form-action covers redirects.
+    _oidc = urlsplit(OIDC_SERVER_URL)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(f"{_oidc.scheme}://{_oidc.netloc}")
 
 # --- Celery -------------------------------------------------------------------------------
 # Without a broker URL the worker and beat use kombu's filesystem transport: real queues on
@@ -332,6 +368,11 @@ CELERY_BEAT_SCHEDULE.update(
             "task": "reflections.newsletter_sending_resume_task",
             "schedule": crontab(minute="*/15"),
         },
+        # Every day at 09:00 organisation time: ask "Did you try it?" of everyone whose commitment is due.
+        "reflections-commitment-nudges": {
+            "task": "reflections.commitment_nudges_send_task",
+            "schedule": crontab(minute=0, hour=9),
+        },
         # reflections: END
         # feedback: BEGIN
         # Every day at 06:00: propose a feedback session for each major module that ended (or ends within a week).
@@ -345,6 +386,11 @@ CELERY_BEAT_SCHEDULE.update(
         "feedback-sessions-remind": {
             "task": "feedback.session_reminders_send_task",
             "schedule": crontab(minute="5-59/10"),
+        },
+        # Every hour at :35: group the challenges raised since the last run into "What we heard" themes.
+        "feedback-challenge-themes-update": {
+            "task": "feedback.challenge_themes_update_task",
+            "schedule": crontab(minute=35),
         },
         # feedback: END
         # circles: BEGIN

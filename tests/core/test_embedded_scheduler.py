@@ -52,10 +52,16 @@ def manage(env: dict, *args: str) -> None:
 
 
 def heartbeat_finished_at(db_path: Path) -> str | None:
+    """When the heartbeat task last ran from the schedule.
+
+    The worker records a heartbeat of its own as it starts (result "worker started"); that one
+    says nothing about beat, so it is not counted.
+    """
     try:
         with sqlite3.connect(db_path, timeout=5) as conn:
             row = conn.execute(
-                "SELECT last_finished_at FROM core_jobheartbeat WHERE name = ?", ("core.heartbeat_task",)
+                "SELECT last_finished_at FROM core_jobheartbeat WHERE name = ? AND last_result != ?",
+                ("core.heartbeat_task", "worker started"),
             ).fetchone()
     except sqlite3.OperationalError:  # locked by beat or the worker for a moment
         return None

@@ -765,3 +765,90 @@ def test_import_summary_counts_reads_like_the_command():
     summary = ImportSummary(created=3, updated=2, unchanged=1)
 
     assert (summary.counts(), summary.refused) == ("created 3, updated 2, unchanged 1", False)
+
+
+# --- module owners (optional owned_modules column) ----------------------------------------------
+
+
+@pytest.fixture
+def modules(db):
+    from tests.factories import ModuleFactory, ProgrammeFactory
+
+    leading, coaching = ProgrammeFactory(title="Leading"), ProgrammeFactory(title="Coaching")
+    return {
+        "delegation": ModuleFactory(programme=leading, title="Delegation that develops people"),
+        "feedback": ModuleFactory(programme=leading, title="Feedback that lands"),
+        "coaching_a": ModuleFactory(programme=leading, title="Coaching conversations"),
+        "coaching_b": ModuleFactory(programme=coaching, title="Coaching conversations"),
+    }
+
+
+OWNED_HEADER = HEADER + ",owned_modules"
+
+
+def owners(modules) -> dict[str, str | None]:
+    return {
+        key: (m.owner.email if m.owner else None)
+        for key, m in ((k, m.__class__.objects.get(pk=m.pk)) for k, m in modules.items())
+    }
+
+
+def test_owned_modules_gives_modules_to_the_row_and_takes_back_those_left_out(modules):
+    content = org_csv(
+        ZOE + ", delegation that DEVELOPS people | Leading: Coaching conversations",
+        SIPHO + ",Feedback that lands",
+        header=OWNED_HEADER,
+    )
+    assert run(content).counts() == "created 2, updated 0, unchanged 0"
+    assert owners(modules) == {
+        "delegation": "zoe@example.org",
+        "feedback": "sipho@example.org",
+        "coaching_a": "zoe@example.org",
+        "coaching_b": None,
+    }
+    # Zoë keeps one module; Sipho's row has an empty cell: his module is nobody's now.
+    summary = run(org_csv(ZOE + ",Delegation that develops people", SIPHO + ",", header=OWNED_HEADER))
+    assert summary.counts() == "created 0, updated 2, unchanged 0"
+    assert owners(modules) == {
+        "delegation": "zoe@example.org",
+        "feedback": None,
+        "coaching_a": None,
+        "coaching_b": None,
+    }
+    # The same again changes nothing; a file without the column leaves owners alone.
+    assert run(org_csv(ZOE + ",Delegation that develops people", SIPHO + ",", header=OWNED_HEADER)).counts() == (
+        "created 0, updated 0, unchanged 2"
+    )
+    assert run(org_csv(ZOE, SIPHO)).counts() == "created 0, updated 0, unchanged 2"
+    assert owners(modules)["delegation"] == "zoe@example.org"
+
+
+def test_owned_modules_bad_names_refuse_the_file_row_by_row_and_write_nothing(modules):
+    before = counts()
+    summary = run(
+        org_csv(
+            ZOE + ",Delegation that develops people|Time travel for managers",
+            SIPHO + ",Coaching conversations",
+            "ama@example.org,Ama,Mensah,HR,Accra,Analyst,,,,Delegation that develops people",
+            header=OWNED_HEADER,
+        )
+    )
+    assert summary.errors == [
+        RowError(
+            2,
+            "owned_modules",
+            "No module is called “Time travel for managers”: write its title as the admin shows it, one | between two.",
+        ),
+        RowError(
+            3,
+            "owned_modules",
+            "2 programmes have a module called “Coaching conversations”: write it as “Programme: Module” to say which.",
+        ),
+        RowError(
+            4,
+            "owned_modules",
+            "“Delegation that develops people” is already given to the person on row 2; a module has one owner.",
+        ),
+    ]
+    assert counts() == before
+    assert set(owners(modules).values()) == {None}

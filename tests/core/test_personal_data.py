@@ -5,6 +5,7 @@ import json
 
 import pytest
 from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied
@@ -324,6 +325,7 @@ def _records_of_every_kind(person, count):
         MentorLinkFactory(mentee=person)
         services.notification_create(recipient=person, kind="k", title="A notice")
         EmailAddress.objects.create(user=person, email=f"alias{i}@example.org", verified=True)
+        SocialAccount.objects.create(user=person, provider="company", uid=f"subject-{i}")
     StandingSignup.objects.create(person=person, topic_ids=[TopicFactory().pk])
     SpeakerPreference.objects.create(person=person)
 
@@ -332,8 +334,9 @@ def _records_of_every_kind(person, count):
 def test_export_query_count_does_not_grow_with_the_records(employee, django_assert_num_queries, count):
     _records_of_every_kind(employee, count)
 
-    # Core 11 (the calendar subscription is one), reflections 9, feedback 3, circles 7, cafés 6, API tokens 1.
-    with django_assert_num_queries(37):
+    # Core 12 (the calendar subscription is one, company accounts one), reflections 9, feedback 3, circles 7,
+    # cafés 6, API tokens 1.
+    with django_assert_num_queries(38):
         data = personal_data_export(person=employee)
 
     assert len(data["reflections"]["reflections"]) == count

@@ -246,6 +246,24 @@ def test_email_send_failure_is_recorded_and_retried_by_the_sweeper(mailoutbox):
     assert (email.status, email.attempts) == (OutboundEmail.Status.SENT, 2)
 
 
+def test_email_sent_again_after_a_crash_before_the_mark_carries_the_same_message_id(mailoutbox):
+    """At least once, documented: the copy the sweeper sends after a crash between the relay's
+    acceptance and the 'sent' mark is the same message to mail systems (one Message-ID)."""
+    _notify(UserFactory())
+    email = OutboundEmail.objects.get()
+    assert services.email_send(email_id=email.pk) is True
+    # The crash: the relay took the message, the worker died before marking the row sent.
+    long_ago = timezone.now() - dt.timedelta(minutes=16)
+    OutboundEmail.objects.filter(pk=email.pk).update(status=OutboundEmail.Status.SENDING, claimed_at=long_ago)
+
+    assert services.email_sweep(older_than_seconds=0) == 1
+
+    first, second = mailoutbox
+    assert first.extra_headers["Message-ID"] == second.extra_headers["Message-ID"]
+    assert first.message()["Message-ID"] == second.message()["Message-ID"]
+    assert OutboundEmail.objects.get().status == OutboundEmail.Status.SENT
+
+
 def test_email_sweep_gives_up_after_max_attempts(mailoutbox):
     person = UserFactory()
     _notify(person)

@@ -39,3 +39,32 @@ def test_home_page_shows_the_panel_with_a_contribute_link(client_for, session, e
     html = response.content.decode()
     assert "Your next feedback session" in html
     assert f'href="{reverse("feedback:contribution-add", kwargs={"pk": session.pk})}"' in html
+
+
+def test_heard_panel_is_absent_for_someone_who_owns_no_module(employee, django_assert_num_queries):
+    from feedback.panels import heard_home_panel
+
+    with django_assert_num_queries(1):
+        assert heard_home_panel(person=employee) is None
+
+
+def test_heard_panel_lists_the_owners_modules_with_their_visible_challenges(client_for, session, employee, peer):
+    from django.utils import timezone
+
+    from tests.factories import ModuleFactory
+
+    session.module.owner = employee
+    session.module.save(update_fields=["owner"])
+    quiet = ModuleFactory(title="Quiet module", owner=employee)
+    ContributionFactory(session=session, author=peer, kind="challenge")
+    ContributionFactory(session=session, author=peer, kind="challenge", withdrawn_at=timezone.now())
+    ContributionFactory(session=session, author=peer, kind="insight")
+
+    html = client_for(employee).get("/").content.decode()
+
+    assert "What we heard about your modules" in html
+    heard = reverse("feedback:heard", args=[session.module_id])
+    assert f'<a href="{heard}">{session.module.title}</a>' in html
+    assert "· 1 challenge, the latest" in html
+    assert f'<a href="{reverse("feedback:heard", args=[quiet.pk])}">Quiet module</a>' in html
+    assert "· 0 challenges" in html

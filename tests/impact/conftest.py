@@ -155,3 +155,60 @@ EXPECTED = {
     "talks_given": 1,
     "cafe_attendance": 1,
 }
+
+
+@pytest.fixture
+def june_applied(june):
+    """June's commitments (docs/metrics.md "Learning applied"), added to the hand-computed June.
+
+    r1 is Finance's (a1), shared 15 June; r3 is HR's (a2), shared in May; r4 is hidden.
+    """
+    from datetime import date
+
+    from tests.factories import JobRoleFactory, LocationFactory
+
+    dep, r1, r3, r4 = june.departments, june.objects["r1"], june.objects["r3"], june.objects["r4"]
+    here, there = LocationFactory(name="Johannesburg office"), LocationFactory(name="Durban office")
+    analyst, lead = JobRoleFactory(name="Analyst"), JobRoleFactory(name="Team lead")
+    Reflection.objects.filter(pk=r1.pk).update(location=here, job_role=analyst)
+
+    def commit(key, reflection, department, made, due, *, location=here, job_role=analyst, **outcome):
+        person = UserFactory(department=dep[department], location=location, job_role=job_role)
+        june.people[key] = person
+        june.objects[key] = Adoption.objects.create(
+            reflection=reflection, person=person, kind=Adoption.Kind.WILL_TRY, created_at=made,
+            commitment_due=due, department=dep[department], location=location, job_role=job_role, **outcome,
+        )  # fmt: skip
+
+    # Due 20 June, tried on the 19th: in the window. IT ≠ Finance; same location and role.
+    commit("c1", r1, "IT", at(16), date(2026, 6, 20), outcome="tried", outcome_at=at(19))
+    # Due 30 June, tried 00:30 on 1 July in Johannesburg (22:30 on 30 June in UTC): after the window.
+    commit("c2", r1, "Finance", at(16), date(2026, 6, 30), outcome="tried", outcome_at=at(1, 0, 30, month=7))
+    # Due 25 June, tried 23:30 that day: in the window. HR ≠ Finance, Durban ≠ Johannesburg, lead ≠ analyst.
+    commit("c3", r1, "HR", at(16), date(2026, 6, 25), location=there, job_role=lead, outcome="tried",
+           outcome_at=at(25, 23, 30))  # fmt: skip
+    # Made in May, due 10 June, "won't": due, not tried.
+    commit("c4", r3, "Sales", at(25, month=5), date(2026, 6, 10), outcome="wont", outcome_at=at(10))
+    # Made in May, due 5 June, moved by "not yet" to 2 July: due in July, not June.
+    commit("c5", r3, "HR", at(20, month=5), date(2026, 7, 2), snoozed_once=True)
+    # Made in June (28th), due in July.
+    commit("c6", r3, "IT", at(28), date(2026, 7, 19), job_role=lead)
+    # Made 23:30 on 30 June in Johannesburg: June.
+    commit("c7", r1, "Sales", at(30, 23, 30), date(2026, 7, 21))
+    # On the hidden r4: nothing counts.
+    commit("c8", r4, "IT", at(18), date(2026, 6, 22), outcome="tried", outcome_at=at(20))
+    # e2's "I'll try this" on r1 (18 June) has no due date: made before commitments, not one.
+    return june
+
+
+EXPECTED_APPLIED = {
+    "commitments_made": 5,  # c1, c2, c3 (16th), c6 (28th), c7 (30th, 23:30 local)
+    "commitments_due": 4,  # c1, c2, c3, c4
+    "commitments_tried_in_window": 2,  # c1, c3
+    "application_rate": (2, 4),
+    "applied_cross_department": 2,  # c1 IT, c3 HR, from Finance
+    "applied_cross_location": 1,  # c3 Durban, from Johannesburg
+    "applied_cross_job_role": 1,  # c3 team lead, from analyst
+    # By the committer's department: (tried in window, due, distinct people).
+    "by_department": {"IT": (1, 1, 1), "Finance": (0, 1, 1), "HR": (1, 1, 1), "Sales": (0, 1, 1)},
+}

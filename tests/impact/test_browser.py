@@ -71,9 +71,10 @@ def test_manager_reads_newest_report_with_charts_csv_and_pdf(
     assert PARTICIPATION.fullmatch(shown[0]) or shown[0] == NO_SESSIONS
     assert re.fullmatch(r"\d+\+? peer learnings shared across departments .+", shown[1])
 
-    # Every chart is an SVG image that has loaded and drawn: four charts, three heat maps.
+    # Every chart is an SVG image that has loaded and drawn: five charts (with learning applied,
+    # issue 16), three heat maps.
     charts = page.locator("main img")
-    assert charts.count() == 7
+    assert charts.count() == 8
     page.wait_for_function(
         "() => [...document.querySelectorAll('main img')].every(img => img.complete && img.naturalWidth > 0)"
     )
@@ -137,7 +138,7 @@ def test_report_fits_a_phone_screen(newest, phone_page, live_server, live_login,
         "() => [...document.querySelectorAll('main picture img')].map(img => ({src: img.currentSrc,"
         " drawn: img.naturalWidth, shown: img.getBoundingClientRect().width}))"
     )
-    assert len(charts) == 4
+    assert len(charts) == 5  # with the learning-applied trend (issue 16)
     for chart in charts:
         assert chart["src"].endswith("?size=phone"), chart
         assert 14 * chart["shown"] / chart["drawn"] >= 12, chart

@@ -8,7 +8,7 @@ from saypro.impact.figures import collect_figures
 from saypro.impact.months import month_bounds
 from saypro.impact.services import snapshot_build
 
-from .conftest import EXPECTED
+from .conftest import EXPECTED, EXPECTED_APPLIED
 
 JUNE = date(2026, 6, 1)
 
@@ -117,3 +117,44 @@ def test_snapshot_headline_reads_from_the_stored_figures(june):
         "80% of training participants actively participated in feedback sessions this month",
         "7 peer learnings shared across departments via digital discussion boards and team meetings",
     ]
+
+
+# --- learning applied (docs/metrics.md) -----------------------------------------------------------
+
+
+@pytest.fixture
+def applied_cells(june_applied):
+    start, end = month_bounds(JUNE)
+    return cells_by_key(collect_figures(start=start, end=end))
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "commitments_made",
+        "commitments_due",
+        "commitments_tried_in_window",
+        "application_rate",
+        "applied_cross_department",
+        "applied_cross_location",
+        "applied_cross_job_role",
+    ],
+)
+def test_learning_applied_totals(applied_cells, name):
+    assert value(applied_cells, name) == EXPECTED_APPLIED[name]
+
+
+def test_application_rate_by_the_committers_department_keeps_its_people(applied_cells, june_applied):
+    found = {
+        cell["label"]: (cell["numerator"], cell["denominator"], cell["people"])
+        for (name, dimension, _key), cell in applied_cells.items()
+        if (name, dimension) == ("application_rate", "department")
+    }
+    assert found == EXPECTED_APPLIED["by_department"]
+
+
+def test_learning_applied_in_a_month_without_commitments_is_zero_over_zero(db):
+    start, end = month_bounds(date(2026, 2, 1))
+    cells = cells_by_key(collect_figures(start=start, end=end))
+
+    assert [value(cells, n) for n in ("commitments_made", "commitments_due", "application_rate")] == [0, 0, (0, 0)]

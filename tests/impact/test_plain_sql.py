@@ -16,12 +16,16 @@ pytestmark = pytest.mark.integration
 JUNE = date(2026, 6, 1)
 
 
-@pytest.fixture
-def stored(june):
+def _built_june() -> dict:
     if connection.vendor != "postgresql":
         pytest.skip("plain SQL checks are written for PostgreSQL")
     snapshot, _ = snapshot_build(month=JUNE)
     return {(f.name, f.dimension, f.key): f for f in snapshot.figures.all()}
+
+
+@pytest.fixture
+def stored(june):
+    return _built_june()
 
 
 def sql(query: str) -> list[tuple]:
@@ -169,3 +173,56 @@ def test_circle_cohesion_matches_sql(stored):
     """)[0]
     cell = stored[("circle_mix_index", "", "")]
     assert round(cell.numerator / cell.denominator, 10) == round(float(mix), 10)
+
+
+# --- learning applied (docs/metrics.md) -------------------------------------------------------------
+
+# A commitment: an "I'll try this" with a due date on a reflection on the board now.
+COMMITMENT = """
+    FROM reflections_adoption a JOIN reflections_reflection r ON r.id = a.reflection_id
+    WHERE a.kind = 'will_try' AND a.commitment_due IS NOT NULL
+      AND r.visibility = 'colleagues' AND NOT r.is_hidden AND r.state <> 'draft'
+"""
+DUE_IN_JUNE = "a.commitment_due BETWEEN DATE '2026-06-01' AND DATE '2026-06-30'"
+IN_WINDOW = "a.outcome = 'tried' AND (a.outcome_at AT TIME ZONE 'Africa/Johannesburg')::date <= a.commitment_due"
+
+
+@pytest.fixture
+def stored_applied(june_applied):
+    return _built_june()
+
+
+def test_commitments_made_matches_sql(stored_applied):
+    made = sql(f"SELECT COUNT(*) {COMMITMENT} AND a.created_at >= %(start)s AND a.created_at < %(end)s")[0][0]
+    assert stored_applied[("commitments_made", "", "")].numerator == made == 5
+
+
+def test_commitments_due_tried_and_application_rate_match_sql(stored_applied):
+    due, tried = sql(f"SELECT COUNT(*), COUNT(*) FILTER (WHERE {IN_WINDOW}) {COMMITMENT} AND {DUE_IN_JUNE}")[0]
+    rate = stored_applied[("application_rate", "", "")]
+    assert stored_applied[("commitments_due", "", "")].numerator == due == 4
+    assert stored_applied[("commitments_tried_in_window", "", "")].numerator == tried == 2
+    assert (rate.numerator, rate.denominator) == (tried, due)
+
+
+@pytest.mark.parametrize("boundary", ["department", "location", "job_role"])
+def test_applied_across_each_boundary_matches_sql(stored_applied, boundary):
+    crossed = sql(f"""
+        SELECT COUNT(*) {COMMITMENT} AND {DUE_IN_JUNE} AND {IN_WINDOW}
+          AND a.{boundary}_id IS NOT NULL AND r.{boundary}_id IS NOT NULL AND a.{boundary}_id <> r.{boundary}_id
+    """)[0][0]
+    assert stored_applied[(f"applied_cross_{boundary}", "", "")].numerator == crossed
+
+
+def test_application_rate_by_department_matches_sql(stored_applied):
+    rows = sql(f"""
+        SELECT a.department_id, COUNT(*) FILTER (WHERE {IN_WINDOW}), COUNT(*), COUNT(DISTINCT a.person_id)
+        {COMMITMENT} AND {DUE_IN_JUNE} GROUP BY a.department_id
+    """)
+    stored = {
+        int(key): (f.numerator, f.denominator, f.people)
+        for (name, dimension, key), f in stored_applied.items()
+        if (name, dimension) == ("application_rate", "department")
+    }
+    assert stored == {department: (tried, due, people) for department, tried, due, people in rows}
+    assert len(stored) == 4

@@ -75,7 +75,7 @@ def test_build_without_notify_managers_tells_nobody(db, manager, django_capture_
 def test_progress_is_reported_in_steps(db):
     steps = []
     snapshot_build(month=MAY, progress=lambda percent, step: steps.append(percent))
-    assert steps == [0, 20, 40, 60, 80, 100]
+    assert steps == [0, 14, 28, 42, 57, 71, 85, 100]
 
 
 def test_pdf_is_rendered_once_per_scope_and_kept(snapshot):

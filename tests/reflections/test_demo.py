@@ -50,3 +50,22 @@ def test_demo_seed_twice_adds_nothing(org):
     demo.seed(org=seed_core(people=24, seed=2026))
 
     assert (Reflection.objects.count(), Comment.objects.count(), Adoption.objects.count()) == counts
+
+
+def test_demo_seed_makes_commitments_with_every_answer(org):
+    from django.utils import timezone
+
+    demo.seed(org=org)
+
+    will_try = Adoption.objects.filter(kind="will_try")
+    assert not will_try.filter(commitment_due=None).exists()
+    assert {"tried", "wont", ""} <= set(will_try.values_list("outcome", flat=True))
+    assert will_try.filter(snoozed_once=True).exists()
+    # Every "tried" commitment has its "I tried it", so the board's counts agree.
+    for commitment in will_try.filter(outcome="tried"):
+        assert Adoption.objects.filter(
+            reflection=commitment.reflection, person=commitment.person, kind="tried"
+        ).exists()
+    # The demo employee is asked today.
+    mine = will_try.get(person=org.employee)
+    assert (mine.commitment_due, mine.commitment_asks) == (timezone.localdate(), True)

@@ -48,3 +48,11 @@ def test_beat_runs_newsletter_draft_on_the_first_of_the_month():
     assert entry["task"] == tasks.newsletter_draft_for_month_task.name
     schedule = entry["schedule"]
     assert (schedule.day_of_month, schedule.hour, schedule.minute) == ({1}, {6}, {0})
+
+
+def test_beat_asks_did_you_try_it_every_day_at_nine():
+    entry = settings.CELERY_BEAT_SCHEDULE["reflections-commitment-nudges"]
+
+    assert entry["task"] == tasks.commitment_nudges_send_task.name
+    schedule = entry["schedule"]
+    assert (schedule.day_of_month, schedule.hour, schedule.minute) == (set(range(1, 32)), {9}, {0})

@@ -15,10 +15,20 @@ from django.db.models import Model
 from django.utils import timezone
 
 from saypro.core import fragments, roles
-from saypro.core.models import AuditEntry, Department, JobRole, Location, ManagerScope, MentorLink, Placement, User
+from saypro.core.models import (
+    AuditEntry,
+    Department,
+    JobRole,
+    Location,
+    ManagerScope,
+    MentorLink,
+    Module,
+    Placement,
+    User,
+)
 from saypro.core.services import audit_record
 
-from .parsing import COLUMNS, WHOLE_ORGANISATION, ImportRow, ParsedImport, ProgressCallback, RowError
+from .parsing import ALL_COLUMNS, WHOLE_ORGANISATION, ImportRow, ParsedImport, ProgressCallback, RowError
 
 PROGRESS_EVERY = 500
 
@@ -108,6 +118,49 @@ def _database_errors(parsed: ParsedImport, known: dict[str, _Known], departments
     return errors
 
 
+def _owned_modules(parsed: ParsedImport) -> tuple[dict[str, set[int]], list[RowError]]:
+    """Each named person's modules (by e-mail) from the owned_modules column, and the names that are no module.
+
+    A module is named by its title, or as "Programme: Module" (how the admin shows it) when two
+    programmes have a module of that title. One module has one owner, so a second row naming it
+    is refused. Rows without the column are not in the result: their modules stay as they are.
+    """
+    rows = [row for row in parsed.rows if row.owned_modules is not None]
+    if not rows:
+        return {}, []
+    by_title: dict[str, list[int]] = defaultdict(list)
+    by_full_name: dict[str, int] = {}
+    for pk, title, programme in Module.objects.values_list("pk", "title", "programme__title"):
+        by_title[" ".join(title.split()).casefold()].append(pk)
+        by_full_name[" ".join(f"{programme}: {title}".split()).casefold()] = pk
+    owned: dict[str, set[int]] = {}
+    claimed: dict[int, int] = {}
+    errors: list[RowError] = []
+    for row in rows:
+        wanted: set[int] = set()
+        for name in row.owned_modules or ():
+            key = name.casefold()
+            matches = [by_full_name[key]] if key in by_full_name else by_title.get(key, [])
+            if not matches:
+                reason = f"No module is called “{name}”: write its title as the admin shows it, one | between two."
+            elif len(matches) > 1:
+                reason = (
+                    f"{len(matches)} programmes have a module called “{name}”: write it as “Programme: Module” "
+                    "to say which."
+                )
+            elif matches[0] in claimed:
+                reason = (
+                    f"“{name}” is already given to the person on row {claimed[matches[0]]}; a module has one owner."
+                )
+            else:
+                claimed[matches[0]] = row.row
+                wanted.add(matches[0])
+                continue
+            errors.append(RowError(row.row, "owned_modules", reason))
+        owned[row.email] = wanted
+    return owned, errors
+
+
 # --- working out the changes --------------------------------------------------------------------
 
 
@@ -128,6 +181,10 @@ class _Plan:
     link_deactivate: list[int] = field(default_factory=list)
     scope_creates: list[tuple[str, str]] = field(default_factory=list)
     scope_deletes: list[int] = field(default_factory=list)
+    # Module ownership, for the rows with an owned_modules column: e-mail → module ids, and the
+    # modules whose owner (a person of such a row) no longer has them.
+    owners: dict[str, set[int]] = field(default_factory=dict)
+    owner_clears: list[int] = field(default_factory=list)
     updated: int = 0
     unchanged: int = 0
 
@@ -140,8 +197,10 @@ def _plan(
     known: dict[str, _Known],
     unit_names: dict[type[Model], dict[int, str]],
     progress: ProgressCallback | None,
+    owned: dict[str, set[int]] | None = None,
 ) -> _Plan:
     plan = _Plan()
+    owned = owned or {}
     keys = {model: {pk: name.casefold() for pk, name in names.items()} for model, names in unit_names.items()}
     existing_keys = {model: set(names.values()) for model, names in keys.items()}
     for row in parsed.rows:
@@ -155,6 +214,14 @@ def _plan(
     open_placement: set[int] = set()
     links_of: dict[int, dict[int, tuple[int, bool]]] = defaultdict(dict)
     scopes_of: dict[int, dict[str, int]] = defaultdict(dict)
+    modules_of: dict[int, set[int]] = defaultdict(set)
+    owner_of: dict[int, int | None] = {}
+    if owned:
+        named = {pk for pks in owned.values() for pk in pks}
+        owner_of = dict(Module.objects.filter(pk__in=named).values_list("pk", "owner_id"))
+        for chunk in _chunks([known[email].id for email in owned if email in known]):
+            for pk, owner_id in Module.objects.filter(owner_id__in=chunk).values_list("pk", "owner_id"):
+                modules_of[owner_id].add(pk)
     memberships = User.groups.through.objects
     departments = keys[Department]
     for chunk in _chunks(ids):
@@ -189,6 +256,8 @@ def _plan(
                 plan.role_changes.append((row.email, sorted(wanted_groups - {roles.EMPLOYEE}), []))
             plan.link_creates.extend((mentor, row.email) for mentor in row.mentor_emails)
             plan.scope_creates.extend((row.email, key) for key in sorted(wanted_scopes))
+            if owned.get(row.email):
+                plan.owners[row.email] = owned[row.email]
             continue
 
         current_groups = groups_of.get(person.id, set())
@@ -241,7 +310,16 @@ def _plan(
         plan.scope_creates.extend((row.email, key) for key in sorted(scopes_added))
         plan.scope_deletes.extend(current_scopes[key] for key in scopes_removed)
 
-        if own_changed or added or removed or links_changed or scopes_added or scopes_removed:
+        modules_changed = False
+        if row.email in owned:
+            wanted_modules, current_modules = owned[row.email], modules_of.get(person.id, set())
+            if wanted_modules != current_modules or any(owner_of.get(pk) != person.id for pk in wanted_modules):
+                modules_changed = True
+                plan.owners[row.email] = wanted_modules
+                plan.owner_clears.extend(sorted(current_modules - wanted_modules))
+
+        changed = own_changed or added or removed or links_changed or scopes_added or scopes_removed
+        if changed or modules_changed:
             plan.updated += 1
         else:
             plan.unchanged += 1
@@ -360,6 +438,11 @@ def _write(plan: _Plan, *, known: dict[str, _Known], by: User | None) -> None:
         batch_size=1000,
     )
 
+    for chunk in _chunks(plan.owner_clears):
+        Module.objects.filter(pk__in=chunk).update(owner=None)
+    for email, module_ids in plan.owners.items():
+        Module.objects.filter(pk__in=module_ids).update(owner_id=ids[email])
+
     if plan.role_changes:
         # One entry per person whose roles changed, written like services.audit_record does.
         user_type = ContentType.objects.get_for_model(User)
@@ -395,19 +478,24 @@ def org_import_apply(
     locations and job roles created on first sight; people created or updated (officers get
     is_staff); role groups set (Employee for everyone), a placement opened for anyone whose
     department, location or job role changed (the old one closed at the same moment); mentor
-    links created, re-activated or made former (inactive); manager scopes replaced; an audit
+    links created, re-activated or made former (inactive); manager scopes replaced; with an
+    owned_modules column, the modules a row names given to that person and the ones they owned
+    but the row leaves out given to nobody; an audit
     entry "person.roles_changed" per person whose roles changed, and "org.import" with the
     counts when `by` is a person. `progress(done, total)` is called every few hundred rows
     while the changes are worked out, before anything is written.
     """
     known = _known_people(parsed.emails | {m for row in parsed.rows for m in row.mentor_emails})
     unit_names = {model: _unit_names(model) for model, _ in _UNIT_FIELDS}
-    errors = parsed.errors + _database_errors(parsed, known, unit_names[Department])
+    owned, module_errors = _owned_modules(parsed)
+    errors = parsed.errors + _database_errors(parsed, known, unit_names[Department]) + module_errors
     if errors:
-        errors.sort(key=lambda error: (error.row, COLUMNS.index(error.column) if error.column in COLUMNS else -1))
+        errors.sort(
+            key=lambda error: (error.row, ALL_COLUMNS.index(error.column) if error.column in ALL_COLUMNS else -1)
+        )
         return ImportSummary(errors=errors, dry_run=dry_run)
 
-    plan = _plan(parsed, known, unit_names, progress)
+    plan = _plan(parsed, known, unit_names, progress, owned)
     summary = ImportSummary(
         created=len(plan.new_people), updated=plan.updated, unchanged=plan.unchanged, dry_run=dry_run
     )

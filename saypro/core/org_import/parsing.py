@@ -23,6 +23,10 @@ COLUMNS = (
     "roles",
     "manager_departments",
 )
+# Columns a file may leave out; a person's cell is then left as the database has it.
+# owned_modules: the modules the person answers for (Module.owner), by title, separated by |.
+OPTIONAL_COLUMNS = ("owned_modules",)
+ALL_COLUMNS = COLUMNS + OPTIONAL_COLUMNS
 LIST_SEPARATOR = "|"
 WHOLE_ORGANISATION = "*"
 # The role words everyone has anyway; accepted in the roles column and ignored.
@@ -30,6 +34,8 @@ IMPLIED_ROLES = {"employee"}
 UNIT_MAX_LENGTH = 120
 NAME_MAX_LENGTH = 150
 EMAIL_MAX_LENGTH = 254
+# A module's title (200) with its programme's title in front ("Programme: Module").
+MODULE_NAME_MAX_LENGTH = 420
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -62,6 +68,8 @@ class ImportRow:
     mentor_emails: tuple[str, ...]
     roles: frozenset[str]
     manager_departments: tuple[str, ...]
+    # None when the file has no owned_modules column: the person's modules are left as they are.
+    owned_modules: tuple[str, ...] | None = None
 
 
 @dataclass
@@ -162,7 +170,7 @@ def _read_header(header: list[str], *, not_utf8: bool) -> tuple[dict[str, int], 
         name = _normalise_column(raw)
         if not_utf8 and "\ufffd" in raw:
             errors.append(RowError(1, raw.strip(), _NOT_UTF8))
-        if name in COLUMNS:
+        if name in ALL_COLUMNS:
             if name in index:
                 errors.append(RowError(1, name, f"The column {name} appears twice in the header row."))
             index.setdefault(name, position)
@@ -262,6 +270,15 @@ def _read_row(
         elif word not in IMPLIED_ROLES:
             problem("roles", f"Unknown role “{word}”: use officer, mentor or manager, separated by {LIST_SEPARATOR}.")
 
+    owned: list[str] | None = None
+    if "owned_modules" in values:
+        owned = []
+        for name in (_unit_name(part) for part in _split_list(values["owned_modules"])):
+            if len(name) > MODULE_NAME_MAX_LENGTH:
+                problem("owned_modules", f"A module name longer than {MODULE_NAME_MAX_LENGTH} characters.")
+            elif name.casefold() not in {n.casefold() for n in owned}:
+                owned.append(name)
+
     scope_names = [_unit_name(name) for name in _split_list(values["manager_departments"])]
     if WHOLE_ORGANISATION in scope_names:
         scope_names = [WHOLE_ORGANISATION]
@@ -288,5 +305,6 @@ def _read_row(
         mentor_emails=tuple(mentors),
         roles=frozenset(role_words),
         manager_departments=tuple(scope_names),
+        owned_modules=None if owned is None else tuple(owned),
     )
     return row, errors

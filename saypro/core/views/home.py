@@ -19,6 +19,7 @@ from saypro.core.ids import ids_param
 HOME_PANELS = [
     "reflections.panels.home_panel",
     "feedback.panels.home_panel",
+    "feedback.panels.heard_home_panel",
     "circles.panels.home_panel",
     "cafes.panels.home_panel",
 ]

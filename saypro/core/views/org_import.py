@@ -28,6 +28,11 @@ COLUMN_HELP = [
         "manager_departments",
         "For managers: the departments whose reports they read, separated by |, or * for the whole organisation.",
     ),
+    (
+        "owned_modules (optional)",
+        "The modules the person owns (reads “What we heard” about), by title, separated by |; write "
+        "“Programme: Module” when two programmes share a title. Without the column, owners stay as they are.",
+    ),
 ]
 
 

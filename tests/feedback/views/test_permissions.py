@@ -7,7 +7,7 @@ see a session gets 404 (its existence is private); one who sees it but lacks the
 import pytest
 from django.urls import reverse
 
-from feedback.models import Contribution
+from feedback.models import ChallengeTheme, ChallengeThemeMember, Contribution
 from tests.factories.feedback import ContributionFactory, SuggestionFactory
 from tests.permissions import ANONYMOUS, SIGN_IN, person_for, redirect_path
 
@@ -28,6 +28,8 @@ CONTRIBUTE = outcome(302, 200, 200, 404, 403, 404, 404)
 AUTHOR_ONLY = outcome(302, 200, 403, 404, 403, 404, 404)
 PEERS_ONLY = outcome(302, 403, 200, 404, 403, 404, 404)
 READS_PARTICIPATION = outcome(302, 403, 403, 403, 200, 403, 200)
+# "What we heard": officers and the module's owner (tests/feedback/views/test_heard.py checks the owner).
+OFFICER_POST = outcome(302, 403, 403, 403, 302, 403, 403)
 
 # (url name, which object's pk, method, expected per role)
 VIEWS = [
@@ -57,6 +59,14 @@ VIEWS = [
     ("feedback:suggestion-hide", "suggestion", "get", FACILITATE_GET),
     ("feedback:module-participation", "module", "get", READS_PARTICIPATION),
     ("feedback:newsletter-candidates", None, "get", OFFICER_ONLY),
+    ("feedback:heard", "module", "get", OFFICER_ONLY),
+    ("feedback:heard-csv", "module", "get", OFFICER_ONLY),
+    ("feedback:heard-pdf", "module", "get", OFFICER_ONLY),
+    ("feedback:heard-update", "module", "post", OFFICER_POST),
+    ("feedback:theme-rename", "theme", "post", OFFICER_POST),
+    ("feedback:theme-merge", "theme", "post", OFFICER_POST),
+    ("feedback:theme-addressed", "theme", "post", OFFICER_POST),
+    ("feedback:theme-reopen", "theme", "post", OFFICER_POST),
 ]
 
 # What a POST carries where a view needs more than the CSRF token: the marks form's pressed button
@@ -67,7 +77,17 @@ POST_DATA = {
     ("feedback:session-close", "session"): {"reason": "Held early by agreement."},
     ("feedback:contribution-mark", "challenge"): {"highlighted": "1"},
     ("feedback:contribution-mark", "hidden"): {"unhide": ""},
+    # The theme forms carry the theme's prefix: filled in by post_data() from the objects.
+    ("feedback:theme-rename", "theme"): lambda o: {f"rename-{o['theme'].pk}-name": "Delegation takes longer"},
+    ("feedback:theme-merge", "theme"): lambda o: {f"merge-{o['theme'].pk}-into": o["other_theme"].pk},
+    ("feedback:theme-addressed", "theme"): lambda o: {f"addressed-{o['theme'].pk}-note": "A new exercise."},
 }
+
+
+def post_data(name, target, objects):
+    data = POST_DATA.get((name, target), {})
+    return data(objects) if callable(data) else data
+
 
 # Opening and closing answer a GET with the page that asks the reason of an early transition.
 ASKS_REASON = {"feedback:session-open", "feedback:session-close"}
@@ -100,7 +120,11 @@ def objects(session, employee, peer):
     hidden = ContributionFactory(
         session=session, author=employee, hidden_at=session.starts_at, hidden_reason="Off topic"
     )
+    theme = ChallengeTheme.objects.create(module=session.module, name="Delegation")
+    ChallengeThemeMember.objects.create(theme=theme, contribution=challenge)
     return {
+        "theme": theme,
+        "other_theme": ChallengeTheme.objects.create(module=session.module, name="Feedback upwards"),
         "session": session,
         "challenge": challenge,
         "suggestion": suggestion,
@@ -114,12 +138,12 @@ def test_feedback_view_permission(
     request, client_for, objects, outsider, mentor, manager, name, target, method, role, expected
 ):
     kwargs = {}
-    if target == "module":
+    if target == "module" or name.startswith("feedback:heard"):
         kwargs["module_pk"] = objects["module"].pk
     elif target:
         kwargs["pk"] = objects[target].pk
     url = reverse(name, kwargs=kwargs)
-    response = getattr(client_for(person_for(request, role)), method)(url, POST_DATA.get((name, target), {}))
+    response = getattr(client_for(person_for(request, role)), method)(url, post_data(name, target, objects))
 
     assert response.status_code == expected
     if role == ANONYMOUS:

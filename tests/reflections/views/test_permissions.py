@@ -57,6 +57,7 @@ def allowed(view: str, role: str, visibility: str, state: str, hidden: bool) -> 
         "comment_board": on_board(visibility, state, hidden),
         "will_try": not author and on_board(visibility, state, hidden),
         "tried": not author and on_board(visibility, state, hidden),
+        "commitment_answer": True,
         "hide": role == "officer" and visibility == "colleagues" and state != "draft",
         "unhide": role == "officer" and visibility == "colleagues" and state != "draft",
         "huddle_card": author or on_board(visibility, state, hidden),
@@ -79,6 +80,9 @@ VIEWS = {
     "will_try": ("post", "reflections:will-try", {}, 302),
     # "I tried it" needs no earlier "I'll try this" (DESIGN.md): saved, back to the reflection.
     "tried": ("post", "reflections:tried", {"note": "Went well"}, 302),
+    # Nobody here holds a commitment on the reflection: whoever may read it has nothing of theirs
+    # to answer (404). The committer's own answer is in test_commitments.py.
+    "commitment_answer": ("post", "reflections:commitment-answer", {"answer": "wont"}, 404),
     "hide": ("post", "reflections:hide", {"reason": "Breaks the rules"}, 302),
     "unhide": ("post", "reflections:unhide", {}, 302),
     "huddle_card": ("get", "reflections:huddle-card", None, 200),
@@ -156,7 +160,9 @@ PAGE_ROLES = ["anonymous", "other_employee", "mentor", "officer", "manager"]
 
 
 @pytest.fixture
-def pages(db, employee, template):
+def pages(db, employee, other_employee, template):
+    from reflections.models import Adoption
+    from reflections.services import commitment_answer_links
     from tests.factories.reflections import CommentFactory, NewsletterIssueFactory
 
     board = ReflectionFactory(author=employee, template=template, visibility="colleagues", state="validated")
@@ -165,7 +171,11 @@ def pages(db, employee, template):
     published = NewsletterIssueFactory(
         month=dt.date(2026, 2, 1), state="published", published_at=dt.datetime(2026, 2, 2, 9, tzinfo=dt.UTC)
     )
+    commitment = Adoption.objects.create(
+        reflection=board, person=other_employee, kind="will_try", commitment_due=dt.date(2026, 3, 1)
+    )
     return {
+        "commitment_link": commitment_answer_links(adoption=commitment)["tried"],
         "board_comment": CommentFactory(reflection=board, channel="board"),
         "private_comment": CommentFactory(reflection=private, channel="review", author=employee),
         "draft_issue": draft_issue,
@@ -279,6 +289,19 @@ PAGES = {
         lambda p: reverse("reflections:comment-unhide", args=[p["board_comment"].pk]),
         {},
         {"other_employee": 403, "mentor": 403, "officer": 302, "manager": 403},
+    ),
+    # A nudge's one-click answer: only the person it was sent to (the link is signed for them).
+    "commitment_link": (
+        "get",
+        lambda p: p["commitment_link"],
+        None,
+        {"other_employee": 200, "mentor": 403, "officer": 403, "manager": 403},
+    ),
+    "commitment_link_post": (
+        "post",
+        lambda p: p["commitment_link"],
+        {"answer": "wont"},
+        {"other_employee": 302, "mentor": 403, "officer": 403, "manager": 403},
     ),
     "comment_hide_private": (
         "post",

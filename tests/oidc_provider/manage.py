@@ -1,0 +1,10 @@
+"""The test OpenID Connect provider's manage.py (started by tests/oidc_provider/fixture.py, never deployed)."""
+
+import os
+import sys
+
+if __name__ == "__main__":
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "idp_settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(sys.argv)
