@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from saypro.core.calendar import CalendarEntry
-from saypro.core.learning_log import VERB_ATTENDED, VERB_PRESENTED, LogEntry, newest_first, within
+from saypro.core.learning_log import VERB_ATTENDED, VERB_PRESENTED, LogEntry, newest_first, pk_url, within
 from saypro.core.models import User
 from saypro.core.roles import is_officer
 
@@ -383,20 +383,21 @@ def learning_log_entries(*, person: User, start: datetime | None = None, end: da
             kind="talk",
             title=f"Gave a lightning talk: {talk.title}",
             detail=talk.idea,
-            url=reverse("cafes:proposal-detail", args=[talk.pk]),
+            url=pk_url("cafes:proposal-detail")(talk.pk),
             verb=VERB_PRESENTED,
             object_id=f"cafes.talkproposal:{talk.pk}",
         )
         for talk in talks
         if talk.cafe is not None  # always: only talks of held cafés are read
     ]
+    cafe_url = pk_url("cafes:cafe-detail")
     entries.extend(
         LogEntry(
             when=rsvp.cafe.starts_at,
             kind="cafe",
             title=f"Attended a knowledge café: {rsvp.cafe.title}",
             detail=rsvp.cafe.theme,
-            url=reverse("cafes:cafe-detail", args=[rsvp.cafe_id]),
+            url=cafe_url(rsvp.cafe_id),
             verb=VERB_ATTENDED,
             object_id=f"cafes.cafe:{rsvp.cafe_id}",
         )

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from saypro.core.calendar import CalendarEntry
-from saypro.core.learning_log import VERB_ATTENDED, VERB_SHARED, LogEntry, newest_first, within
+from saypro.core.learning_log import VERB_ATTENDED, VERB_SHARED, LogEntry, newest_first, pk_url, within
 from saypro.core.markdown import markdown_as_text
 from saypro.core.models import User
 
@@ -431,13 +431,14 @@ def learning_log_entries(*, person: User, start: datetime | None = None, end: da
         end=end,
     )
     learnings = within(Learning.objects.filter(author=person, is_hidden=False), "created_at", start=start, end=end)
+    circle_url = pk_url("circles:circle-detail")
     entries = [
         LogEntry(
             when=m.round.meets_at,
             kind="circle",
             title=f"Peer sharing circle: {m.circle.topic.name}",
             detail=f"Circle {m.circle.number}, week of {m.round.week_starts_on:%d %b %Y}",
-            url=reverse("circles:circle-detail", kwargs={"pk": m.circle_id}),
+            url=circle_url(m.circle_id),
             verb=VERB_ATTENDED,
             object_id=f"circles.circle:{m.circle_id}",
         )
@@ -449,7 +450,7 @@ def learning_log_entries(*, person: User, start: datetime | None = None, end: da
             kind="circle",
             title=f"Learning shared in a circle on {learning.circle.topic.name}",
             detail=markdown_as_text(learning.body, limit=300),
-            url=reverse("circles:circle-detail", kwargs={"pk": learning.circle_id}),
+            url=circle_url(learning.circle_id),
             verb=VERB_SHARED,
             object_id=f"circles.learning:{learning.pk}",
         )

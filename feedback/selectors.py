@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from saypro.core import roles
 from saypro.core.calendar import CalendarEntry
-from saypro.core.learning_log import VERB_ATTENDED, VERB_SHARED, LogEntry, newest_first, within
+from saypro.core.learning_log import VERB_ATTENDED, VERB_SHARED, LogEntry, newest_first, pk_url, within
 from saypro.core.markdown import markdown_as_text
 from saypro.core.models import Module, Placement, User
 
@@ -447,13 +447,14 @@ def learning_log_entries(*, person: User, start: datetime | None = None, end: da
         start=start,
         end=end,
     )
+    session_url = pk_url("feedback:session-detail")
     entries = [
         LogEntry(
             when=invitation.session.starts_at,
             kind="feedback_session",
             title=f"Feedback session: {invitation.session.module.title}",
             detail=f"Attended ({invitation.get_attendance_display().lower()})",
-            url=reverse("feedback:session-detail", kwargs={"pk": invitation.session_id}),
+            url=session_url(invitation.session_id),
             verb=VERB_ATTENDED,
             object_id=f"feedback.feedbacksession:{invitation.session_id}",
         )
@@ -466,7 +467,7 @@ def learning_log_entries(*, person: User, start: datetime | None = None, end: da
             title=f"{contribution.get_kind_display()} in the feedback session on {contribution.session.module.title}",
             detail=markdown_as_text(contribution.text)
             + (" (recorded by the officer)" if contribution.recorded_by_id else ""),
-            url=reverse("feedback:session-detail", kwargs={"pk": contribution.session_id}),
+            url=session_url(contribution.session_id),
             verb=VERB_SHARED,
             object_id=f"feedback.contribution:{contribution.pk}",
         )

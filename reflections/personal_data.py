@@ -28,6 +28,7 @@ from collections import defaultdict
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
+from saypro.core import fragments
 from saypro.core.markdown import render_markdown
 from saypro.core.models import User
 from saypro.core.personal_data import REMOVED_TEXT, jsonable
@@ -214,6 +215,7 @@ def erase(*, person: User) -> dict:
     draft_item_count = draft_items.count()
     draft_items.delete()
     Answer.objects.filter(reflection_id__in=shared_ids).update(text=REMOVED_TEXT, html=render_markdown(REMOVED_TEXT))
+    fragments.changed("dashboard")  # the dashboard's queues show these titles; update() sends no signal
     Reflection.objects.filter(pk__in=shared_ids).update(
         title=REMOVED_TEXT,
         key_takeaway="",

@@ -103,6 +103,8 @@ rules.add_perm("reflections.set_visibility", is_author)
 rules.add_perm("reflections.review_reflection", mentor_may_read & is_awaiting_review)
 rules.add_perm("reflections.view_review_thread", is_author | mentor_may_read)
 rules.add_perm("reflections.comment_review", is_shared_with_mentor & (is_author | is_active_mentor_of_author))
+# The board discussion is shown to whoever may read a reflection shared with colleagues, and to its author.
+rules.add_perm("reflections.view_board_comments", is_author | (is_employee & is_shared_with_colleagues))
 rules.add_perm("reflections.comment_board", is_employee & is_on_board)
 rules.add_perm("reflections.adopt_reflection", is_employee & is_on_board & ~is_author)
 rules.add_perm("reflections.moderate_reflection", is_officer & is_shared_with_colleagues)

@@ -22,6 +22,7 @@ urlpatterns = [
     path("<int:pk>/visibility/", writing.ReflectionVisibilityView.as_view(), name="visibility"),
     path("<int:pk>/delete/", writing.ReflectionDeleteView.as_view(), name="delete"),
     path("<int:pk>/review/", reflection.ReflectionReviewView.as_view(), name="review"),
+    path("<int:pk>/comments/", reflection.CommentListView.as_view(), name="comment-list"),
     path("<int:pk>/comments/<str:channel>/", reflection.CommentCreateView.as_view(), name="comment-add"),
     path("<int:pk>/will-try/", reflection.AdoptionWillTryView.as_view(), name="will-try"),
     path("<int:pk>/tried/", reflection.AdoptionTriedView.as_view(), name="tried"),

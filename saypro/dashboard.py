@@ -23,6 +23,7 @@ from django.db.models.functions import Coalesce, Substr
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from saypro.core.fragments import VersionedCache
 from saypro.core.schedule_words import periodic_task_schedule_in_words
 
 QUEUE_SIZE = 5
@@ -445,8 +446,47 @@ QUEUES = [
 ]
 
 
+# The queues are the same for every officer and cost most of the page (counting the mentees
+# waiting over a week reads ~90,000 reflections with 100,000 people), so they are computed once
+# per version and minute: any save or delete of a model they read bumps the version (services
+# that write these in bulk call fragments.changed("dashboard")); the minute bounds how far "now"
+# may have moved since they were computed.
+QUEUES_CACHE = VersionedCache("dashboard", seconds=300)
+QUEUES_READ = [
+    "feedback.FeedbackSession",
+    "feedback.Contribution",
+    "core.Module",
+    "circles.Round",
+    "cafes.TalkProposal",
+    "cafes.Cafe",
+    "reflections.Reflection",
+    "reflections.Comment",
+    "reflections.Report",
+    "reflections.NewsletterIssue",
+    "reflections.NewsletterItem",
+    "core.MentorLink",
+    "core.User",
+    "core.AuditEntry",
+]
+
+
+def watch_for_changes() -> None:
+    """Connect the queues' cache to the writes of the installed models it reads (CoreConfig.ready)."""
+    installed = []
+    for label in QUEUES_READ:
+        try:
+            apps.get_model(label)
+        except LookupError:
+            continue
+        installed.append(label)
+    QUEUES_CACHE.watch(installed)
+
+
 def dashboard_queues(*, now: datetime) -> list[dict]:
-    return [q for build in QUEUES if (q := build(now=now)) is not None]
+    minute = now.replace(second=0, microsecond=0).isoformat()
+    return QUEUES_CACHE.get_or_set(
+        f"queues:{minute}", lambda: [q for build in QUEUES if (q := build(now=now)) is not None]
+    )
 
 
 # --- today and this week ---------------------------------------------------------------------------

@@ -1,10 +1,13 @@
 """Reads of the reflections app, with related rows loaded and visibility filtered for the viewer."""
 
 from .board import (
+    COMMENT_PAGE_SIZE,
     AdoptionSummary,
+    CommentThreadPage,
     adoption_summary,
     board_list,
     comment_get,
+    comment_thread_page,
     comment_threads,
     commitment_of,
     hidden_comment_list,
@@ -68,6 +71,9 @@ __all__ = [
     "commitment_of",
     "reflection_shared_list_of",
     "comment_get",
+    "COMMENT_PAGE_SIZE",
+    "CommentThreadPage",
+    "comment_thread_page",
     "comment_threads",
     "hidden_comment_list",
     "hidden_reflection_list",

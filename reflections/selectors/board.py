@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Subquery
 
 from saypro.core.models import User
 from saypro.core.roles import is_officer
@@ -36,6 +36,60 @@ def comment_threads(*, reflection: Reflection, viewer: User, channel: str) -> li
         elif comment.parent_id is None:
             roots.append(comment)
     return roots
+
+
+# How many first comments of the board discussion a page shows; earlier ones come in pages of the same size.
+COMMENT_PAGE_SIZE = 30
+
+
+@dataclass(frozen=True)
+class CommentThreadPage:
+    """A page of the board discussion: first comments oldest first, each with `.thread` replies."""
+
+    threads: list[Comment]
+    # The first comment to ask for earlier ones "before", when there are earlier ones.
+    earlier_before: int | None
+
+
+def comment_thread_page(
+    *, reflection: Reflection, viewer: User, before: int | None = None, size: int = COMMENT_PAGE_SIZE
+) -> CommentThreadPage:
+    """The newest `size` threads of the board discussion (before the first comment `before`, if given).
+
+    One query: the `size` + 1 newest first comments the viewer may see, and their replies; the
+    extra one only tells whether earlier threads exist. A reflection with hundreds of comments
+    sent them all in one page (238 KB at 400 comments, benchmarks/bench_throughput.py); this
+    keeps the page the same size at any count. Hidden comments are filtered as in `comment_threads`.
+    """
+    visible = reflection.comments.filter(channel=Comment.Channel.BOARD)
+    if not is_officer.test(viewer):
+        visible = visible.filter(Q(is_hidden=False) | Q(author_id=viewer.pk))
+    roots = visible.filter(parent__isnull=True)
+    if before is not None:
+        anchor = Subquery(Comment.objects.filter(pk=before, reflection=reflection).values("created_at")[:1])
+        roots = roots.filter(Q(created_at__lt=anchor) | Q(created_at=anchor, pk__lt=before))
+    newest = roots.order_by("-created_at", "-pk").values("pk")[: size + 1]
+    comments = list(
+        visible.filter(Q(pk__in=newest) | Q(parent__in=newest))
+        .select_related("author", "author__department", "author__location", "author__job_role")
+        .order_by("created_at", "pk")
+    )
+    first = [c for c in comments if c.parent_id is None]
+    dropped = {c.pk for c in first[: len(first) - size]} if len(first) > size else set()
+    threads: list[Comment] = []
+    by_id: dict[int, Comment] = {}
+    for comment in comments:
+        if comment.pk in dropped or comment.parent_id in dropped:
+            continue
+        comment.thread = []  # type: ignore[attr-defined]  # read by the template as the replies
+        if comment.parent_id is None:
+            threads.append(comment)
+            by_id[comment.pk] = comment
+    for comment in comments:
+        parent = by_id.get(comment.parent_id) if comment.parent_id is not None else None
+        if parent is not None:
+            parent.thread.append(comment)  # type: ignore[attr-defined]  # set just above
+    return CommentThreadPage(threads=threads, earlier_before=threads[0].pk if dropped and threads else None)
 
 
 def comment_get(*, pk: int) -> Comment | None:

@@ -35,6 +35,7 @@ def learning_log_entries(*, person: User, start: datetime | None = None, end: da
     Three queries, whatever the number of entries.
     """
     entries: list[LogEntry] = []
+    detail_url = learning_log.pk_url("reflections:detail")
     reflections = _in_span(
         Reflection.objects.filter(author=person).annotate(logged_at=Coalesce("first_submitted_at", "created_at")),
         "logged_at",
@@ -48,13 +49,25 @@ def learning_log_entries(*, person: User, start: datetime | None = None, end: da
                 kind="reflection",
                 title=str(r),
                 detail=f"{r.get_state_display()} · {r.get_visibility_display().split(' — ')[0]}",
-                url=r.get_absolute_url(),
+                url=detail_url(r.pk),
                 verb=learning_log.VERB_AUTHORED if r.state == DRAFT else learning_log.VERB_SUBMITTED,
                 object_id=f"reflections.reflection:{r.pk}",
             )
         )
     reviews = _in_span(
-        MentorReview.objects.filter(reflection__author=person).select_related("mentor", "reflection"),
+        MentorReview.objects.filter(reflection__author=person)
+        .select_related("mentor", "reflection")
+        # Wide rows (the note, the reflection's text and search columns) the log does not show.
+        .only(
+            "created_at",
+            "decision",
+            "depth",
+            "reflection_id",
+            "mentor__first_name",
+            "mentor__last_name",
+            "mentor__email",
+            "reflection__title",
+        ),
         "created_at",
         start,
         end,
@@ -68,7 +81,7 @@ def learning_log_entries(*, person: User, start: datetime | None = None, end: da
                 title=f"Mentor feedback on “{review.reflection}”",
                 detail=f"{'Validated' if validated else 'More depth asked'} by {review.mentor.full_name}, "
                 f"depth {review.depth} of 4",
-                url=review.reflection.get_absolute_url(),
+                url=detail_url(review.reflection_id),
                 verb=learning_log.VERB_PASSED if validated else VERB_ATTEMPTED,
                 object_id=f"reflections.reflection:{review.reflection_id}",
             )
@@ -76,7 +89,16 @@ def learning_log_entries(*, person: User, start: datetime | None = None, end: da
     tried = _in_span(
         Adoption.objects.filter(person=person, kind=Adoption.Kind.TRIED)
         .filter(_board_q("reflection__"))
-        .select_related("reflection", "reflection__author"),
+        .select_related("reflection", "reflection__author")
+        .only(
+            "created_at",
+            "note",
+            "reflection_id",
+            "reflection__title",
+            "reflection__author__first_name",
+            "reflection__author__last_name",
+            "reflection__author__email",
+        ),
         "created_at",
         start,
         end,
@@ -88,7 +110,7 @@ def learning_log_entries(*, person: User, start: datetime | None = None, end: da
                 kind="practice",
                 title=f"Tried “{adoption.reflection}” from {adoption.reflection.author.full_name}",
                 detail=adoption.note,
-                url=adoption.reflection.get_absolute_url(),
+                url=detail_url(adoption.reflection_id),
                 verb=learning_log.VERB_COMPLETED,
                 object_id=f"reflections.reflection:{adoption.reflection_id}:tried",
             )

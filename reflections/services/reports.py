@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from saypro.core import fragments
 from saypro.core.models import User
 from saypro.core.services import audit_record, notify
 
@@ -136,6 +137,7 @@ def report_resolve(*, report: Report, by: User, resolution: str, note: str = "")
         else:
             comment_hide(comment=target, by=by, reason=note)
     now = timezone.now()
+    fragments.changed("dashboard")  # the reports to resolve; update() sends no signal
     Report.objects.filter(pk__in=[r.pk for r in reports]).update(
         resolved_at=now, resolved_by=by, resolution=resolution, resolution_note=note
     )

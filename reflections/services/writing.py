@@ -13,6 +13,7 @@ from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from saypro.core import fragments
 from saypro.core.markdown import render_markdown, word_count
 from saypro.core.models import Notification, User
 from saypro.core.selectors import mentor_ids_of
@@ -361,6 +362,7 @@ def reflection_set_featurable(*, reflection: Reflection, by: User, may_be_featur
     """The author gives or withdraws consent to being featured in a newsletter or huddle card."""
     _require_author(reflection, by)
     Reflection.objects.filter(pk=reflection.pk).update(may_be_featured=may_be_featured)
+    fragments.changed("dashboard")  # the newsletter candidates; update() sends no signal
     reflection.may_be_featured = may_be_featured
     return reflection
 

@@ -70,7 +70,9 @@ def reflection_page(request, reflection: Reflection, *, status: int = 200, **for
 
     is_author = reflection.author_id == user.pk
     see_review = can("view_review_thread")
-    see_board = reflection.is_shared_with_colleagues or is_author
+    see_board = can("view_board_comments")
+    # The newest threads only; earlier ones load a page at a time (CommentListView).
+    board_page = selectors.comment_thread_page(reflection=reflection, viewer=user) if see_board else None
     ctx = {
         "reflection": reflection,
         "answers": selectors.answer_list(reflection=reflection),
@@ -94,14 +96,9 @@ def reflection_page(request, reflection: Reflection, *, status: int = 200, **for
             else []
         ),
         "board_comments": (
-            _with_report_urls(
-                selectors.comment_threads(reflection=reflection, viewer=user, channel=Comment.Channel.BOARD),
-                viewer=user,
-                on_board=reflection.is_on_board,
-            )
-            if see_board
-            else []
+            _with_report_urls(board_page.threads, viewer=user, on_board=reflection.is_on_board) if board_page else []
         ),
+        "comment_page": board_page,
         "adoptions": selectors.adoption_summary(reflection=reflection, viewer=user) if see_board else None,
         "events": list(selectors.reflection_event_list(reflection=reflection)) if is_author else [],
         "review_form": forms.get("review_form") or ReviewForm(),

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
 from django.views import View
 from django.views.generic import TemplateView
 from rules.contrib.views import PermissionRequiredMixin
@@ -23,7 +24,7 @@ from reflections.forms import (
 from reflections.models import Comment, MentorReview
 from saypro.core.ids import id_param
 
-from .base import ReflectionPermissionMixin, reflection_page
+from .base import ReflectionPermissionMixin, _with_report_urls, reflection_page
 
 
 def _add_errors(form, exc: ValidationError) -> None:
@@ -37,6 +38,33 @@ def _add_errors(form, exc: ValidationError) -> None:
 class ReflectionDetailView(ReflectionPermissionMixin, View):
     def get(self, request, pk):
         return reflection_page(request, self.reflection)
+
+
+class CommentListView(ReflectionPermissionMixin, View):
+    """Earlier threads of the board discussion, a page at a time ("Earlier comments").
+
+    With htmx the page's fragment replaces the link that asked for it; without JavaScript it is
+    a page of its own, with its own link further back.
+    """
+
+    permission_required = "reflections.view_board_comments"
+
+    def get(self, request, pk):
+        reflection = self.reflection
+        page = selectors.comment_thread_page(
+            reflection=reflection, viewer=request.user, before=id_param(request.GET, "before")
+        )
+        _with_report_urls(page.threads, viewer=request.user, on_board=reflection.is_on_board)
+        ctx = {
+            "reflection": reflection,
+            "comment_page": page,
+            "earlier": True,
+            "can_moderate": request.user.has_perm("reflections.moderate_reflection", reflection),
+        }
+        template = "reflections/partials/comment_page.html" if request.htmx else "reflections/comment_list.html"
+        response = render(request, template, ctx)
+        patch_vary_headers(response, ["HX-Request"])
+        return response
 
 
 class ReflectionReviewView(ReflectionPermissionMixin, View):

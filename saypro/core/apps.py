@@ -9,4 +9,10 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # The receivers that remember in the session whether a person has a second factor (and
         # that a company sign-in whose provider asked for one counts as having it).
+        # The officer dashboard's cached queues are bumped by the writes of what they read; the
+        # dashboard reads every app, so it is named, not imported, here.
+        from django.utils.module_loading import import_string
+
         from . import company_signin, second_factor  # noqa: F401 -- imported for their signal receivers
+
+        import_string("saypro.dashboard.watch_for_changes")()

@@ -26,7 +26,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from . import roles, selectors
+from . import fragments, roles, selectors
 from .models import (
     CalendarFeed,
     Enrolment,
@@ -268,6 +268,7 @@ def _core_erase(person: User, *, now: datetime) -> dict:
     from allauth.socialaccount.models import SocialAccount
 
     unsent = OutboundEmail.objects.filter(recipient=person).exclude(status=OutboundEmail.Status.SENT)
+    fragments.changed("dashboard")  # mentor links end below in bulk, without signals
     counts = {
         "notifications_deleted": Notification.objects.filter(recipient=person).delete()[0],
         "emails_unsent_deleted": unsent.delete()[0],

@@ -118,7 +118,12 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # The monthly snapshot's large aggregates spent more time in PostgreSQL's JIT compiler than
     # running (benchmarks/bench_impact_snapshot.py: 3.4 s with JIT, 1.9 s without).
-    DATABASES["default"]["OPTIONS"] = {"options": "-c jit=off"}
+    # PostgreSQL's default random_page_cost (4.0) prices an index probe for spinning disks; on SSD
+    # storage it made the planner read all 100,000 people to join a round's 2,000 sign-ups
+    # (benchmarks/bench_pages.py with 1.1: formed round 69 -> 56 ms, console 43 -> 30 ms, open
+    # round 29 -> 22 ms, no page slower). DB_RANDOM_PAGE_COST=4 restores the default.
+    page_cost = float(os.environ.get("DB_RANDOM_PAGE_COST", "1.1"))
+    DATABASES["default"]["OPTIONS"] = {"options": f"-c jit=off -c random_page_cost={page_cost}"}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A web process, a worker and beat share the file: wait for locks instead of failing.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}

@@ -12,6 +12,7 @@ from django.utils import timezone
 from feedback import services
 from feedback.models import Contribution, FeedbackSession, Invitation, Suggestion
 from saypro.core import roles
+from saypro.core.fragments import is_version_bump
 from saypro.core.models import AuditEntry, Enrolment, JobHeartbeat, Notification, OutboundEmail
 from saypro.core.services import enrolment_withdraw
 from tests.factories import ModuleFactory, UserFactory
@@ -919,7 +920,8 @@ def test_session_open_then_close_marks_it_held_and_queues_the_follow_up(
         ("feedback.session_open", "", {"early": False}),
         ("feedback.session_close", "", {"early": False}),
     ]
-    assert len(callbacks) == 1
+    # Cached pages' version bumps (saypro/core/fragments.py) aside.
+    assert len([c for c in callbacks if not is_version_bump(c)]) == 1
 
 
 def test_session_opens_without_a_reason_from_the_lead_time_before_its_start(session, officer):

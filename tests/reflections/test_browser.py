@@ -181,3 +181,42 @@ def test_reporting_a_comment_by_keyboard_keeps_focus_in_place_and_announces(
     page.wait_for_function("t => document.activeElement && document.activeElement.textContent.trim() === t", arg=thanks)
     assert announced(page) == thanks
     assert page.js_errors == []
+
+
+def test_earlier_comments_by_keyboard_load_above_take_focus_and_announce(
+    demo_org, browser_page, live_server, live_login
+):
+    """The board discussion shows its newest threads; "Earlier comments" puts the next page in its place."""
+    import datetime as dt
+
+    from reflections.models import Comment
+    from reflections.selectors import COMMENT_PAGE_SIZE
+    from saypro.core.models import User
+    from tests.factories.reflections import CommentFactory
+
+    page = browser_page
+    reflection = Reflection.objects.filter(visibility="colleagues", is_hidden=False).exclude(state="draft").first()
+    oldest = Comment.objects.filter(reflection=reflection).order_by("created_at").values_list("created_at", flat=True)
+    start = (oldest.first() or reflection.created_at) - dt.timedelta(days=1)
+    colleague = User.objects.get(email="employee@saypro.demo")
+    earliest = [
+        CommentFactory(reflection=reflection, author=colleague, created_at=start - dt.timedelta(minutes=i))
+        for i in range(COMMENT_PAGE_SIZE + 3)
+    ][-1]
+    sign_in(page, live_server, live_login, "employee@saypro.demo")
+    page.goto(f"{live_server.url}{reflection.get_absolute_url()}")
+    assert page.locator(f"#comment-{earliest.pk}").count() == 0
+    page.locator(".comment-earlier a").first.focus()
+
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "() => document.activeElement && document.activeElement.matches('.comment-page[data-swap-focus]')"
+    )
+
+    assert re.fullmatch(r"\d+ earlier comments? shown", announced(page))
+    if page.locator(f"#comment-{earliest.pk}").count() == 0:  # the demo's own comments made a page more
+        page.locator(".comment-earlier a").first.focus()
+        page.keyboard.press("Enter")
+        page.wait_for_selector(f"#comment-{earliest.pk}", state="attached")
+    assert page.locator(".comment-earlier").count() == 0
+    assert page.js_errors == []

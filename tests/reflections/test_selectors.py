@@ -377,3 +377,70 @@ def test_reflection_mentor_response_days_from_first_submission_to_first_review(m
             "days": 2.5,
         }
     ]
+
+
+def test_comment_thread_page_newest_threads_with_replies_then_earlier_pages(make_reflection, other_employee, employee):
+    reflection = make_reflection(state=S.SUBMITTED, visibility=V.COLLEAGUES)
+    start = dt.datetime(2026, 3, 1, 9, tzinfo=dt.UTC)
+    firsts = [
+        CommentFactory(reflection=reflection, author=other_employee, created_at=start + dt.timedelta(minutes=i))
+        for i in range(7)
+    ]
+    # A reply written after newer first comments stays with its own thread, on that thread's page.
+    late_reply = CommentFactory(
+        reflection=reflection, author=employee, parent=firsts[1], created_at=start + dt.timedelta(hours=2)
+    )
+    CommentFactory(reflection=reflection, channel="review", author=employee, created_at=start + dt.timedelta(hours=3))
+
+    newest = selectors.comment_thread_page(reflection=reflection, viewer=employee, size=3)
+    middle = selectors.comment_thread_page(reflection=reflection, viewer=employee, before=newest.earlier_before, size=3)
+    oldest = selectors.comment_thread_page(reflection=reflection, viewer=employee, before=middle.earlier_before, size=3)
+
+    assert [c.pk for c in newest.threads] == [c.pk for c in firsts[4:]]
+    assert newest.earlier_before == firsts[4].pk
+    assert [c.pk for c in middle.threads] == [c.pk for c in firsts[1:4]]
+    assert [c.pk for c in middle.threads[0].thread] == [late_reply.pk]
+    assert middle.earlier_before == firsts[1].pk
+    assert [c.pk for c in oldest.threads] == [firsts[0].pk]
+    assert oldest.earlier_before is None
+
+
+def test_comment_thread_page_hides_hidden_comments_from_others_and_counts_only_visible(
+    make_reflection, other_employee, officer, employee
+):
+    reflection = make_reflection(state=S.SUBMITTED, visibility=V.COLLEAGUES)
+    start = dt.datetime(2026, 3, 1, 9, tzinfo=dt.UTC)
+    first = CommentFactory(reflection=reflection, author=employee, created_at=start)
+    hidden = CommentFactory(
+        reflection=reflection, author=other_employee, is_hidden=True, hidden_reason="Rude", created_at=start
+    )
+
+    for_author = selectors.comment_thread_page(reflection=reflection, viewer=employee, size=1)
+    for_commenter = selectors.comment_thread_page(reflection=reflection, viewer=other_employee, size=1)
+    for_officer = selectors.comment_thread_page(reflection=reflection, viewer=officer, size=2)
+
+    assert ([c.pk for c in for_author.threads], for_author.earlier_before) == ([first.pk], None)
+    assert ([c.pk for c in for_commenter.threads], for_commenter.earlier_before) == ([hidden.pk], hidden.pk)
+    assert ([c.pk for c in for_officer.threads], for_officer.earlier_before) == ([first.pk, hidden.pk], None)
+
+
+def test_comment_thread_page_before_a_comment_of_another_reflection_is_empty(make_reflection, employee):
+    reflection = make_reflection(state=S.SUBMITTED, visibility=V.COLLEAGUES)
+    other = make_reflection(state=S.SUBMITTED, visibility=V.COLLEAGUES)
+    CommentFactory(reflection=reflection)
+    elsewhere = CommentFactory(reflection=other)
+
+    page = selectors.comment_thread_page(reflection=reflection, viewer=employee, before=elsewhere.pk)
+
+    assert (page.threads, page.earlier_before) == ([], None)
+
+
+def test_adoption_summary_reports_carry_the_person_and_department_shown(make_reflection, other_employee):
+    reflection = make_reflection(state=S.VALIDATED, visibility=V.COLLEAGUES)
+    tried = AdoptionFactory(reflection=reflection, person=other_employee, kind="tried", note="Worked")
+
+    [report] = selectors.adoption_summary(reflection=reflection, viewer=other_employee).tried_reports
+
+    assert (report.pk, report.note, report.created_at) == (tried.pk, "Worked", tried.created_at)
+    assert report.person.full_name == other_employee.full_name
+    assert str(report.department) == str(tried.department)

@@ -15,6 +15,7 @@ from reflections.models import (
     Reflection,
     ReflectionTemplate,
 )
+from saypro.core.fragments import is_version_bump
 from saypro.core.models import AuditEntry, Notification, OutboundEmail
 from saypro.core.services import broker_pause_reset, person_place
 from tests.factories import DepartmentFactory, ModuleFactory, UserFactory
@@ -803,7 +804,8 @@ def test_newsletter_publish_queues_sending_after_commit(officer, make_reflection
 
     issue.refresh_from_db()
     assert issue.state == NewsletterIssue.State.PUBLISHED
-    assert len(callbacks) == 1
+    # Cached pages' version bumps (saypro/core/fragments.py) aside.
+    assert len([c for c in callbacks if not is_version_bump(c)]) == 1
     with pytest.raises(ValidationError, match="already published"):
         services.newsletter_publish(issue=issue, by=officer)
 

@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from saypro.core import roles
+from saypro.core import fragments, roles
 from saypro.core.models import (
     AuditEntry,
     Department,
@@ -412,6 +412,7 @@ def _write(plan: _Plan, *, known: dict[str, _Known], by: User | None) -> None:
         [membership(user_id=ids[email], group_id=group_ids[name]) for email, name in plan.group_adds], batch_size=1000
     )
 
+    fragments.changed("dashboard")  # people and mentor links written in bulk, without signals
     MentorLink.objects.bulk_create(
         [
             MentorLink(mentor_id=ids[mentor], mentee_id=ids[mentee], created_at=now)

@@ -14,6 +14,12 @@ from tests.test_dashboard_queues import fill_every_queue, proposed_session, prop
 
 pytestmark = pytest.mark.django_db
 
+# Cold: every section; 31 since the "Modules with new challenges" queue added its count and its
+# five modules (was 29, issue 16), 32 with the xAPI backlog in job health. Cached: the queues come
+# from the versioned cache (saypro/dashboard.py); the week, job health (the xAPI backlog with it),
+# snapshot, imports and audit entries are read every time.
+DASHBOARD_QUERIES = 32
+DASHBOARD_CACHED_QUERIES = 15
 OFFICER_PAGES = ["core:dashboard", "core:dashboard-snapshot", "core:audit-list"]
 
 
@@ -142,12 +148,13 @@ def test_dashboard_query_count_does_not_grow_with_the_data(client_for, officer, 
     fill_every_queue(size, officer=officer)
     client = client_for(officer)
 
-    # 32: the "Modules with new challenges" queue adds its count and its five modules (was 29, issue 16),
-    # and one is the xAPI backlog (saypro.xapi.selectors.statement_backlog).
-    with django_assert_num_queries(32):
+    with django_assert_num_queries(DASHBOARD_QUERIES):
         response = client.get(reverse("core:dashboard"))
+    with django_assert_num_queries(DASHBOARD_CACHED_QUERIES):
+        again = client.get(reverse("core:dashboard"))
 
     assert response.status_code == 200
+    assert again.context["queues"] == response.context["queues"]
 
 
 def test_dashboard_warns_when_the_worker_was_not_seen(client_for, officer):
@@ -229,3 +236,58 @@ def test_snapshot_card_stops_polling_once_built(client_for, officer):
 
     assert "data-hx-get" not in html
     assert "version 1" in html
+
+
+# --- the queues' versioned cache (saypro/dashboard.py) ---------------------------------------------
+
+
+def _queue_counts(client) -> dict[str, int]:
+    return {q["key"]: q["count"] for q in client.get(reverse("core:dashboard")).context["queues"]}
+
+
+def test_dashboard_queues_are_cached_until_a_save_changes_them(client_for, officer, django_assert_num_queries):
+    client = client_for(officer)
+    before = _queue_counts(client)
+    with django_assert_num_queries(DASHBOARD_CACHED_QUERIES):
+        client.get(reverse("core:dashboard"))
+
+    proposed_session()
+    proposed_talk()
+    after = _queue_counts(client)
+
+    assert (after["feedback"] - before["feedback"], after["talks"] - before["talks"]) == (1, 1)
+
+
+def test_dashboard_queues_are_refreshed_by_the_bulk_writes_of_services(client_for, officer):
+    from reflections import services
+    from reflections.models import Reflection, Report
+    from tests.test_dashboard_queues import board_reflection, days_ago, report
+
+    client = client_for(officer)
+    reported = board_reflection(shared_at=days_ago(1))
+    open_report = report(reflection=reported)
+    candidate = board_reflection(shared_at=days_ago(1), state=Reflection.State.VALIDATED, may_be_featured=True)
+    before = _queue_counts(client)
+
+    services.report_resolve(report=open_report, by=officer, resolution=Report.Resolution.DISMISSED, note="Fine")
+    resolved = _queue_counts(client)
+    services.reflection_set_featurable(reflection=candidate, by=candidate.author, may_be_featured=False)
+    withdrawn = _queue_counts(client)
+
+    assert (before["moderation"], before["newsletter"]) == (1, 1)
+    assert (resolved["moderation"], resolved["newsletter"]) == (0, 1)
+    assert (withdrawn["moderation"], withdrawn["newsletter"]) == (0, 0)
+
+
+def test_dashboard_queues_cached_for_one_officer_are_what_another_sees(client_for, officer):
+    from saypro.core import roles
+
+    other_officer = UserFactory(roles=[roles.EMPLOYEE, roles.OFFICER], is_staff=True)
+    proposed_session()
+    first = client_for(officer).get(reverse("core:dashboard"))
+    second = client_for(other_officer).get(reverse("core:dashboard"))
+
+    assert first.context["queues"] == second.context["queues"]
+    # The cache holds the queues' data only: each officer's page carries their own name and token.
+    assert officer.email not in str(second.context["queues"])
+    assert first.context["csrf_token"] != second.context["csrf_token"]

@@ -61,6 +61,8 @@ def allowed(view: str, role: str, visibility: str, state: str, hidden: bool) -> 
         "hide": role == "officer" and visibility == "colleagues" and state != "draft",
         "unhide": role == "officer" and visibility == "colleagues" and state != "draft",
         "huddle_card": author or on_board(visibility, state, hidden),
+        # The board discussion, earlier pages: wherever the reflection page shows it.
+        "comments": author or (visibility == "colleagues" and state != "draft"),
     }[view]
 
 
@@ -84,6 +86,7 @@ VIEWS = {
     "hide": ("post", "reflections:hide", {"reason": "Breaks the rules"}, 302),
     "unhide": ("post", "reflections:unhide", {}, 302),
     "huddle_card": ("get", "reflections:huddle-card", None, 200),
+    "comments": ("get", "reflections:comment-list", None, 200),
 }
 
 

@@ -7,6 +7,7 @@ group and unread-notification queries of base.html.
 import pytest
 from django.urls import reverse
 
+from reflections.selectors import COMMENT_PAGE_SIZE
 from saypro.core import learning_log
 from tests.factories import UserFactory
 from tests.factories.reflections import AdoptionFactory, CommentFactory, MentorReviewFactory, ReflectionFactory
@@ -19,7 +20,9 @@ BOARD_CACHED_QUERIES = 4
 MENTOR_QUEUE_QUERIES = 7
 DETAIL_QUERIES = 12
 LOG_QUERIES = 7
-MODERATION_QUERIES = 7  # the open reports: one query, grouped in Python
+MODERATION_QUERIES = 7
+# Session, user, groups, the reflection, the mentor link (the view rule), the threads, the unread count.
+EARLIER_COMMENTS_QUERIES = 7  # the open reports: one query, grouped in Python
 
 
 def _board_reflections(count, template):
@@ -95,8 +98,24 @@ def test_reflection_page_with_many_comments_query_count(
     with django_assert_num_queries(DETAIL_QUERIES):
         response = client.get(reflection.get_absolute_url())
 
-    assert len(response.context["board_comments"]) == rows
+    # The board discussion shows its newest threads; earlier ones load a page at a time.
+    assert len(response.context["board_comments"]) == min(rows, COMMENT_PAGE_SIZE)
     assert len(response.context["review_comments"]) == rows
+
+
+@pytest.mark.parametrize("rows", [1, 40])
+def test_earlier_comments_query_count(client_for, employee, other_employee, template, django_assert_num_queries, rows):
+    reflection = ReflectionFactory(author=employee, template=template, state="validated", visibility="colleagues")
+    firsts = [CommentFactory(reflection=reflection, author=UserFactory()) for _ in range(rows + 1)]
+    for first in firsts:
+        CommentFactory(reflection=reflection, author=employee, parent=first)
+    client = client_for(other_employee)
+    url = reverse("reflections:comment-list", args=[reflection.pk])
+
+    with django_assert_num_queries(EARLIER_COMMENTS_QUERIES):
+        response = client.get(url, {"before": firsts[-1].pk}, HTTP_HX_REQUEST="true")
+
+    assert len(response.context["comment_page"].threads) == min(rows, COMMENT_PAGE_SIZE)
 
 
 @pytest.mark.parametrize("rows", [1, 30])

@@ -240,3 +240,93 @@ def test_comment_posted_twice_with_one_token_saves_once_and_tells_once(client_fo
     assert OutboundEmail.objects.filter(recipient=reflection.author, kind="mentor_feedback").count() == 1
     client.post(url, {**data, "submission_token": str(uuid.uuid4())})  # a new comment is a new token
     assert Comment.objects.count() == 2
+
+
+# --- the board discussion a page at a time -----------------------------------------------------------
+
+
+def _threads(reflection, count, **kwargs):
+    import datetime as dt
+
+    start = dt.datetime(2026, 3, 1, 9, tzinfo=dt.UTC)
+    return [
+        CommentFactory(reflection=reflection, created_at=start + dt.timedelta(minutes=i), **kwargs)
+        for i in range(count)
+    ]
+
+
+def test_reflection_page_shows_the_newest_threads_and_links_to_earlier_ones(
+    client_for, make_reflection, other_employee
+):
+    from reflections.selectors import COMMENT_PAGE_SIZE
+
+    reflection = make_reflection(state=S.VALIDATED, visibility="colleagues")
+    firsts = _threads(reflection, COMMENT_PAGE_SIZE + 2)
+
+    page = client_for(other_employee).get(reflection.get_absolute_url())
+    html = page.content.decode()
+
+    assert [c.pk for c in page.context["board_comments"]] == [c.pk for c in firsts[2:]]
+    earlier = f"{reverse('reflections:comment-list', args=[reflection.pk])}?before={firsts[2].pk}"
+    assert html.count(f'href="{earlier}"') == 1
+    assert f'id="comment-{firsts[1].pk}"' not in html
+    assert f'id="comment-{firsts[2].pk}"' in html
+
+
+def test_earlier_comments_without_javascript_are_a_page_with_the_next_link(client_for, make_reflection, other_employee):
+    from reflections.selectors import COMMENT_PAGE_SIZE
+
+    reflection = make_reflection(state=S.VALIDATED, visibility="colleagues")
+    firsts = _threads(reflection, 2 * COMMENT_PAGE_SIZE + 1)
+    url = reverse("reflections:comment-list", args=[reflection.pk])
+
+    response = client_for(other_employee).get(url, {"before": firsts[COMMENT_PAGE_SIZE + 1].pk})
+    html = response.content.decode()
+
+    assert response.status_code == 200
+    assert [c.pk for c in response.context["comment_page"].threads] == [c.pk for c in firsts[1 : COMMENT_PAGE_SIZE + 1]]
+    assert "<html" in html
+    assert f'href="{url}?before={firsts[1].pk}"' in html
+    assert f'href="{reflection.get_absolute_url()}"' in html
+    assert response["Vary"].count("HX-Request") == 1
+
+
+def test_earlier_comments_with_htmx_are_a_fragment_that_takes_focus(client_for, make_reflection, other_employee):
+    reflection = make_reflection(state=S.VALIDATED, visibility="colleagues")
+    firsts = _threads(reflection, 3)
+    url = reverse("reflections:comment-list", args=[reflection.pk])
+
+    response = client_for(other_employee).get(url, {"before": firsts[2].pk}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+
+    assert "<html" not in html
+    assert 'data-swap-focus data-swap-announce="2 earlier comments shown"' in html
+    assert re.findall(r'id="comment-(\d+)"', html) == [str(firsts[0].pk), str(firsts[1].pk)]
+    assert "Earlier comments</a>" not in html
+
+
+def test_earlier_comments_never_show_another_persons_hidden_comment(
+    client_for, make_reflection, other_employee, employee, officer
+):
+    reflection = make_reflection(state=S.VALIDATED, visibility="colleagues")
+    firsts = _threads(reflection, 2)
+    hidden = CommentFactory(reflection=reflection, author=other_employee, is_hidden=True, hidden_reason="Rude")
+    hidden.created_at = firsts[0].created_at
+    hidden.save(update_fields=["created_at"])
+    url = reverse("reflections:comment-list", args=[reflection.pk])
+
+    def shown(person):
+        html = client_for(person).get(url, {"before": firsts[1].pk}).content.decode()
+        return f'id="comment-{hidden.pk}"' in html
+
+    assert (shown(employee), shown(other_employee), shown(officer)) == (False, True, True)
+
+
+def test_earlier_comments_refuse_a_before_that_is_no_id(client_for, make_reflection, other_employee):
+    reflection = make_reflection(state=S.VALIDATED, visibility="colleagues")
+
+    response = client_for(other_employee).get(
+        reverse("reflections:comment-list", args=[reflection.pk]), {"before": "abc"}
+    )
+
+    assert response.status_code == 400

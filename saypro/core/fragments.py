@@ -1,0 +1,86 @@
+"""Values many people see alike, computed once per version and kept in the cache.
+
+A `VersionedCache` keeps its entries under keys that carry a version number (kept in the cache
+itself: Redis in production, CACHE_URL). A write that changes what the entries show calls
+`changed()`, which bumps the version at once and again after the transaction commits (a value
+computed in between from the old rows would otherwise be kept); old entries are never read again
+and expire after `seconds`. `watch()` connects the bump to the saves and deletes of the models
+named, for writes through `save()`/`delete()`; a service that writes those models in bulk
+(`update()`, `bulk_create()`) calls `changed(name)` itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.apps import apps
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+_REGISTRY: dict[str, VersionedCache] = {}
+
+
+class VersionedCache:
+    def __init__(self, name: str, *, seconds: int = 300) -> None:
+        self.name = name
+        self.seconds = seconds
+        self.version_key = f"fragments:{name}:version"
+        _REGISTRY[name] = self
+
+    def version(self) -> int:
+        version = cache.get(self.version_key)
+        if version is None:
+            # A version made from the clock: a version key the cache evicted is never re-created
+            # with a number that old entries still carry.
+            cache.add(self.version_key, time.time_ns() // 1000, None)
+            version = cache.get(self.version_key)
+        return int(version)
+
+    def get_or_set(self, key: str, compute: Callable[[], Any]) -> Any:
+        """The value cached under `key` for the current version, computed by `compute` when missing."""
+        full_key = f"fragments:{self.name}:{self.version()}:{key}"
+        value = cache.get(full_key)
+        if value is None:
+            value = compute()
+            cache.set(full_key, value, self.seconds)
+        return value
+
+    def _bump(self) -> None:
+        # Without a version yet, the next read makes one from the clock.
+        with contextlib.suppress(ValueError):
+            cache.incr(self.version_key)
+
+    def changed(self, **_signal_kwargs) -> None:
+        """What the entries show changed: they are stale now and again after commit."""
+        self._bump()
+        connection = transaction.get_connection()
+        # Once per transaction, however many rows it saves.
+        if not any(callback == self._bump for _, callback, _ in connection.run_on_commit):
+            transaction.on_commit(self._bump)
+
+    def watch(self, model_labels: Iterable[str]) -> None:
+        """Bump the version on every save and delete of these models ("app_label.ModelName")."""
+        for label in model_labels:
+            model = apps.get_model(label)
+            uid = f"fragments:{self.name}:{label}"
+            post_save.connect(self.changed, sender=model, dispatch_uid=uid, weak=False)
+            post_delete.connect(self.changed, sender=model, dispatch_uid=uid, weak=False)
+            for field in model._meta.local_many_to_many:
+                m2m_changed.connect(
+                    self.changed, sender=field.remote_field.through, dispatch_uid=f"{uid}:{field.name}", weak=False
+                )
+
+
+def changed(name: str) -> None:
+    """A bulk write changed what the versioned cache `name` shows (no-op when none is set up)."""
+    if name in _REGISTRY:
+        _REGISTRY[name].changed()
+
+
+def is_version_bump(callback: Callable) -> bool:
+    """Whether an on-commit callback is a versioned cache's bump (for tests that count follow-up work)."""
+    return isinstance(getattr(callback, "__self__", None), VersionedCache)
