@@ -6,6 +6,7 @@ Run from the repository root::
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/saypro_bench_pages \
         .venv/bin/python benchmarks/bench_pages.py
     BENCH_KEEP=1 .venv/bin/python benchmarks/bench_pages.py   # reuse a database an earlier run seeded
+    BENCH_PAGES=home,impact ...                               # only pages whose label contains one of these
 
 PostgreSQL only. The database named by BENCH_DATABASE_URL (its name must contain "bench", since
 it is dropped) is dropped, created, migrated and seeded by benchmarks/large_org.py: the
@@ -157,7 +158,11 @@ def measure(org: LargeOrg) -> list[Timing]:
         f"{'page':<31} {'role':<9} {'status':>6} {'queries':>7} {'median ms':>9} {'best ms':>8} {'SQL ms':>7} "
         f"{'size':>9}  URL"
     )
-    for page in key_pages(org):
+    pages = key_pages(org)
+    wanted = [w.strip() for w in os.environ.get("BENCH_PAGES", "").split(",") if w.strip()]
+    if wanted:  # as in bench_throughput.py: only the pages whose label contains one of these
+        pages = [p for p in pages if any(w in p.label for w in wanted)]
+    for page in pages:
         if page.person_id not in clients:
             person = User.objects.get(pk=page.person_id)
             if second_factor_required(person) and not has_second_factor(person):

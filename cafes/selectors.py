@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from saypro.core.calendar import CalendarEntry
+from saypro.core.fragments import VersionedCache
 from saypro.core.learning_log import VERB_ATTENDED, VERB_PRESENTED, LogEntry, newest_first, pk_url, within
 from saypro.core.models import User
 from saypro.core.roles import is_officer
@@ -76,6 +77,19 @@ class AgendaSlot:
     talk: TalkProposal
     starts_at: datetime
     ends_at: datetime
+
+
+# The café page's agenda is the same for everyone who reads it (a speaker's own button and the
+# feedback links aside, which are keyed separately): its slots and rendered HTML are kept per
+# version, bumped by any save or delete of a café, a talk or a person (a speaker's name)
+# (CafesConfig.ready; services that write talks in bulk call fragments.changed("cafes")).
+AGENDA_CACHE = VersionedCache("cafes", seconds=600)
+AGENDA_READ = ["cafes.Cafe", "cafes.TalkProposal", "core.User"]
+
+
+def cafe_agenda_cached(*, cafe: Cafe) -> list[AgendaSlot]:
+    """cafe_agenda() from the cache (no query when cached); the café is the one just read."""
+    return AGENDA_CACHE.get_or_set(f"agenda:{cafe.pk}", lambda: cafe_agenda(cafe=cafe))
 
 
 def cafe_agenda(*, cafe: Cafe) -> list[AgendaSlot]:

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 
 from reflections import services as reflection_services
-from saypro.core import roles
+from saypro.core import fragments, roles
 from saypro.core.calendar import ics_invite_for
 from saypro.core.models import Notification, User
 from saypro.core.services import audit_record, notify, submitted_once, task_enqueue
@@ -253,6 +253,7 @@ def cafe_cancel(*, cafe: Cafe, by: User, reason: str) -> Cafe:
         TalkProposal.objects.filter(pk__in=[t.pk for t in talks]).update(
             state=TalkProposal.State.KEPT, cafe=None, position=None, updated_at=timezone.now()
         )
+        fragments.changed("cafes")  # the talks left the agenda in bulk, without signals
         if not was_announced:
             return current
         people = {t.speaker for t in talks}

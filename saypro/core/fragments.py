@@ -22,6 +22,8 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 _REGISTRY: dict[str, VersionedCache] = {}
+# What Django's sign-in saves (django.contrib.auth.models.update_last_login); no fragment shows it.
+_SIGN_IN_FIELDS = frozenset({"last_login"})
 
 
 class VersionedCache:
@@ -54,8 +56,14 @@ class VersionedCache:
         with contextlib.suppress(ValueError):
             cache.incr(self.version_key)
 
-    def changed(self, **_signal_kwargs) -> None:
-        """What the entries show changed: they are stale now and again after commit."""
+    def changed(self, **signal_kwargs) -> None:
+        """What the entries show changed: they are stale now and again after commit.
+
+        A sign-in's save of the person's last_login alone changes nothing a fragment shows, so it
+        bumps nothing (otherwise every sign-in would empty every cache that watches people).
+        """
+        if signal_kwargs.get("update_fields") == _SIGN_IN_FIELDS:
+            return
         self._bump()
         connection = transaction.get_connection()
         # Once per transaction, however many rows it saves.

@@ -46,6 +46,20 @@ def snapshot_get(*, month: date) -> Snapshot | None:
     return snapshot_ready_list().filter(month=month).first()
 
 
+def snapshot_history() -> list[Snapshot]:
+    """Every version of every month, newest month and version first, in one query (a few rows a month)."""
+    return list(Snapshot.objects.select_related("requested_by").order_by("-month", "-version"))
+
+
+def ready_in(history: list[Snapshot]) -> list[Snapshot]:
+    """The newest ready version of every month in `history` (snapshot_ready_list() without a query)."""
+    ready: dict[date, Snapshot] = {}
+    for snapshot in history:
+        if snapshot.status == Snapshot.Status.READY and snapshot.month not in ready:
+            ready[snapshot.month] = snapshot
+    return sorted(ready.values(), key=lambda s: s.month, reverse=True)
+
+
 def snapshot_versions(*, month: date) -> QuerySet[Snapshot]:
     return Snapshot.objects.filter(month=month).select_related("requested_by").order_by("-version")
 
@@ -404,6 +418,7 @@ def trend_get(*, month: date, months: int = 12, ready: list[Snapshot] | None = N
                     else None
                 ),
                 "learnings": values["learnings_shared"].numerator if "learnings_shared" in values else None,
+                "sessions_held": held.numerator if held else None,
                 "attendance_percent": _percent_or_none(values.get("circle_attendance")),
                 "mix_percent": _percent_or_none(values.get("circle_mix_index")),
                 "commitments_due": values["commitments_due"].numerator if "commitments_due" in values else None,

@@ -51,3 +51,21 @@ def test_watched_model_save_bumps_the_version():
 
     assert unwatched == start
     assert fragments.version() > start
+
+
+def test_a_sign_in_bumps_nothing_but_other_saves_of_the_person_do(client):
+    from tests.factories import UserFactory
+
+    person = UserFactory()
+    fragments = VersionedCache("test-sign-in")
+    fragments.watch(["core.User"])
+    start = fragments.version()
+    client.force_login(person)  # saves last_login alone
+    signed_in = fragments.version()
+    person.first_name = "Renamed"
+    person.save(update_fields=["first_name"])
+    renamed = fragments.version()
+    person.save()  # every field
+
+    assert signed_in == start
+    assert start < renamed < fragments.version()

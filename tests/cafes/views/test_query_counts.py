@@ -39,6 +39,10 @@ def test_cafe_detail_queries_do_not_grow(client_for, other_employee, django_asse
         response = client.get(url)
     assert len(response.context["slots"]) == talks
     assert response.context["seats"].going == rsvps + 1
+    # Cached: the agenda (its talks and speakers) is not read again (issue 12).
+    with django_assert_num_queries(7):
+        cached = client.get(url)
+    assert cached.context["agenda_section"] == response.context["agenda_section"]
 
 
 @pytest.mark.parametrize(("talks", "rsvps"), [(2, 5), (20, 500)])
@@ -48,6 +52,8 @@ def test_cafe_detail_queries_do_not_grow_for_the_officer(client_for, officer, dj
     _rsvps(cafe, rsvps)
     client = client_for(officer)
     with django_assert_num_queries(8):
+        client.get(reverse("cafes:cafe-detail", args=[cafe.pk]))
+    with django_assert_num_queries(7):
         client.get(reverse("cafes:cafe-detail", args=[cafe.pk]))
 
 

@@ -163,11 +163,75 @@ def test_report_page_query_count_does_not_grow_with_data(june, client_for, manag
     snapshot_build(month=date(2026, 5, 1))
     client = client_for(manager)
     client.get("/")  # warm the session
-    # 15: one read of the ready snapshots serves this month, the previous one, the trend and the
-    # month picker (issue 12: was four queries).
-    with django_assert_num_queries(16):
+    # 12 cold (issue 12: was 16): one read of every snapshot version serves this month, the trend,
+    # the month picker and the versions list; the previous month's totals come with the trend;
+    # the rebuild button asks the rule, not the model backend's two permission queries.
+    with django_assert_num_queries(12):
         response = client.get("/impact/2026-06/")
     assert response.status_code == 200
+    # 7 cached: neither the sections drawn from the snapshot (its figures and the trend's) nor the
+    # month's highlights (three queries) are read again.
+    with django_assert_num_queries(7):
+        cached = client.get("/impact/2026-06/")
+    unmasked = re.compile(rb"[A-Za-z0-9]{64}")  # the CSRF token is masked anew on every page
+    assert unmasked.sub(b"", cached.content) == unmasked.sub(b"", response.content)
+
+
+def _department_rows(html: str) -> list[str]:
+    table = html.split('id="departments-table"', 1)[1].split("</table>", 1)[0]
+    return re.findall(r'<th scope="row">([^<]+)</th>', table)
+
+
+def test_cached_report_sections_are_never_shared_across_scopes(snapshot, june, client_for, officer):
+    """Each scope renders and caches its own sections: a manager never reads another scope's."""
+    sales_manager, hr_manager, unscoped = (UserFactory(roles=["Employee", "Manager"]) for _ in range(3))
+    ManagerScope.objects.create(manager=sales_manager, department=june.departments["Sales"])
+    ManagerScope.objects.create(manager=hr_manager, department=june.departments["HR"])
+    everyone = _department_rows(client_for(officer).get("/impact/2026-06/").content.decode())
+    assert {"Sales", "HR", "Finance"} <= set(everyone)
+    for _ in range(2):  # cold, then from the cache the officer and the other manager filled
+        assert _department_rows(client_for(sales_manager).get("/impact/2026-06/").content.decode()) == ["Sales"]
+        assert _department_rows(client_for(hr_manager).get("/impact/2026-06/").content.decode()) == ["HR"]
+        assert _department_rows(client_for(unscoped).get("/impact/2026-06/").content.decode()) == []
+        assert _department_rows(client_for(officer).get("/impact/2026-06/").content.decode()) == everyone
+
+
+def test_cached_report_sections_follow_a_new_scope_and_a_rebuild(snapshot, june, client_for, manager):
+    ManagerScope.objects.filter(manager=manager).delete()
+    ManagerScope.objects.create(manager=manager, department=june.departments["Sales"])
+    client = client_for(manager)
+    assert _department_rows(client.get("/impact/2026-06/").content.decode()) == ["Sales"]
+    # The manager's scope grows: the next page is the new scope's, not the cached old one.
+    ManagerScope.objects.create(manager=manager, department=june.departments["HR"])
+    assert _department_rows(client.get("/impact/2026-06/").content.decode()) == ["HR", "Sales"]
+    # A rebuilt month (its newest ready version) is shown at once, with its own figures.
+    assert "80% of training participants" in client.get("/impact/2026-06/").content.decode()
+    rebuilt, _ = snapshot_build(month=JUNE, rebuild=True, reason="test")
+    assert rebuilt.version == 2
+    html = client.get("/impact/2026-06/").content.decode()
+    assert "Version 2," in html
+    # A figure corrected in place (a save, not a new version) is not served stale from the cache.
+    figure = rebuilt.figures.get(name="participation", dimension="")
+    figure.numerator, figure.denominator = 1, 5
+    figure.save()
+    html = client.get("/impact/2026-06/").content.decode()
+    assert "20% of training participants" in html
+    assert "80% of training participants" not in html
+
+
+def test_comparison_follows_a_rebuilt_previous_month(june, client_for, officer):
+    from saypro.impact.models import Figure
+
+    snapshot_build(month=date(2026, 5, 1))
+    june_snapshot, _ = snapshot_build(month=JUNE)
+    june_held = june_snapshot.figures.get(name="sessions_held", dimension="").numerator
+    client = client_for(officer)
+    assert "down 38" not in client.get("/impact/2026-06/").content.decode()
+    # May is rebuilt with more sessions held: June's comparison, cached against May's first
+    # version, is drawn again against the new one.
+    rebuilt_may, _ = snapshot_build(month=date(2026, 5, 1), rebuild=True, reason="test")
+    Figure.objects.filter(snapshot=rebuilt_may, name="sessions_held", dimension="").update(numerator=june_held + 38)
+    assert "down 38" in client.get("/impact/2026-06/").content.decode()
 
 
 def test_report_lists_the_months_highlights(june, client_for, manager):
@@ -184,6 +248,25 @@ def test_report_lists_the_months_highlights(june, client_for, manager):
     assert "Ask the quiet ones first" in html
     assert f'<a href="/reflections/{r1.pk}/">Two-minute check-ins</a>' in html
     assert "No talks this month." not in html
+
+
+def test_cached_highlights_follow_a_newly_highlighted_contribution(june, client_for, manager, officer):
+    from feedback.services import contribution_flag_set
+
+    snapshot_build(month=JUNE)
+    client = client_for(manager)
+    assert "No contribution was highlighted." in client.get("/impact/2026-06/").content.decode()
+    from feedback.models import Contribution
+
+    contribution = Contribution.objects.filter(author=june.people["p6"]).first()
+    contribution.text = "Ask the quiet ones first"
+    contribution.save()
+    contribution_flag_set(contribution=contribution, flag="highlighted", value=True, by=officer)
+    html = client.get("/impact/2026-06/").content.decode()
+    assert "Ask the quiet ones first" in html
+    assert "No contribution was highlighted." not in html
+    contribution_flag_set(contribution=contribution, flag="highlighted", value=False, by=officer)
+    assert "No contribution was highlighted." in client.get("/impact/2026-06/").content.decode()
 
 
 def _pdf_text(client, month: str = "2026-06") -> str:
