@@ -31,6 +31,8 @@ from reflections.selectors import (
 )
 from saypro.core.models import Department, JobRole, Location, Module, OutboundEmail
 
+from .selectors import THEME_LABEL_SEPARATOR
+
 Cell = dict
 CHANNELS = (("feedback", "Feedback sessions"), ("board", "Learning board"), ("circles", "Peer circles"),
             ("cafes", "Knowledge cafés"))  # fmt: skip
@@ -358,9 +360,6 @@ def applied_cells(*, start: datetime, end: datetime) -> list[Cell]:
 
 
 # --- challenges heard ---------------------------------------------------------------------------
-
-# Between a module's title and a theme's name in a theme cell's label (a title's own is replaced).
-THEME_LABEL_SEPARATOR = " › "
 
 
 def challenge_cells(*, start: datetime, end: datetime) -> list[Cell]:

@@ -26,6 +26,10 @@ TREND_FIGURES = (
 )
 # How many challenge themes the report lists as the month's top recurring challenges.
 TOP_CHALLENGES = 5
+# Between a module's title and a theme's name in a theme cell's label (a title's own is replaced
+# where the cell is made, saypro.impact.figures).
+THEME_LABEL_SEPARATOR = " › "
+SMALL_THEME = "a theme raised by fewer than 5 people"
 
 
 def snapshot_ready_list() -> QuerySet[Snapshot]:
@@ -307,12 +311,23 @@ class Report:
         """
         cells = self.by("challenges_raised", "theme")
         shown = sorted((c for c in cells if not self.concealed(c)), key=lambda c: (-c.numerator, c.label))
-        hidden = sorted((c for c in cells if self.concealed(c)), key=lambda c: c.label)
+        hidden = sorted((c for c in cells if self.concealed(c)), key=lambda c: (self.label(c), c.key))
         rows = []
         for cell in (shown + hidden)[:limit]:
-            module, _, theme = cell.label.partition(" › ")
+            module, _, theme = self.label(cell).partition(THEME_LABEL_SEPARATOR)
             rows.append({"module": module, "theme": theme or module, "shown": self.shown(cell)})
         return rows
+
+    def label(self, cell: Figure) -> str:
+        """The cell's label as a reader may see it.
+
+        A theme is named from the words of a challenge; a theme raised by fewer than 5 people
+        would put those few people's words in front of every manager, so only its module is named.
+        """
+        if cell.dimension == "theme" and self.concealed(cell) == FEWER_THAN_5:
+            module, _, _theme = cell.label.partition(THEME_LABEL_SEPARATOR)
+            return f"{module}{THEME_LABEL_SEPARATOR}{SMALL_THEME}"
+        return cell.label
 
     def department_rows(self) -> list[dict]:
         """One row per department: participation and learnings shared, small groups concealed.

@@ -255,8 +255,8 @@ class ReportCsvView(ReportPermissionMixin, View):
             else:
                 numerator, denominator = cell.numerator, cell.denominator
             writer.writerow(
-                [month, snapshot.version, cell.name, cell.dimension, cell.key, cell.label, numerator, denominator,
-                 report.shown(cell)]
+                [month, snapshot.version, cell.name, cell.dimension, cell.key, report.label(cell), numerator,
+                 denominator, report.shown(cell)]
             )  # fmt: skip
         return response
 
