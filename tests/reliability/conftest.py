@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import skip_or_fail
+from tests.conftest import skip_or_fail, stop_process
 
 OWN_REDIS_PORTS = range(6390, 6400)
 
@@ -140,9 +140,4 @@ def worker_killer():
 
     yield kill
     for process in started:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)

@@ -26,7 +26,7 @@ import pytest
 from django.db import connection
 
 from saypro.core.services import calendar_feed_create
-from tests.conftest import database_url_for, skip_or_fail
+from tests.conftest import database_url_for, skip_or_fail, stop_process
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -78,8 +78,8 @@ def gunicorn_for(tmp_path):
             sys.executable, "-m", "gunicorn", "saypro.wsgi:application", "--bind", f"127.0.0.1:{port}",
             "--workers", "1", "--no-control-socket", "--log-level", "warning",
         ]  # fmt: skip
-        log = (tmp_path / f"gunicorn-{port}.log").open("wb")
-        process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        with (tmp_path / f"gunicorn-{port}.log").open("wb") as log:
+            process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         started.append(process)
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60
@@ -94,12 +94,7 @@ def gunicorn_for(tmp_path):
 
     yield start
     for process in started:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
 
 
 @pytest.mark.parametrize(("health_checks", "after_the_drop"), [(True, 200), (False, 500)])
