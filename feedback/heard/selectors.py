@@ -55,6 +55,12 @@ def module_heard_get(*, pk: int) -> Module | None:
     return Module.objects.select_related("programme", "owner").filter(pk=pk).first()
 
 
+def challenge_themes_live(*, module_id: int | None = None) -> QuerySet[ChallengeTheme]:
+    """Themes not merged into another (an officer's actions and the merge targets), with their module."""
+    themes = ChallengeTheme.objects.select_related("module").filter(merged_into__isnull=True)
+    return themes if module_id is None else themes.filter(module_id=module_id)
+
+
 def heard_themes(*, module: Module, officer: bool) -> list[ThemeView]:
     """The module's live themes with visible challenges, largest first: four queries in all.
 

@@ -100,11 +100,7 @@ class ThemeActionView(PermissionRequiredMixin, View):
 
     def get_theme(self) -> ChallengeTheme:
         if not hasattr(self, "_theme"):
-            theme = (
-                ChallengeTheme.objects.select_related("module")
-                .filter(pk=self.kwargs["pk"], merged_into__isnull=True)
-                .first()
-            )
+            theme = selectors.challenge_themes_live().filter(pk=self.kwargs["pk"]).first()
             if theme is None:
                 raise Http404("No such theme.")
             self._theme = theme
@@ -150,11 +146,11 @@ class ThemeMergeView(ThemeActionView):
     action = "merge"
 
     def make_form(self, theme, data):
-        live = ChallengeTheme.objects.filter(module_id=theme.module_id, merged_into__isnull=True)
+        live = selectors.challenge_themes_live(module_id=theme.module_id)
         return ThemeMergeForm(data, themes=live, prefix=f"merge-{theme.pk}")
 
     def act(self, theme, data) -> str:
-        into = ChallengeTheme.objects.get(pk=data["into"])
+        into = selectors.challenge_themes_live(module_id=theme.module_id).get(pk=data["into"])
         services.challenge_theme_merge(theme=theme, into=into, by=self.request.user)
         self._into = into
         return f"Merged “{theme.name}” into “{into.name}”."
