@@ -396,7 +396,10 @@ def run_mixed(server: Server, org) -> dict:
     after = mixed_counts(people)
     created = {key: after[key] - before[key] for key in after}
     peaks = server.worker_peak_memory_kb()
-    passed = seen["server_errors"] == 0 and created["reflections_submitted"] == seen["submits_ok"]
+    # A run that submitted nothing proves nothing about lost or doubled writes: it fails too.
+    passed = (
+        seen["server_errors"] == 0 and seen["submits_ok"] > 0 and created["reflections_submitted"] == seen["submits_ok"]
+    )
     print(
         f"requests {seen['requests']:,}, server errors (5xx or no answer) {seen['server_errors']}, "
         f"other failures {seen['failures'] - seen['server_errors']}"

@@ -34,6 +34,8 @@ BOARD_REFLECTION = re.compile(r'href="/reflections/(\d+)/"')
 ROUND = re.compile(r'name="round" value="(\d+)"')
 TOPIC = re.compile(r'<select name="first_choice"[^>]*>(.*?)</select>', re.DOTALL)
 OPTION = re.compile(r'<option value="(\d+)"')
+FORM_ACTION = re.compile(r'<form method="post" action="([^"]+)" id="reflection-form"')
+HIDDEN = re.compile(r'<input type="hidden" name="(template|kind|context|start_key)" value="([^"]*)"')
 
 
 @events.request.add_listener
@@ -81,9 +83,13 @@ class Employee(HttpUser):
         if not templates:
             return
         edit = self.client.get(f"/reflections/write/?template={templates[0]}", name="write: start")
-        if "/edit/" not in edit.url:
+        action = FORM_ACTION.search(edit.text)
+        if action is None:
             return
+        # The writing page is not saved until its form is posted: the start fields (template, kind,
+        # start key) travel with it, so the first post creates the draft and submits it.
         data = {
+            **dict(HIDDEN.findall(edit.text)),
             "csrfmiddlewaretoken": _token(edit.text),
             "title": "What I will try next week",
             "key_takeaway": "Ask before assuming",
@@ -92,7 +98,7 @@ class Employee(HttpUser):
         }
         for name in ANSWER.findall(edit.text):
             data[name] = "I asked my team what they needed before deciding, and the meeting was shorter."
-        response = self._post(edit.url, data, edit.url, "write: submit")
+        response = self._post(action.group(1), data, edit.url, "write: submit")
         if response.status_code == 302 and "/edit/" not in response.headers.get("Location", ""):
             OUTCOME["submits_ok"] += 1
 
