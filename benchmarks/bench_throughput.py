@@ -17,7 +17,10 @@ database connections with health checks, the Redis cache when BENCH_CACHE_URL (o
 names one — with benchmarks/throughput/settings.py adding a trivial `HttpResponse("ok")` view
 at /bench/ok/ and a header counting each response's SQL queries.
 
-Per key page, wrk (Debian's `wrk`) drives first the trivial view and then the page with 16
+First two reference pages (benchmarks/throughput/urls.py), printed but not held to the targets:
+the signed-in floor (the base template around one line, through every middleware: no key page can
+be faster) and a naive signed-in page (one list query, a small crispy form). Then per key page,
+wrk (Debian's `wrk`) drives first the trivial view and then the page with 16
 connections for BENCH_SECONDS each, so each page is divided by the trivial view measured right
 before it: on a shared machine the absolute requests per second drift with the neighbours' load,
 the ratio much less. Printed and written as JSON under benchmarks/results/ (ignored by git):
@@ -295,7 +298,18 @@ def targets(results: list[PageResult]) -> dict:
     }
 
 
-def measure_pages(server: Server, pages: list[Page], cookies: dict[int, str], seconds: int) -> list[PageResult]:
+def reference_pages(org) -> list[Page]:
+    """What a key page is compared with besides the trivial view (benchmarks/throughput/urls.py):
+    the signed-in floor no page can beat, and a naive signed-in page."""
+    return [
+        Page("reference: signed-in floor", "/bench/signed-in/", "employee", org.employee_id),
+        Page("reference: naive page", "/bench/naive/", "employee", org.employee_id),
+    ]
+
+
+def measure_pages(
+    server: Server, pages: list[Page], cookies: dict[int, str], seconds: int, references: list[Page]
+) -> tuple[list[PageResult], list[PageResult]]:
     print(
         f"\n{CONNECTIONS} connections, {seconds} s per page, each after {seconds} s of the trivial view "
         f"({TRIVIAL_PATH}); latency in ms; queries and size of one warm request"
@@ -308,7 +322,12 @@ def measure_pages(server: Server, pages: list[Page], cookies: dict[int, str], se
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(WRK_SCRIPT)
     script = Path(handle.name)
+    measured_references = []
     try:
+        for page in references:
+            result = measure_page(server, page, cookies[page.person_id], seconds, script)
+            measured_references.append(result)
+            print_row(result)
         for page in pages:
             result = measure_page(server, page, cookies[page.person_id], seconds, script)
             results.append(result)
@@ -327,7 +346,7 @@ def measure_pages(server: Server, pages: list[Page], cookies: dict[int, str], se
         ("non_200", "not 200"),
     ]:
         print(f"{label}: {', '.join(summary[key]) if summary[key] else 'none'}")
-    return results
+    return results, measured_references
 
 
 # --- the mixed scenario -----------------------------------------------------------------------------
@@ -431,7 +450,8 @@ def main() -> int:
     wanted = [w.strip() for w in os.environ.get("BENCH_PAGES", "").split(",") if w.strip()]
     if wanted:
         pages = [p for p in pages if any(w in p.label for w in wanted)]
-    cookies = session_cookies({p.person_id for p in pages})
+    references = reference_pages(org)
+    cookies = session_cookies({p.person_id for p in [*pages, *references]})
     connection.close()  # the parent holds no connection while the server works
     server = Server(database_url=url, port=int(os.environ.get("BENCH_PORT", "8160")), secret_key=settings.SECRET_KEY)
     server.collect_static()
@@ -440,7 +460,7 @@ def main() -> int:
     server.start()
     try:
         seconds = int(os.environ.get("BENCH_SECONDS", "5"))
-        results = measure_pages(server, pages, cookies, seconds)
+        results, measured_references = measure_pages(server, pages, cookies, seconds, references)
         mixed = run_mixed(server, org) if os.environ.get("BENCH_MIXED", "1") != "0" else {"skipped": "BENCH_MIXED=0"}
     finally:
         server.stop()
@@ -457,6 +477,7 @@ def main() -> int:
                 "workers": WORKERS,
                 "cache": server.cache,
                 "pages": [asdict(r) for r in results],
+                "references": [asdict(r) for r in measured_references],
                 "targets": targets(results),
                 "mixed": mixed,
             },
