@@ -13,6 +13,7 @@ class CoreConfig(AppConfig):
         # dashboard reads every app, so it is named, not imported, here.
         from django.utils.module_loading import import_string
 
-        from . import company_signin, second_factor  # noqa: F401 -- imported for their signal receivers
+        from . import company_signin, person_cache, second_factor  # noqa: F401 -- imported for their signal receivers
 
+        person_cache.watch_for_changes()
         import_string("saypro.dashboard.watch_for_changes")()

@@ -108,12 +108,15 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.first_name or self.email
 
     def has_group(self, name: str) -> bool:
-        """Group membership, cached per request object so navigation costs one query."""
-        cache = self.__dict__.get("_group_names")
-        if cache is None:
-            cache = set(self.groups.values_list("name", flat=True))
-            self.__dict__["_group_names"] = cache
-        return name in cache
+        """Group membership, kept on this object for the request and in the cache between requests
+        (person_cache.group_names), so a page's role checks usually cost no query."""
+        names = self.__dict__.get("_group_names")
+        if names is None:
+            from .person_cache import group_names
+
+            names = group_names(person=self)
+            self.__dict__["_group_names"] = names
+        return name in names
 
 
 class Placement(models.Model):

@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import ngettext
 
+from . import person_cache
 from .models import (
     AuditEntry,
     CalendarFeed,
@@ -173,7 +174,9 @@ def notifications_mark_read(*, recipient: User, ids: Iterable[int] | None = None
     qs = Notification.objects.filter(recipient=recipient, read_at__isnull=True)
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))
-    return qs.update(read_at=timezone.now())
+    marked = qs.update(read_at=timezone.now())
+    person_cache.unread_changed(person_ids=[recipient.pk])
+    return marked
 
 
 # An e-mail subject longer than this is cut (with an ellipsis); mail clients show far less.

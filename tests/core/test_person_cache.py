@@ -1,0 +1,118 @@
+"""The person's roles and unread count, kept in the cache between requests and dropped when they change."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from saypro.core import person_cache, roles, services
+from saypro.core.models import Notification, User
+from saypro.core.org_import.applying import org_import_apply
+from saypro.core.org_import.parsing import org_import_parse
+
+pytestmark = pytest.mark.django_db
+
+HOME = "/"
+
+
+def fresh(person: User) -> User:
+    """The person as the next request loads them (nothing remembered on the object)."""
+    return User.objects.get(pk=person.pk)
+
+
+def nav_labels(response) -> list[str]:
+    return [item["label"] for item in response.context["nav_items"]]
+
+
+def test_a_second_page_reads_roles_and_unread_count_from_the_cache(client, employee, django_assert_num_queries):
+    client.force_login(employee)
+    client.get(HOME)
+
+    # Home's queries without the person's groups and unread notifications: the session is in the
+    # database here (tests), the user row, then the page's own reads.
+    with django_assert_num_queries(10) as context:
+        assert client.get(HOME).status_code == 200
+
+    sql = " ".join(q["sql"] for q in context.captured_queries)
+    assert "auth_group" not in sql
+    assert 'COUNT(*) AS "__count" FROM "core_notification"' not in sql
+
+
+def test_a_role_given_shows_on_the_next_page(client, employee):
+    client.force_login(employee)
+    assert "Impact" not in nav_labels(client.get(HOME))
+
+    employee.groups.add(Group.objects.get_or_create(name=roles.MANAGER)[0])
+
+    assert "Impact" in nav_labels(client.get(reverse("core:notification-list")))
+
+
+def test_a_role_taken_away_through_the_group_side_is_gone_at_once(employee, mentor):
+    assert roles.is_mentor.test(fresh(mentor))
+
+    Group.objects.get(name=roles.MENTOR).user_set.remove(mentor)
+
+    assert not roles.is_mentor.test(fresh(mentor))
+
+
+def test_a_removed_role_is_gone_at_once(mentor):
+    assert roles.is_mentor.test(fresh(mentor))
+
+    mentor.groups.remove(Group.objects.get(name=roles.MENTOR))
+
+    assert not roles.is_mentor.test(fresh(mentor))
+
+
+def test_a_renamed_group_is_seen_at_once(mentor):
+    assert roles.is_mentor.test(fresh(mentor))
+
+    Group.objects.filter(name=roles.MENTOR).update(name="Former mentors")  # no signal: not watched
+    group = Group.objects.get(name="Former mentors")
+    group.name = "Coaches"
+    group.save()
+
+    assert not roles.is_mentor.test(fresh(mentor))
+
+
+def test_the_org_import_s_bulk_role_changes_are_seen_at_once(employee):
+    assert not roles.is_manager.test(fresh(employee))
+    header = "email,first_name,last_name,department,location,job_role,mentor_emails,roles,manager_departments"
+    content = f"{header}\n{employee.email},{employee.first_name},{employee.last_name},Finance,,,,manager,Finance\n"
+
+    org_import_apply(parsed=org_import_parse(content=content.encode()), by=None, dry_run=False)
+
+    assert roles.is_manager.test(fresh(employee))
+
+
+def test_unread_count_follows_new_read_and_deleted_notifications(employee, django_capture_on_commit_callbacks):
+    assert person_cache.unread_count(person=employee) == 0
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = services.notification_create(recipient=employee, kind="test", title="One")
+        services.notification_create(recipient=employee, kind="test", title="Two")
+    assert person_cache.unread_count(person=fresh(employee)) == 2
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notifications_mark_read(recipient=employee, ids=[first.pk])
+    assert person_cache.unread_count(person=fresh(employee)) == 1
+
+    with django_capture_on_commit_callbacks(execute=True):
+        Notification.objects.filter(recipient=employee).delete()
+    assert person_cache.unread_count(person=fresh(employee)) == 0
+
+
+def test_another_person_s_notification_leaves_my_count_cached(employee, other_employee, django_assert_num_queries):
+    assert person_cache.unread_count(person=employee) == 0
+
+    services.notification_create(recipient=other_employee, kind="test", title="Not mine")
+
+    with django_assert_num_queries(0):
+        assert person_cache.unread_count(person=employee) == 0
+
+
+def test_the_bell_shows_a_new_notification_on_the_next_page(client, employee):
+    client.force_login(employee)
+    assert client.get(HOME).context["unread_notifications"] == 0
+
+    services.notification_create(recipient=employee, kind="test", title="New")
+
+    assert client.get(HOME).context["unread_notifications"] == 1
