@@ -11,7 +11,7 @@ from django.db.models import Count, Model, QuerySet
 from saypro.core.ids import id_from
 from saypro.core.models import User
 
-from ..models import Answer, ContextKind, Reflection, ReflectionEvent, ReflectionTemplate
+from ..models import Answer, ContextKind, GuidingQuestion, Reflection, ReflectionEvent, ReflectionTemplate
 
 # What an invitation link may name, per kind: "<app_label>.<model>" -> the owning app's selector
 # `(*, pk, person) -> object | None`, which returns the object only when the person took part in it
@@ -85,7 +85,8 @@ def reflection_for_context(*, person: User, context: Model) -> Reflection | None
 def answer_list(*, reflection: Reflection) -> list[dict]:
     """The template's questions in order, each with the author's answer (or None)."""
     answers = {a.question_id: a for a in Answer.objects.filter(reflection=reflection)}
-    return [{"question": q, "answer": answers.get(q.pk)} for q in reflection.template.questions.all()]
+    questions = GuidingQuestion.objects.filter(template_id=reflection.template_id)
+    return [{"question": q, "answer": answers.get(q.pk)} for q in questions]
 
 
 def reflection_list_mine(*, person: User, state: str | None = None) -> QuerySet[Reflection]:

@@ -444,3 +444,31 @@ def test_adoption_summary_reports_carry_the_person_and_department_shown(make_ref
     assert (report.pk, report.note, report.created_at) == (tried.pk, "Worked", tried.created_at)
     assert report.person.full_name == other_employee.full_name
     assert str(report.department) == str(tried.department)
+
+
+def test_adoption_summary_shows_the_newest_reports_and_counts_them_all(make_reflection, other_employee):
+    from reflections.selectors.board import TRIED_REPORTS_SHOWN
+
+    reflection = make_reflection(state=S.VALIDATED, visibility=V.COLLEAGUES)
+    start = dt.datetime(2026, 3, 1, 9, tzinfo=dt.UTC)
+    reports = [
+        AdoptionFactory(reflection=reflection, kind="tried", created_at=start + dt.timedelta(minutes=i))
+        for i in range(TRIED_REPORTS_SHOWN + 3)
+    ]
+    AdoptionFactory(reflection=reflection, person=other_employee, kind="will_try", commitment_due=dt.date(2026, 4, 1))
+
+    newest = selectors.adoption_summary(reflection=reflection, viewer=other_employee)
+    everything = selectors.adoption_summary(reflection=reflection, viewer=other_employee, all_reports=True)
+
+    assert (newest.will_try, newest.tried, newest.viewer_will_try, newest.viewer_tried) == (
+        1,
+        TRIED_REPORTS_SHOWN + 3,
+        True,
+        False,
+    )
+    assert [a.pk for a in newest.tried_reports] == [a.pk for a in reports[::-1][:TRIED_REPORTS_SHOWN]]
+    assert newest.reports_not_shown == 3
+    assert newest.viewer_commitment.commitment_due == dt.date(2026, 4, 1)
+    assert newest.who_tried is None
+    assert [a.pk for a in everything.tried_reports] == [a.pk for a in reports[::-1]]
+    assert everything.reports_not_shown == 0
