@@ -224,6 +224,25 @@ def test_learning_log_entries_reflections_feedback_and_practice(make_reflection,
     assert entries[3].url == f"/reflections/{draft.pk}/"
 
 
+def test_learning_log_entries_name_untitled_reflections_and_unnamed_people(make_reflection, employee, mentor):
+    from tests.factories import UserFactory
+
+    untitled = make_reflection(state=S.VALIDATED, visibility=V.MENTOR, title="", now=at(2026, 3, 5))
+    MentorReviewFactory(reflection=untitled, mentor=mentor, depth=2, decision="changes_requested")
+    nameless = UserFactory(first_name="", last_name="", email="no.name@example.org")
+    theirs = ReflectionFactory(author=nameless, state=S.VALIDATED, visibility=V.COLLEAGUES, title="Huddles")
+    AdoptionFactory(reflection=theirs, person=employee, kind="tried", note="")
+
+    entries = {e.kind: e for e in selectors.learning_log_entries(person=employee)}
+
+    assert entries["reflection"].title == f"Untitled reflection #{untitled.pk}"
+    assert entries["reflection"].detail == "Validated · My mentor"
+    assert entries["mentor_feedback"].title == f"Mentor feedback on “Untitled reflection #{untitled.pk}”"
+    assert entries["mentor_feedback"].detail == f"More depth asked by {mentor.full_name}, depth 2 of 4"
+    assert entries["mentor_feedback"].verb == selectors.VERB_ATTEMPTED
+    assert entries["practice"].title == "Tried “Huddles” from no.name@example.org"
+
+
 def test_learning_log_entries_month_span_and_private_practice_dropped(make_reflection, employee, other_employee):
     make_reflection(state=S.SUBMITTED, title="February", now=at(2026, 2, 28, 23, 30))
     make_reflection(state=S.SUBMITTED, title="March", now=at(2026, 3, 1, 0, 0))
