@@ -491,3 +491,19 @@ def test_adoption_summary_shows_the_newest_reports_and_counts_them_all(make_refl
     assert newest.who_tried is None
     assert [a.pk for a in everything.tried_reports] == [a.pk for a in reports[::-1]]
     assert everything.reports_not_shown == 0
+
+
+def test_answer_list_gives_each_question_this_reflection_s_answer_or_none(make_reflection, template):
+    from reflections.models import Answer
+
+    reflection = make_reflection(answered=False)
+    other = make_reflection()  # answers every question: none of them may show on `reflection`
+    first, second = template.questions.order_by("position")
+    mine = Answer.objects.create(reflection=reflection, question=second, text="Mine", html="<p>Mine</p>")
+
+    rows = selectors.answer_list(reflection=reflection)
+
+    assert [row["question"].pk for row in rows] == [first.pk, second.pk]
+    assert rows[0]["answer"] is None
+    assert (rows[1]["answer"].pk, rows[1]["answer"].text, rows[1]["answer"].html) == (mine.pk, "Mine", "<p>Mine</p>")
+    assert other.answers.count() == 2

@@ -20,8 +20,9 @@ BOARD_QUERIES = 8
 BOARD_CACHED_QUERIES = 4
 # The queue's length for the pages is its "waiting for your review" count: no COUNT of its own.
 MENTOR_QUEUE_QUERIES = 6
-# The adoptions are two queries: the counts (an aggregate) and the newest "I tried it" reports.
-DETAIL_QUERIES = 13
+# The adoptions are two queries (the counts, the newest "I tried it" reports); the questions and
+# their answers one.
+DETAIL_QUERIES = 12
 LOG_QUERIES = 7
 MODERATION_QUERIES = 7
 # Session, user, groups, the reflection, the mentor link (the view rule), the threads, the unread count.
