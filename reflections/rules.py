@@ -24,8 +24,12 @@ def is_author(user, reflection) -> bool:
 
 @rules.predicate
 def is_active_mentor_of_author(user, reflection) -> bool:
-    """An active mentor link to the author; cached on the user object for the request."""
-    if reflection is None or not user.is_authenticated:
+    """An active mentor link to the author; cached on the user object for the request.
+
+    Nobody mentors themselves (the `mentor_link_not_self` constraint), so the author's own page
+    asks the database nothing.
+    """
+    if reflection is None or not user.is_authenticated or reflection.author_id == user.pk:
         return False
     from saypro.core.selectors import is_active_mentor_of
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Q, QuerySet, Subquery
+from django.db.models import Count, Q, QuerySet, Subquery
 
 from saypro.core.models import User
 from saypro.core.roles import is_officer
@@ -13,14 +13,32 @@ from saypro.core.roles import is_officer
 from ..models import Adoption, Comment, Reflection
 from .visibility import _board_q, _with_board_counts
 
+# What a comment on the reflection page shows: its author's name and department, the text as HTML,
+# when, and whether (and why) it is hidden. Its Markdown source and its placement snapshot stay
+# unloaded: a page holds dozens of comments, and each loaded column and related row costs.
+_COMMENT_SHOWN = (
+    "reflection_id",
+    "author_id",
+    "channel",
+    "parent_id",
+    "body_html",
+    "created_at",
+    "is_hidden",
+    "hidden_reason",
+    "author__first_name",
+    "author__last_name",
+    "author__email",
+    "author__department__name",
+)
+
 
 def comment_threads(*, reflection: Reflection, viewer: User, channel: str) -> list[Comment]:
     """The comments of one discussion as threads: first comments, each with `.thread` replies.
 
     Hidden board comments are shown only to their author (with the reason) and to officers.
     """
-    qs = reflection.comments.filter(channel=channel).select_related(
-        "author", "author__department", "author__location", "author__job_role"
+    qs = (
+        reflection.comments.filter(channel=channel).select_related("author", "author__department").only(*_COMMENT_SHOWN)
     )
     if channel == Comment.Channel.BOARD and not is_officer.test(viewer):
         qs = qs.filter(Q(is_hidden=False) | Q(author_id=viewer.pk))
@@ -71,7 +89,8 @@ def comment_thread_page(
     newest = roots.order_by("-created_at", "-pk").values("pk")[: size + 1]
     comments = list(
         visible.filter(Q(pk__in=newest) | Q(parent__in=newest))
-        .select_related("author", "author__department", "author__location", "author__job_role")
+        .select_related("author", "author__department")
+        .only(*_COMMENT_SHOWN)
         .order_by("created_at", "pk")
     )
     first = [c for c in comments if c.parent_id is None]
@@ -96,39 +115,76 @@ def comment_get(*, pk: int) -> Comment | None:
     return Comment.objects.select_related("reflection").filter(pk=pk).first()
 
 
+# How many "I tried it" reports the reflection page shows, newest first; all of them on demand.
+TRIED_REPORTS_SHOWN = 10
+
+
 @dataclass(frozen=True)
 class AdoptionSummary:
     will_try: int
     tried: int
     viewer_will_try: bool
     viewer_tried: bool
+    # The reports of how it went, newest first: the newest `TRIED_REPORTS_SHOWN`, or all when asked.
     tried_reports: list[Adoption]
     # The viewer's own "I'll try this" (their commitment), and, for the author only, who tried
     # the learning and where they were (department, location) when they said so.
     viewer_commitment: Adoption | None = None
     who_tried: list[Adoption] | None = None
 
+    @property
+    def reports_not_shown(self) -> int:
+        """How many "I tried it" reports are left out of `tried_reports`."""
+        return self.tried - len(self.tried_reports)
 
-def adoption_summary(*, reflection: Reflection, viewer: User) -> AdoptionSummary:
-    """Counts of "I'll try this" and "I tried it", the viewer's own, and the reports of how it went."""
-    rows = list(
-        Adoption.objects.filter(reflection=reflection)
-        .select_related("person", "department", "location")
-        .order_by("created_at", "pk")
+
+# What a report of "I tried it" shows: who (their name), where they were, and the note.
+_REPORT_FIELDS = (
+    "reflection_id",
+    "kind",
+    "note",
+    "created_at",
+    "person__first_name",
+    "person__last_name",
+    "person__email",
+    "department__name",
+    "location__name",
+)
+
+
+def adoption_summary(*, reflection: Reflection, viewer: User, all_reports: bool = False) -> AdoptionSummary:
+    """Counts of "I'll try this" and "I tried it", the viewer's own, and the newest reports of how it went.
+
+    The counts and the viewer's own are one aggregate; the reports are a second query, limited to
+    the newest `TRIED_REPORTS_SHOWN` unless `all_reports`; the viewer's commitment is read only
+    when they have one. A popular reflection holds hundreds of adoptions, and loading them all as
+    objects took a third of its page time (benchmarks/bench_pages.py).
+    """
+    mine = Q(person_id=viewer.pk)
+    counts = Adoption.objects.filter(reflection=reflection).aggregate(
+        will_try=Count("pk", filter=Q(kind=Adoption.Kind.WILL_TRY)),
+        tried=Count("pk", filter=Q(kind=Adoption.Kind.TRIED)),
+        viewer_will_try=Count("pk", filter=mine & Q(kind=Adoption.Kind.WILL_TRY)),
+        viewer_tried=Count("pk", filter=mine & Q(kind=Adoption.Kind.TRIED)),
     )
-    mine = {a.kind for a in rows if a.person_id == viewer.pk}
-    tried = [a for a in rows if a.kind == Adoption.Kind.TRIED]
+    reports: list[Adoption] = []
+    if counts["tried"]:
+        newest = (
+            Adoption.objects.filter(reflection=reflection, kind=Adoption.Kind.TRIED)
+            .select_related("person", "department", "location")
+            .only(*_REPORT_FIELDS)
+            .order_by("-created_at", "-pk")
+        )
+        reports = list(newest if all_reports else newest[:TRIED_REPORTS_SHOWN])
+    commitment = commitment_of(reflection=reflection, person=viewer) if counts["viewer_will_try"] else None
     return AdoptionSummary(
-        will_try=sum(a.kind == Adoption.Kind.WILL_TRY for a in rows),
-        tried=sum(a.kind == Adoption.Kind.TRIED for a in rows),
-        viewer_will_try=Adoption.Kind.WILL_TRY in mine,
-        viewer_tried=Adoption.Kind.TRIED in mine,
-        tried_reports=tried,
-        viewer_commitment=next(
-            (a for a in rows if a.person_id == viewer.pk and a.kind == Adoption.Kind.WILL_TRY and a.commitment_due),
-            None,
-        ),
-        who_tried=tried if viewer.pk == reflection.author_id else None,
+        will_try=counts["will_try"],
+        tried=counts["tried"],
+        viewer_will_try=bool(counts["viewer_will_try"]),
+        viewer_tried=bool(counts["viewer_tried"]),
+        tried_reports=reports,
+        viewer_commitment=commitment,
+        who_tried=reports if viewer.pk == reflection.author_id else None,
     )
 
 

@@ -26,93 +26,104 @@ def _in_span(qs: QuerySet, field: str, start: datetime | None, end: datetime | N
     return qs
 
 
+# What the log says of a reflection's state and of who may read it ("Private", "My mentor", "Colleagues").
+_STATE_SAID = dict(Reflection.State.choices)
+_VISIBILITY_SAID = {value: label.split(" — ")[0] for value, label in Reflection.Visibility.choices}
+
+
+def _reflection_named(pk: int, title: str) -> str:
+    """What `str()` of the reflection says, without loading it: its title, or the model's "Untitled" name."""
+    return title or str(Reflection(pk=pk, title=title))
+
+
+class _PeopleNamed(dict):
+    """Full names by (first name, last name, e-mail), each made once by `User.full_name`."""
+
+    def __missing__(self, key: tuple[str, str, str]) -> str:
+        first_name, last_name, email = key
+        self[key] = name = User(first_name=first_name, last_name=last_name, email=email).full_name
+        return name
+
+
 def learning_log_entries(*, person: User, start: datetime | None = None, end: datetime | None = None) -> list[LogEntry]:
     """This app's part of a person's learning log: their reflections, mentor feedback, practices tried.
 
     A reflection counts at its first submission (or its start, while never submitted). Mentor
     feedback is each mentor review. "I tried it" appears only while the reflection is still on
     the board, so another person's reflection made private never shows in this log or its exports.
-    Three queries, whatever the number of entries.
+    Three queries, whatever the number of entries, each reading plain rows of the few columns
+    shown: a busy person's log holds hundreds of entries, and a model object (and its related
+    ones) per entry was most of this part's time (benchmarks/bench_pages.py).
     """
     entries: list[LogEntry] = []
     detail_url = learning_log.pk_url("reflections:detail")
+    names = _PeopleNamed()
     reflections = _in_span(
         Reflection.objects.filter(author=person).annotate(logged_at=Coalesce("first_submitted_at", "created_at")),
         "logged_at",
         start,
         end,
-    ).only("pk", "title", "state", "visibility", "created_at", "first_submitted_at")
-    for r in reflections:
+    ).values_list("pk", "title", "state", "visibility", "logged_at")
+    for pk, title, state, visibility, logged_at in reflections:
         entries.append(
             LogEntry(
-                when=r.logged_at,
+                when=logged_at,
                 kind="reflection",
-                title=str(r),
-                detail=f"{r.get_state_display()} · {r.get_visibility_display().split(' — ')[0]}",
-                url=detail_url(r.pk),
-                verb=learning_log.VERB_AUTHORED if r.state == DRAFT else learning_log.VERB_SUBMITTED,
-                object_id=f"reflections.reflection:{r.pk}",
+                title=_reflection_named(pk, title),
+                detail=f"{_STATE_SAID.get(state, state)} · {_VISIBILITY_SAID.get(visibility, visibility)}",
+                url=detail_url(pk),
+                verb=learning_log.VERB_AUTHORED if state == DRAFT else learning_log.VERB_SUBMITTED,
+                object_id=f"reflections.reflection:{pk}",
             )
         )
-    reviews = _in_span(
-        MentorReview.objects.filter(reflection__author=person)
-        .select_related("mentor", "reflection")
-        # Wide rows (the note, the reflection's text and search columns) the log does not show.
-        .only(
-            "created_at",
-            "decision",
-            "depth",
-            "reflection_id",
-            "mentor__first_name",
-            "mentor__last_name",
-            "mentor__email",
-            "reflection__title",
-        ),
+    reviews = _in_span(MentorReview.objects.filter(reflection__author=person), "created_at", start, end).values_list(
         "created_at",
-        start,
-        end,
+        "decision",
+        "depth",
+        "reflection_id",
+        "reflection__title",
+        "mentor__first_name",
+        "mentor__last_name",
+        "mentor__email",
     )
-    for review in reviews:
-        validated = review.decision == MentorReview.Decision.VALIDATED
+    for created_at, decision, depth, reflection_id, title, *mentor in reviews:
+        validated = decision == MentorReview.Decision.VALIDATED
         entries.append(
             LogEntry(
-                when=review.created_at,
+                when=created_at,
                 kind="mentor_feedback",
-                title=f"Mentor feedback on “{review.reflection}”",
-                detail=f"{'Validated' if validated else 'More depth asked'} by {review.mentor.full_name}, "
-                f"depth {review.depth} of 4",
-                url=detail_url(review.reflection_id),
+                title=f"Mentor feedback on “{_reflection_named(reflection_id, title)}”",
+                detail=f"{'Validated' if validated else 'More depth asked'} by {names[tuple(mentor)]}, "
+                f"depth {depth} of 4",
+                url=detail_url(reflection_id),
                 verb=learning_log.VERB_PASSED if validated else VERB_ATTEMPTED,
-                object_id=f"reflections.reflection:{review.reflection_id}",
+                object_id=f"reflections.reflection:{reflection_id}",
             )
         )
     tried = _in_span(
-        Adoption.objects.filter(person=person, kind=Adoption.Kind.TRIED)
-        .filter(_board_q("reflection__"))
-        .select_related("reflection", "reflection__author")
-        .only(
-            "created_at",
-            "note",
-            "reflection_id",
-            "reflection__title",
-            "reflection__author__first_name",
-            "reflection__author__last_name",
-            "reflection__author__email",
-        ),
+        Adoption.objects.filter(person=person, kind=Adoption.Kind.TRIED).filter(_board_q("reflection__")),
         "created_at",
         start,
         end,
+    ).values_list(
+        "created_at",
+        "note",
+        "reflection_id",
+        "reflection__title",
+        "reflection__author__first_name",
+        "reflection__author__last_name",
+        "reflection__author__email",
     )
-    for adoption in tried:
+    for created_at, note, reflection_id, title, *author in tried:
         entries.append(
             LogEntry(
-                when=adoption.created_at,
+                when=created_at,
                 kind="practice",
-                title=f"Tried “{adoption.reflection}” from {adoption.reflection.author.full_name}",
-                detail=adoption.note,
-                url=detail_url(adoption.reflection_id),
+                title=f"Tried “{_reflection_named(reflection_id, title)}” from {names[tuple(author)]}",
+                detail=note,
+                url=detail_url(reflection_id),
                 verb=learning_log.VERB_COMPLETED,
-                object_id=f"reflections.reflection:{adoption.reflection_id}:tried",
+                object_id=f"reflections.reflection:{reflection_id}:tried",
             )
         )
     return entries

@@ -6,12 +6,12 @@ import importlib
 import importlib.util
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Model, QuerySet
+from django.db.models import Count, F, FilteredRelation, Model, Q, QuerySet
 
 from saypro.core.ids import id_from
 from saypro.core.models import User
 
-from ..models import Answer, ContextKind, Reflection, ReflectionEvent, ReflectionTemplate
+from ..models import Answer, ContextKind, GuidingQuestion, Reflection, ReflectionEvent, ReflectionTemplate
 
 # What an invitation link may name, per kind: "<app_label>.<model>" -> the owning app's selector
 # `(*, pk, person) -> object | None`, which returns the object only when the person took part in it
@@ -83,9 +83,25 @@ def reflection_for_context(*, person: User, context: Model) -> Reflection | None
 
 
 def answer_list(*, reflection: Reflection) -> list[dict]:
-    """The template's questions in order, each with the author's answer (or None)."""
-    answers = {a.question_id: a for a in Answer.objects.filter(reflection=reflection)}
-    return [{"question": q, "answer": answers.get(q.pk)} for q in reflection.template.questions.all()]
+    """The template's questions in order, each with the author's answer (or None).
+
+    One query: each question with this reflection's answer to it joined on (an Answer has no
+    other columns than those read here).
+    """
+    questions = (
+        GuidingQuestion.objects.filter(template_id=reflection.template_id)
+        .annotate(mine=FilteredRelation("answers", condition=Q(answers__reflection=reflection)))
+        .annotate(answer_pk=F("mine__pk"), answer_text=F("mine__text"), answer_html=F("mine__html"))
+    )
+    return [
+        {
+            "question": q,
+            "answer": Answer(pk=q.answer_pk, reflection=reflection, question=q, text=q.answer_text, html=q.answer_html)
+            if q.answer_pk is not None
+            else None,
+        }
+        for q in questions
+    ]
 
 
 def reflection_list_mine(*, person: User, state: str | None = None) -> QuerySet[Reflection]:

@@ -61,8 +61,11 @@ def _with_report_urls(threads: list[Comment], *, viewer, on_board: bool) -> list
     return threads
 
 
-def reflection_page(request, reflection: Reflection, *, status: int = 200, **forms):
-    """Render the reflection page; POST views pass their bound form back so nothing typed is lost."""
+def reflection_page(request, reflection: Reflection, *, status: int = 200, all_reports: bool = False, **forms):
+    """Render the reflection page; POST views pass their bound form back so nothing typed is lost.
+
+    The "I tried it" reports are the newest few unless `all_reports`.
+    """
     user = request.user
 
     def can(perm: str) -> bool:
@@ -99,7 +102,11 @@ def reflection_page(request, reflection: Reflection, *, status: int = 200, **for
             _with_report_urls(board_page.threads, viewer=user, on_board=reflection.is_on_board) if board_page else []
         ),
         "comment_page": board_page,
-        "adoptions": selectors.adoption_summary(reflection=reflection, viewer=user) if see_board else None,
+        "adoptions": (
+            selectors.adoption_summary(reflection=reflection, viewer=user, all_reports=all_reports)
+            if see_board
+            else None
+        ),
         "events": list(selectors.reflection_event_list(reflection=reflection)) if is_author else [],
         "review_form": forms.get("review_form") or ReviewForm(),
         "review_comment_form": forms.get("review_comment_form")

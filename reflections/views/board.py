@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
 from django.views.generic import ListView
 from rules.contrib.views import PermissionRequiredMixin
@@ -61,7 +62,18 @@ class MentorQueueView(PermissionRequiredMixin, ListView):
     def get_queryset(self):
         return selectors.mentor_queue(mentor=self.request.user)
 
+    def get_paginator(self, queryset, per_page, **kwargs):
+        paginator = super().get_paginator(queryset, per_page, **kwargs)
+        # The queue's length is the "waiting for your review" count, read with the other counts:
+        # the paginator need not count the same rows again.
+        paginator.count = self.counts["awaiting"]
+        return paginator
+
+    @cached_property
+    def counts(self) -> dict[str, int]:
+        return selectors.mentor_queue_counts(mentor=self.request.user)
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["counts"] = selectors.mentor_queue_counts(mentor=self.request.user)
+        ctx["counts"] = self.counts
         return ctx

@@ -36,8 +36,10 @@ def _add_errors(form, exc: ValidationError) -> None:
 
 
 class ReflectionDetailView(ReflectionPermissionMixin, View):
+    """The reflection page; `?reports=all` lists every "I tried it" report instead of the newest few."""
+
     def get(self, request, pk):
-        return reflection_page(request, self.reflection)
+        return reflection_page(request, self.reflection, all_reports=request.GET.get("reports") == "all")
 
 
 class CommentListView(ReflectionPermissionMixin, View):

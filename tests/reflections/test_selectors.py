@@ -224,6 +224,25 @@ def test_learning_log_entries_reflections_feedback_and_practice(make_reflection,
     assert entries[3].url == f"/reflections/{draft.pk}/"
 
 
+def test_learning_log_entries_name_untitled_reflections_and_unnamed_people(make_reflection, employee, mentor):
+    from tests.factories import UserFactory
+
+    untitled = make_reflection(state=S.VALIDATED, visibility=V.MENTOR, title="", now=at(2026, 3, 5))
+    MentorReviewFactory(reflection=untitled, mentor=mentor, depth=2, decision="changes_requested")
+    nameless = UserFactory(first_name="", last_name="", email="no.name@example.org")
+    theirs = ReflectionFactory(author=nameless, state=S.VALIDATED, visibility=V.COLLEAGUES, title="Huddles")
+    AdoptionFactory(reflection=theirs, person=employee, kind="tried", note="")
+
+    entries = {e.kind: e for e in selectors.learning_log_entries(person=employee)}
+
+    assert entries["reflection"].title == f"Untitled reflection #{untitled.pk}"
+    assert entries["reflection"].detail == "Validated · My mentor"
+    assert entries["mentor_feedback"].title == f"Mentor feedback on “Untitled reflection #{untitled.pk}”"
+    assert entries["mentor_feedback"].detail == f"More depth asked by {mentor.full_name}, depth 2 of 4"
+    assert entries["mentor_feedback"].verb == selectors.VERB_ATTEMPTED
+    assert entries["practice"].title == "Tried “Huddles” from no.name@example.org"
+
+
 def test_learning_log_entries_month_span_and_private_practice_dropped(make_reflection, employee, other_employee):
     make_reflection(state=S.SUBMITTED, title="February", now=at(2026, 2, 28, 23, 30))
     make_reflection(state=S.SUBMITTED, title="March", now=at(2026, 3, 1, 0, 0))
@@ -444,3 +463,47 @@ def test_adoption_summary_reports_carry_the_person_and_department_shown(make_ref
     assert (report.pk, report.note, report.created_at) == (tried.pk, "Worked", tried.created_at)
     assert report.person.full_name == other_employee.full_name
     assert str(report.department) == str(tried.department)
+
+
+def test_adoption_summary_shows_the_newest_reports_and_counts_them_all(make_reflection, other_employee):
+    from reflections.selectors.board import TRIED_REPORTS_SHOWN
+
+    reflection = make_reflection(state=S.VALIDATED, visibility=V.COLLEAGUES)
+    start = dt.datetime(2026, 3, 1, 9, tzinfo=dt.UTC)
+    reports = [
+        AdoptionFactory(reflection=reflection, kind="tried", created_at=start + dt.timedelta(minutes=i))
+        for i in range(TRIED_REPORTS_SHOWN + 3)
+    ]
+    AdoptionFactory(reflection=reflection, person=other_employee, kind="will_try", commitment_due=dt.date(2026, 4, 1))
+
+    newest = selectors.adoption_summary(reflection=reflection, viewer=other_employee)
+    everything = selectors.adoption_summary(reflection=reflection, viewer=other_employee, all_reports=True)
+
+    assert (newest.will_try, newest.tried, newest.viewer_will_try, newest.viewer_tried) == (
+        1,
+        TRIED_REPORTS_SHOWN + 3,
+        True,
+        False,
+    )
+    assert [a.pk for a in newest.tried_reports] == [a.pk for a in reports[::-1][:TRIED_REPORTS_SHOWN]]
+    assert newest.reports_not_shown == 3
+    assert newest.viewer_commitment.commitment_due == dt.date(2026, 4, 1)
+    assert newest.who_tried is None
+    assert [a.pk for a in everything.tried_reports] == [a.pk for a in reports[::-1]]
+    assert everything.reports_not_shown == 0
+
+
+def test_answer_list_gives_each_question_this_reflection_s_answer_or_none(make_reflection, template):
+    from reflections.models import Answer
+
+    reflection = make_reflection(answered=False)
+    other = make_reflection()  # answers every question: none of them may show on `reflection`
+    first, second = template.questions.order_by("position")
+    mine = Answer.objects.create(reflection=reflection, question=second, text="Mine", html="<p>Mine</p>")
+
+    rows = selectors.answer_list(reflection=reflection)
+
+    assert [row["question"].pk for row in rows] == [first.pk, second.pk]
+    assert rows[0]["answer"] is None
+    assert (rows[1]["answer"].pk, rows[1]["answer"].text, rows[1]["answer"].html) == (mine.pk, "Mine", "<p>Mine</p>")
+    assert other.answers.count() == 2

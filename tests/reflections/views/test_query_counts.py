@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from reflections.selectors import COMMENT_PAGE_SIZE
+from reflections.selectors.board import TRIED_REPORTS_SHOWN
 from saypro.core import learning_log
 from tests.factories import UserFactory
 from tests.factories.reflections import AdoptionFactory, CommentFactory, MentorReviewFactory, ReflectionFactory
@@ -17,7 +18,10 @@ pytestmark = pytest.mark.django_db
 BOARD_QUERIES = 8
 # Served from the cache (reflections/board_cache.py): session, user, groups, unread count only.
 BOARD_CACHED_QUERIES = 4
-MENTOR_QUEUE_QUERIES = 7
+# The queue's length for the pages is its "waiting for your review" count: no COUNT of its own.
+MENTOR_QUEUE_QUERIES = 6
+# The adoptions are two queries (the counts, the newest "I tried it" reports); the questions and
+# their answers one.
 DETAIL_QUERIES = 12
 LOG_QUERIES = 7
 MODERATION_QUERIES = 7
@@ -92,6 +96,7 @@ def test_reflection_page_with_many_comments_query_count(
         CommentFactory(reflection=reflection, author=employee, parent=first)
         CommentFactory(reflection=reflection, channel="review", author=mentor if i % 2 else employee)
         AdoptionFactory(reflection=reflection, person=UserFactory(), kind="will_try")
+        AdoptionFactory(reflection=reflection, person=UserFactory(), kind="tried", note="It worked")
     MentorReviewFactory(reflection=reflection, mentor=mentor, decision="changes_requested")
     client = client_for(mentor)
 
@@ -101,6 +106,7 @@ def test_reflection_page_with_many_comments_query_count(
     # The board discussion shows its newest threads; earlier ones load a page at a time.
     assert len(response.context["board_comments"]) == min(rows, COMMENT_PAGE_SIZE)
     assert len(response.context["review_comments"]) == rows
+    assert len(response.context["adoptions"].tried_reports) == min(rows, TRIED_REPORTS_SHOWN)
 
 
 @pytest.mark.parametrize("rows", [1, 40])

@@ -330,3 +330,99 @@ def test_earlier_comments_refuse_a_before_that_is_no_id(client_for, make_reflect
     )
 
     assert response.status_code == 400
+
+
+def _tried_reports(reflection, count):
+    import datetime as dt
+
+    start = dt.datetime(2026, 3, 1, 9, tzinfo=dt.UTC)
+    return [
+        AdoptionFactory(
+            reflection=reflection, kind="tried", note=f"Report {i}", created_at=start + dt.timedelta(minutes=i)
+        )
+        for i in range(count)
+    ]
+
+
+def test_reflection_page_shows_the_newest_tried_reports_and_links_to_all(client_for, make_reflection, other_employee):
+    from reflections.selectors.board import TRIED_REPORTS_SHOWN
+
+    reflection = make_reflection(state=S.VALIDATED, visibility="colleagues")
+    reports = _tried_reports(reflection, TRIED_REPORTS_SHOWN + 2)
+    client = client_for(other_employee)
+
+    page = client.get(reflection.get_absolute_url())
+    everything = client.get(reflection.get_absolute_url(), {"reports": "all"})
+
+    newest_first = [a.pk for a in reversed(reports)]
+    assert [a.pk for a in page.context["adoptions"].tried_reports] == newest_first[:TRIED_REPORTS_SHOWN]
+    assert page.context["adoptions"].tried == TRIED_REPORTS_SHOWN + 2
+    html = page.content.decode()
+    assert f'href="{reflection.get_absolute_url()}?reports=all#tried-reports">All 12 reports of how it went</a>' in html
+    assert "Report 1</li>" not in html
+    assert "Report 11</li>" in html
+    assert [a.pk for a in everything.context["adoptions"].tried_reports] == newest_first
+    assert "?reports=all" not in everything.content.decode()
+    assert "Report 0</li>" in everything.content.decode()
+
+
+def test_reflection_page_with_few_tried_reports_has_no_link_to_all(client_for, make_reflection, other_employee):
+    reflection = make_reflection(state=S.VALIDATED, visibility="colleagues")
+    _tried_reports(reflection, 2)
+
+    html = client_for(other_employee).get(reflection.get_absolute_url()).content.decode()
+
+    assert "Report 0</li>" in html
+    assert "Report 1</li>" in html
+    assert "?reports=all" not in html
+
+
+def test_author_sees_the_newest_who_tried_it_and_a_link_to_all(client_for, make_reflection, employee):
+    from reflections.selectors.board import TRIED_REPORTS_SHOWN
+
+    reflection = make_reflection(state=S.VALIDATED, visibility="colleagues")
+    _tried_reports(reflection, TRIED_REPORTS_SHOWN + 1)
+    client = client_for(employee)
+
+    page = client.get(reflection.get_absolute_url())
+    everything = client.get(reflection.get_absolute_url(), {"reports": "all"})
+
+    assert len(page.context["adoptions"].who_tried) == TRIED_REPORTS_SHOWN
+    assert f'href="{reflection.get_absolute_url()}?reports=all#who-tried">All 11 who tried it</a>' in (
+        page.content.decode()
+    )
+    assert len(everything.context["adoptions"].who_tried) == TRIED_REPORTS_SHOWN + 1
+
+
+def test_tried_reports_with_an_unknown_choice_show_the_newest(client_for, make_reflection, other_employee):
+    from reflections.selectors.board import TRIED_REPORTS_SHOWN
+
+    reflection = make_reflection(state=S.VALIDATED, visibility="colleagues")
+    _tried_reports(reflection, TRIED_REPORTS_SHOWN + 1)
+
+    response = client_for(other_employee).get(reflection.get_absolute_url(), {"reports": "1'; drop"})
+
+    assert response.status_code == 200
+    assert len(response.context["adoptions"].tried_reports) == TRIED_REPORTS_SHOWN
+
+
+@pytest.mark.parametrize(
+    ("visibility", "person", "expected"),
+    [
+        ("colleagues", None, 302),
+        ("private", "other_employee", 404),
+        ("mentor", "other_mentor", 404),
+        ("colleagues", "other_employee", 200),
+        ("private", "employee", 200),
+    ],
+)
+def test_all_tried_reports_are_checked_like_the_page(
+    client, client_for, make_reflection, request, visibility, person, expected
+):
+    reflection = make_reflection(state=S.VALIDATED, visibility=visibility)
+    _tried_reports(reflection, 1)
+    asking = client_for(request.getfixturevalue(person)) if person else client
+
+    response = asking.get(reflection.get_absolute_url(), {"reports": "all"})
+
+    assert response.status_code == expected
