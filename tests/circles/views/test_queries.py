@@ -64,7 +64,7 @@ def test_round_page_queries_do_not_grow(client_for, officer, topics, count, djan
     with django_assert_num_queries(13):
         response = client.get(url)
     assert response.status_code == 200
-    assert len(response.context["circle_rows"]) == min(30, round.circles.count())
+    assert len(response.context["circle_rows"]) == min(12, round.circles.count())
     assert response.context["counts"].signed_up == count
 
 
