@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from saypro.core.calendar import CalendarEntry
+from saypro.core.fragments import VersionedCache
 from saypro.core.learning_log import VERB_ATTENDED, VERB_SHARED, LogEntry, newest_first, pk_url, within
 from saypro.core.markdown import markdown_as_text
 from saypro.core.models import User
@@ -94,6 +95,26 @@ class RoundCounts:
     standing: int
     by_first_choice: list[tuple[str, int]]
     by_department: list[tuple[str, int]]
+
+
+# The officer's round page counts a round's sign-ups (2,000 of them read with their people's
+# departments); the counts are kept per version, bumped by any save or delete of a sign-up, its
+# choices, an "every week" opt-in, a round, a person or a department (CirclesConfig.ready; services
+# that write these in bulk call fragments.changed("circle_signups")).
+SIGNUP_COUNTS_CACHE = VersionedCache("circle_signups", seconds=300)
+SIGNUP_COUNTS_READ = [
+    "circles.Signup",
+    "circles.SignupChoice",
+    "circles.StandingSignup",
+    "circles.Round",
+    "core.User",
+    "core.Department",
+]
+
+
+def round_signup_counts_cached(*, round: Round) -> RoundCounts:
+    """round_signup_counts() from the cache (no query when cached)."""
+    return SIGNUP_COUNTS_CACHE.get_or_set(f"round:{round.pk}", lambda: round_signup_counts(round=round))
 
 
 def round_signup_counts(*, round: Round) -> RoundCounts:

@@ -394,7 +394,7 @@ class RoundDetailView(RoundMixin, TemplateView):
         round = self.get_round()
         page = round_circle_paginator(round).get_page(self.request.GET.get("page"))
         ctx.update(round=round, **round_circle_page_context(round, page))
-        ctx["counts"] = selectors.round_signup_counts(round=round)
+        ctx["counts"] = selectors.round_signup_counts_cached(round=round)
         # Only while reviewing: before forming, this would list who signed up, which stays private.
         reviewing = round.state == Round.State.FORMED
         ctx["unplaced"] = list(selectors.round_unplaced_list(round=round)[:100]) if reviewing else []

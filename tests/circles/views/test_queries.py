@@ -86,3 +86,28 @@ def test_my_circles_queries_do_not_grow(client_for, officer, topics, count, djan
     assert person.full_name in response.content.decode()
     for m in circle.memberships.all():
         assert m.person.full_name in response.content.decode()
+
+
+def test_round_page_counts_are_cached_until_a_signup_changes(client_for, officer, topics, django_assert_num_queries):
+    round = RoundFactory(topics=topics)
+    people = bulk_signups(round=round, count=20, topics=topics)
+    client = client_for(officer)
+    url = reverse("circles:round-detail", kwargs={"pk": round.pk})
+    client.get(url)
+
+    # The three counting queries are left out while nothing they count changed.
+    with django_assert_num_queries(7):
+        cached = client.get(url)
+    newcomer = User.objects.create(email="newcomer@example.org", first_name="New", department=people[0].department)
+    services.signup_save(round=round, person=newcomer, topic_ids=[topics[1].pk], every_week=True)
+    after_signup = client.get(url)
+    newcomer.department = Department.objects.get_or_create(name="Moved here")[0]
+    newcomer.save()
+    after_move = client.get(url)
+    services.signup_save(round=round, person=newcomer, topic_ids=[topics[1].pk], every_week=False)
+    after_opt_out = client.get(url)
+
+    assert (cached.context["counts"].signed_up, cached.context["counts"].standing) == (20, 0)
+    assert (after_signup.context["counts"].signed_up, after_signup.context["counts"].standing) == (21, 1)
+    assert ("Moved here", 1) in after_move.context["counts"].by_department
+    assert after_opt_out.context["counts"].standing == 0
