@@ -170,11 +170,12 @@ def round_circle_list(*, round: Round) -> QuerySet[Circle]:
     return round.circles.select_related("topic", "host").prefetch_related(_member_prefetch()).order_by("number")
 
 
-def round_circle_review_list(*, round: Round) -> QuerySet[Circle]:
-    """A round's circles as the officer's round page shows them: only the columns it reads, and the
-    members (those who left too) with their names and the department and location they had."""
-    members = (
-        Membership.objects.select_related("person", "department", "location")
+def _member_names_prefetch() -> Prefetch:
+    """Circles' members (those who left too) with only their names and the department and location they
+    had: what the lists of circles show."""
+    return Prefetch(
+        "memberships",
+        queryset=Membership.objects.select_related("person", "department", "location")
         .only(
             "circle_id",
             "person_id",
@@ -186,12 +187,17 @@ def round_circle_review_list(*, round: Round) -> QuerySet[Circle]:
             "department__name",
             "location__name",
         )
-        .order_by("left_at", "person__last_name", "person__first_name", "person_id")
+        .order_by("left_at", "person__last_name", "person__first_name", "person_id"),
     )
+
+
+def round_circle_review_list(*, round: Round) -> QuerySet[Circle]:
+    """A round's circles as the officer's round page shows them: only the columns it reads, and the
+    members (those who left too) with their names and the department and location they had."""
     return (
         round.circles.select_related("topic")
         .only("round_id", "number", "host_id", "is_locked", "explanation", "topic__name")
-        .prefetch_related(Prefetch("memberships", queryset=members))
+        .prefetch_related(_member_names_prefetch())
         .order_by("number")
     )
 
