@@ -43,8 +43,8 @@ def bulk_signups(*, round, count: int, topics) -> list[User]:
     return people
 
 
-def formed_round(*, count, topics, officer):
-    round = RoundFactory(topics=topics)
+def formed_round(*, count, topics, officer, **round_fields):
+    round = RoundFactory(topics=topics, **round_fields)
     people = bulk_signups(round=round, count=count, topics=topics)
     Round.objects.filter(pk=round.pk).update(signup_deadline=timezone.now() - dt.timedelta(minutes=1))
     round.refresh_from_db()
