@@ -200,6 +200,27 @@ def talk_list(*, viewer: User, state: str | None = None) -> QuerySet[TalkProposa
     return qs.order_by("-created_at", "-id")
 
 
+def talk_waiting_list(*, cafe: Cafe) -> QuerySet[TalkProposal]:
+    """Proposals waiting for the officer's decision, for this café or for none yet, the most wanted first:
+    only what the agenda page lists (title, speaker, state, practice buddy asked, interest counted)."""
+    return (
+        TalkProposal.objects.filter(state__in=[TalkProposal.State.PROPOSED, TalkProposal.State.KEPT])
+        .filter(Q(cafe=cafe) | Q(cafe__isnull=True))
+        .select_related("speaker")
+        .only(
+            "title",
+            "state",
+            "wants_practice_buddy",
+            "created_at",
+            "speaker__first_name",
+            "speaker__last_name",
+            "speaker__email",
+        )
+        .annotate(interest_count=Count("interests"))
+        .order_by("-interest_count", "created_at")
+    )
+
+
 def talk_get(*, pk: int, viewer: User) -> TalkProposal | None:
     return talk_list(viewer=viewer).filter(pk=pk).first()
 

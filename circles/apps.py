@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class CirclesConfig(AppConfig):
     name = "circles"
     verbose_name = "Peer sharing circles"
+
+    def ready(self) -> None:
+        # The round page's cached sign-up counts are bumped by any save or delete of what they count.
+        from .selectors import SIGNUP_COUNTS_CACHE, SIGNUP_COUNTS_READ
+
+        SIGNUP_COUNTS_CACHE.watch(SIGNUP_COUNTS_READ)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from fractions import Fraction
@@ -13,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from saypro.core.calendar import CalendarEntry
+from saypro.core.fragments import VersionedCache
 from saypro.core.learning_log import VERB_ATTENDED, VERB_SHARED, LogEntry, newest_first, pk_url, within
 from saypro.core.markdown import markdown_as_text
 from saypro.core.models import User
@@ -21,6 +23,7 @@ from .forming import CircleExplanation, explain
 from .forming import Signup as FormingSignup
 from .models import (
     MAX_SIZE,
+    MIN_SIZE,
     Circle,
     Learning,
     Membership,
@@ -94,6 +97,26 @@ class RoundCounts:
     by_department: list[tuple[str, int]]
 
 
+# The officer's round page counts a round's sign-ups (2,000 of them read with their people's
+# departments); the counts are kept per version, bumped by any save or delete of a sign-up, its
+# choices, an "every week" opt-in, a round, a person or a department (CirclesConfig.ready; services
+# that write these in bulk call fragments.changed("circle_signups")).
+SIGNUP_COUNTS_CACHE = VersionedCache("circle_signups", seconds=300)
+SIGNUP_COUNTS_READ = [
+    "circles.Signup",
+    "circles.SignupChoice",
+    "circles.StandingSignup",
+    "circles.Round",
+    "core.User",
+    "core.Department",
+]
+
+
+def round_signup_counts_cached(*, round: Round) -> RoundCounts:
+    """round_signup_counts() from the cache (no query when cached)."""
+    return SIGNUP_COUNTS_CACHE.get_or_set(f"round:{round.pk}", lambda: round_signup_counts(round=round))
+
+
 def round_signup_counts(*, round: Round) -> RoundCounts:
     """Count a round's sign-ups by first-choice topic and by department, in the database."""
     # "Every week" counts whoever will be signed up again next week: a sign-up the standing
@@ -147,12 +170,80 @@ def round_circle_list(*, round: Round) -> QuerySet[Circle]:
     return round.circles.select_related("topic", "host").prefetch_related(_member_prefetch()).order_by("number")
 
 
+def _member_names_prefetch() -> Prefetch:
+    """Circles' members (those who left too) with only their names and the department and location they
+    had: what the lists of circles show."""
+    return Prefetch(
+        "memberships",
+        queryset=Membership.objects.select_related("person", "department", "location")
+        .only(
+            "circle_id",
+            "person_id",
+            "left_at",
+            "left_reason",
+            "person__first_name",
+            "person__last_name",
+            "person__email",
+            "department__name",
+            "location__name",
+        )
+        .order_by("left_at", "person__last_name", "person__first_name", "person_id"),
+    )
+
+
+def round_circle_review_list(*, round: Round) -> QuerySet[Circle]:
+    """A round's circles as the officer's round page shows them: only the columns it reads, and the
+    members (those who left too) with their names and the department and location they had."""
+    return (
+        round.circles.select_related("topic")
+        .only("round_id", "number", "host_id", "is_locked", "explanation", "topic__name")
+        .prefetch_related(_member_names_prefetch())
+        .order_by("number")
+    )
+
+
+def circle_review_rows(*, circles: Iterable[Circle]) -> list[dict]:
+    """Circles from `round_circle_review_list` as the officer reviews them: who is in, who left, whether
+    the size is right, how many got their first choice, and who met before (by name)."""
+    circles = list(circles)
+    names = {m.person_id: m.person.full_name for c in circles for m in c.memberships.all()}
+    rows = []
+    for circle in circles:
+        explanation = circle.explanation or {}
+        active = [m for m in circle.memberships.all() if not m.has_left]
+        rows.append(
+            {
+                "circle": circle,
+                "active": active,
+                "left": [m for m in circle.memberships.all() if m.has_left],
+                "size_ok": MIN_SIZE <= len(active) <= MAX_SIZE,
+                "first_choice": len(explanation.get("first_choice_member_ids", [])),
+                "repeats": [
+                    (names.get(a, "someone"), names.get(b, "someone"), weeks)
+                    for a, b, weeks in explanation.get("repeated_pairs", [])
+                ],
+            }
+        )
+    return rows
+
+
+def circle_circles_before(*, circle: Circle) -> int:
+    """How many circles of its round come before this one (its place on the round's pages)."""
+    return Circle.objects.filter(round_id=circle.round_id, number__lt=circle.number).count()
+
+
 def round_unplaced_list(*, round: Round) -> QuerySet[User]:
     """People signed up for a formed round who are in no circle of it."""
+    # Sign-ups without a membership first, people after: the people's rows are read only for those.
+    unplaced = (
+        Signup.objects.filter(round=round, not_this_week=False)
+        .exclude(Exists(Membership.objects.filter(round=round, person_id=OuterRef("person_id"))))
+        .values("person_id")
+    )
     return (
-        User.objects.filter(circle_signups__round=round, circle_signups__not_this_week=False)
-        .exclude(Exists(Membership.objects.filter(round=round, person_id=OuterRef("pk"))))
+        User.objects.filter(pk__in=unplaced)
         .select_related("department", "location")
+        .only("first_name", "last_name", "email", "department__name", "location__name")
         .order_by("last_name", "first_name", "pk")
     )
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 
 from reflections.services import reflection_invite
-from saypro.core import roles
+from saypro.core import fragments, roles
 from saypro.core.calendar import ics_invite_for
 from saypro.core.markdown import render_markdown, word_count
 from saypro.core.models import User
@@ -226,6 +226,7 @@ def _write_choices(signup: Signup, topics: Sequence[Topic]) -> None:
     SignupChoice.objects.bulk_create(
         [SignupChoice(signup=signup, topic=t, rank=rank) for rank, t in enumerate(topics, start=1)]
     )
+    fragments.changed("circle_signups")  # choices written in bulk, without signals
 
 
 def signup_save(
@@ -264,6 +265,7 @@ def signup_save(
             )
         elif every_week is False:
             StandingSignup.objects.filter(person=person, is_active=True).update(is_active=False, updated_at=now)
+            fragments.changed("circle_signups")  # an update() sends no signal
     return signup
 
 
@@ -317,6 +319,8 @@ def _standing_materialise(*, round: Round, people: Sequence[int] | None = None) 
         ],
         batch_size=1000,
     )
+    if signups:
+        fragments.changed("circle_signups")  # sign-ups written in bulk, without signals
     return len(signups)
 
 

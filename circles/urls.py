@@ -21,6 +21,7 @@ urlpatterns = [
     path("rounds/", views.RoundListView.as_view(), name="round-list"),
     path("rounds/open-next/", views.RoundOpenView.as_view(), name="round-open"),
     path("rounds/<int:pk>/", views.RoundDetailView.as_view(), name="round-detail"),
+    path("rounds/<int:pk>/circles/", views.RoundCirclesView.as_view(), name="round-circles"),
     path("rounds/<int:pk>/edit/", views.RoundEditView.as_view(), name="round-edit"),
     path("rounds/<int:pk>/form/", views.RoundFormGroupsView.as_view(), name="round-form"),
     path("rounds/<int:pk>/call-off/", views.RoundCancelView.as_view(), name="round-cancel"),

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -36,7 +36,7 @@ from .forms import (
 )
 from .models import Circle, Learning, Round, Topic
 
-CIRCLES_PER_PAGE = 30
+CIRCLES_PER_PAGE = 12
 
 
 class ParticipantMixin(PermissionRequiredMixin):
@@ -385,43 +385,64 @@ class RoundMixin(OfficerMixin):
 
 
 class RoundDetailView(RoundMixin, TemplateView):
+    """The officer's round: its summary, then one page of its circles (?page=N, the first by default)."""
+
     template_name = "circles/round_detail.html"
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         round = self.get_round()
-        page = Paginator(selectors.round_circle_list(round=round), CIRCLES_PER_PAGE).get_page(
-            self.request.GET.get("page")
-        )
-        ctx.update(round=round, page_obj=page, **self.circles_context(round, page.object_list))
-        ctx["counts"] = selectors.round_signup_counts(round=round)
+        page = round_circle_paginator(round).get_page(self.request.GET.get("page"))
+        ctx.update(round=round, **round_circle_page_context(round, page))
+        ctx["counts"] = selectors.round_signup_counts_cached(round=round)
         # Only while reviewing: before forming, this would list who signed up, which stays private.
         reviewing = round.state == Round.State.FORMED
         ctx["unplaced"] = list(selectors.round_unplaced_list(round=round)[:100]) if reviewing else []
         return ctx
 
-    @staticmethod
-    def circles_context(round: Round, circles) -> dict:
-        circles = list(circles)
-        names = {m.person_id: m.person.full_name for c in circles for m in c.memberships.all()}
-        rows = []
-        for circle in circles:
-            explanation = circle.explanation or {}
-            active = [m for m in circle.memberships.all() if not m.has_left]
-            rows.append(
-                {
-                    "circle": circle,
-                    "active": active,
-                    "left": [m for m in circle.memberships.all() if m.has_left],
-                    "size_ok": 3 <= len(active) <= 6,
-                    "first_choice": len(explanation.get("first_choice_member_ids", [])),
-                    "repeats": [
-                        (names.get(a, "someone"), names.get(b, "someone"), weeks)
-                        for a, b, weeks in explanation.get("repeated_pairs", [])
-                    ],
-                }
+
+class RoundCirclesView(RoundMixin, View):
+    """htmx: the next page of a round's circles, put in place of the link that asked for it. Without
+    htmx, the round page at that page. Without a page number, the first; a page number that is not one
+    of the round's pages is 404."""
+
+    def get(self, request, pk: int):
+        round = self.get_round()
+        try:
+            page = round_circle_paginator(round).page(request.GET.get("page", 1))
+        except InvalidPage as exc:
+            raise Http404("No such page of circles.") from exc
+        if not request.htmx:
+            return HttpResponseRedirect(
+                reverse("circles:round-detail", kwargs={"pk": round.pk}) + f"?page={page.number}"
             )
-        return {"circle_rows": rows, "reviewing": round.state == Round.State.FORMED}
+        return render(
+            request,
+            "circles/partials/round_circle_page.html",
+            {"round": round, "swapped_in": True, **round_circle_page_context(round, page)},
+        )
+
+
+def round_circle_paginator(round: Round) -> Paginator:
+    return Paginator(selectors.round_circle_review_list(round=round), CIRCLES_PER_PAGE)
+
+
+def round_circle_page_context(round: Round, page) -> dict:
+    """One page of a round's circles as the round page and its "more circles" part show them."""
+    return {
+        "page_obj": page,
+        "is_paginated": page.has_other_pages(),
+        "circles_after": page.paginator.count - page.end_index(),
+        "circle_rows": selectors.circle_review_rows(circles=page.object_list),
+        "reviewing": round.state == Round.State.FORMED,
+    }
+
+
+def round_circle_url(circle: Circle) -> str:
+    """The round page at the page that shows this circle, scrolled to it."""
+    page = selectors.circle_circles_before(circle=circle) // CIRCLES_PER_PAGE + 1
+    query = f"?page={page}" if page > 1 else ""
+    return reverse("circles:round-detail", kwargs={"pk": circle.round_id}) + f"{query}#circle-{circle.number}"
 
 
 def _round_form_post(request, template_name: str, round: Round, form, save: Callable[[dict], object], done: str):
@@ -502,9 +523,7 @@ class CircleLockView(OfficerMixin, View):
         circle = get_object_or_404(Circle.objects.select_related("round", "topic"), pk=pk)
         with refusal_as_message(request):
             services.circle_lock(circle=circle, by=request.user, locked=request.POST.get("locked") == "1")
-        return HttpResponseRedirect(
-            reverse("circles:round-detail", kwargs={"pk": circle.round_id}) + f"#circle-{circle.number}"
-        )
+        return HttpResponseRedirect(round_circle_url(circle))
 
 
 class MembershipMoveView(RoundMixin, View):
@@ -555,9 +574,7 @@ class MembershipMoveView(RoundMixin, View):
             else:
                 names = ", ".join(p.full_name for p in [person, *form.cleaned_data["together_with"]])
                 messages.success(request, f"{names} moved to circle {to_circle.number}.")
-                return HttpResponseRedirect(
-                    reverse("circles:round-detail", kwargs={"pk": round.pk}) + f"#circle-{to_circle.number}"
-                )
+                return HttpResponseRedirect(round_circle_url(to_circle))
         return render(request, self.template_name, self._context(form, person), status=400)
 
 

@@ -196,3 +196,6 @@ class SessionFilterForm(forms.Form):
 
 
 ATTENDANCE_CHOICES = [c for c in Invitation.Attendance.choices if c[0]]
+# The console's attendance choices with each one's button style: (value, label, Bootstrap colour).
+ATTENDANCE_STYLES = {"present": "success", "late": "dark"}
+ATTENDANCE_BUTTONS = [(value, label, ATTENDANCE_STYLES.get(value, "secondary")) for value, label in ATTENDANCE_CHOICES]

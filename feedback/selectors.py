@@ -91,7 +91,7 @@ def session_for_reflection(*, pk: int, person: User) -> FeedbackSession | None:
 
 
 # How many people one page of the console's attendance list shows; the search box finds anyone else.
-ATTENDANCE_PAGE_SIZE = 50
+ATTENDANCE_PAGE_SIZE = 25
 # Words of a search that are matched (each must match); more are ignored.
 SEARCH_WORDS = 5
 

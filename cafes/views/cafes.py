@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -235,7 +234,8 @@ class CafeHeldView(OfficerCafeMixin, FormView):
 
 
 def agenda_context(*, cafe: Cafe, focus: tuple[int, str] | None = None, status: str = "") -> dict:
-    slots = selectors.cafe_agenda(cafe=cafe)
+    # Cached per version: a move saves the talks, which bumps the version before this is read again.
+    slots = selectors.cafe_agenda_cached(cafe=cafe)
     return {"cafe": cafe, "slots": slots, "last_number": len(slots), "focus": focus, "status": status}
 
 
@@ -246,12 +246,7 @@ class AgendaView(OfficerCafeMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         cafe = self.get_object()
         ctx.update(agenda_context(cafe=cafe))
-        ctx["waiting"] = (
-            selectors.talk_list(viewer=self.request.user)
-            .filter(state__in=[TalkProposal.State.PROPOSED, TalkProposal.State.KEPT])
-            .filter(Q(cafe=cafe) | Q(cafe__isnull=True))
-            .order_by("-interest_count", "created_at")
-        )
+        ctx["waiting"] = selectors.talk_waiting_list(cafe=cafe)
         return ctx
 
 

@@ -16,7 +16,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from feedback import selectors, services
-from feedback.forms import ATTENDANCE_CHOICES, ConsoleFilterForm, TransitionForm
+from feedback.forms import ATTENDANCE_BUTTONS, ConsoleFilterForm, TransitionForm
 from feedback.models import FeedbackSession, Invitation
 from feedback.selectors import ATTENDANCE_PAGE_SIZE
 from saypro.core.views.refusals import add_service_errors, refusal_as_message
@@ -31,6 +31,11 @@ SHOW_FILTERS = {
 }
 
 
+# How many cards each kind shows on the whole board (no kind chosen): the newest, those the live session is
+# at. The group's "Show all" link opens the board on that kind alone, which shows every card of it.
+BOARD_NEWEST_PER_KIND = 10
+
+
 def _board_groups(*, session: FeedbackSession, user, kind: str, show: str) -> list:
     contributions = list(selectors.session_contributions(session=session, viewer=user, facilitating=True))
     groups = selectors.group_by_kind(contributions)
@@ -39,6 +44,9 @@ def _board_groups(*, session: FeedbackSession, user, kind: str, show: str) -> li
         group.total = totals[group.kind]
         if show in SHOW_FILTERS:
             group.contributions = [c for c in group.contributions if SHOW_FILTERS[show](c)]
+        group.matching = len(group.contributions)
+        if not kind:
+            group.contributions = group.contributions[-BOARD_NEWEST_PER_KIND:]
     if kind:
         groups = [g for g in groups if g.kind == kind]
     return groups
@@ -58,6 +66,7 @@ def board_context(*, session: FeedbackSession, user, params) -> dict:
     query = params.urlencode() if params else ""
     return {
         "session": session,
+        "board_show": show,
         "groups": SimpleLazyObject(lambda: _board_groups(session=session, user=user, kind=kind, show=show)),
         "board_filter": f"{kind}:{show}",
         "board_cache_seconds": BOARD_CACHE_SECONDS,
@@ -100,7 +109,7 @@ def attendance_context(
         "attendance_query": query,
         "attendance_page": page,
         "attendance_search": search,
-        "attendance_choices": ATTENDANCE_CHOICES,
+        "attendance_choices": ATTENDANCE_BUTTONS,
         "attendance_url": reverse("feedback:attendance", kwargs={"pk": session.pk}),
         "attendance_list_url": reverse("feedback:attendance-list", kwargs={"pk": session.pk}),
         "console_url": reverse("feedback:console", kwargs={"pk": session.pk}),
@@ -213,7 +222,7 @@ class AttendanceView(SessionObjectMixin, View):
                     "feedback/partials/attendance_row.html",
                     {
                         "invitation": recorded[0],
-                        "attendance_choices": ATTENDANCE_CHOICES,
+                        "attendance_choices": ATTENDANCE_BUTTONS,
                         "attendance_url": reverse("feedback:attendance", kwargs={"pk": session.pk}),
                         "saved": True,
                     },

@@ -8,8 +8,11 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from circles.models import Circle, Learning, Membership, Round
-from tests.browser import sign_in_as
+from circles.models import Circle, Learning, Membership, Round, Topic
+from circles.views import CIRCLES_PER_PAGE
+from saypro.core.models import User
+from tests.browser import sign_in_as, wait_for_htmx_settled
+from tests.circles.views.test_queries import formed_round
 
 pytestmark = pytest.mark.browser
 
@@ -102,4 +105,38 @@ def test_week_of_circles_from_sign_up_to_learnings(demo_org, browser_page, live_
     axe_check(page)
     assert Membership.objects.filter(circle=circle, attended=True).count() == circle.memberships.count()
     assert Learning.objects.get(circle=circle).author == circle.host
+    assert page.js_errors == []
+
+
+def test_more_circles_by_keyboard_loads_the_next_page_in_place(
+    demo_org, browser_page, live_server, live_login, axe_check
+):
+    page = browser_page
+    officer = User.objects.get(email="officer@saypro.demo")
+    topics = list(Topic.objects.filter(is_active=True)[:3])
+    # A year ahead, clear of the demo's own rounds.
+    week = timezone.localdate() + dt.timedelta(weeks=52)
+    round, _ = formed_round(
+        count=80, topics=topics, officer=officer, week_starts_on=week - dt.timedelta(days=week.weekday())
+    )
+    total = round.circles.count()
+    assert total > CIRCLES_PER_PAGE
+
+    sign_in_as(page, live_server, live_login, "officer@saypro.demo")
+    page.goto(f"{live_server.url}/circles/rounds/{round.pk}/")
+    assert page.locator("article[id^='circle-']").count() == CIRCLES_PER_PAGE
+    more = page.get_by_role("link", name="More circles")
+    more.focus()
+    page.keyboard.press("Enter")
+    wait_for_htmx_settled(page, ".circle-page[data-swap-focus]")
+    assert page.locator("article[id^='circle-']").count() == min(total, 2 * CIRCLES_PER_PAGE)
+    # Focus goes to the circles just shown, so reading and Tab go on from there.
+    assert page.evaluate("document.activeElement.matches('.circle-page[data-swap-focus]')")
+    page.wait_for_function(
+        "text => document.getElementById('swap-announcer').textContent.startsWith(text)",
+        arg=f"Circles {CIRCLES_PER_PAGE + 1} to",
+    )
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('article').id") == f"circle-{CIRCLES_PER_PAGE + 1}"
+    axe_check(page)
     assert page.js_errors == []

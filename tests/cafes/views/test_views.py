@@ -231,6 +231,17 @@ def test_agenda_move_full_page_redirects_back_to_agenda(client_for, officer, caf
     assert [s.talk.pk for s in response.context["slots"]] == [second.pk, first.pk]
 
 
+def test_agenda_page_read_from_the_cache_shows_each_move(client_for, officer, cafe):
+    first, second = on_agenda(cafe, count=2)
+    client = client_for(officer)
+    url = reverse("cafes:agenda", args=[cafe.pk])
+    before = client.get(url)
+    client.post(reverse("cafes:agenda-move", args=[cafe.pk, second.pk]), {"direction": "up"})
+    after = client.get(url)
+    assert [s.talk.pk for s in before.context["slots"]] == [first.pk, second.pk]
+    assert [s.talk.pk for s in after.context["slots"]] == [second.pk, first.pk]
+
+
 def test_agenda_move_htmx_keeps_focus_on_the_moved_talk(client_for, officer, cafe):
     first, second, third = on_agenda(cafe, count=3)
     response = client_for(officer).post(

@@ -71,6 +71,8 @@ GET_PAGES = [
     ("circles:circle-attendance", lambda w: {"pk": w["circle"].pk}, {**CIRCLE_SEEN, "member": 403}),
     ("circles:round-list", lambda w: {}, OFFICER_ONLY),
     ("circles:round-detail", lambda w: {"pk": w["formed"].pk}, OFFICER_ONLY),
+    # Without htmx, the more-circles part sends the officer to the round page at that page.
+    ("circles:round-circles", lambda w: {"pk": w["formed"].pk}, {**OFFICER_ONLY, "officer": 302}),
     ("circles:round-edit", lambda w: {"pk": w["formed"].pk}, OFFICER_ONLY),
     ("circles:round-cancel", lambda w: {"pk": w["formed"].pk}, OFFICER_ONLY),
     ("circles:membership-move", lambda w: {"pk": w["formed"].pk, "person_id": w["person"].pk}, OFFICER_ONLY),
@@ -91,6 +93,17 @@ def test_get_pages_by_role(client_for, world, role, name, kwargs, expected):
         assert redirect_path(response) == SIGN_IN
     else:
         assert response.status_code == expected[role]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_more_circles_by_htmx_by_role(client_for, world, role):
+    client = client_for(world["people"][role])
+    url = reverse("circles:round-circles", kwargs={"pk": world["formed"].pk}) + "?page=1"
+    response = client.get(url, headers={"HX-Request": "true"})
+    if role == ANONYMOUS:
+        assert redirect_path(response) == SIGN_IN
+    else:
+        assert response.status_code == OFFICER_ONLY[role]
 
 
 POST_ACTIONS = [
