@@ -13,6 +13,10 @@ one round trip together with the roles version, and recomputed when they change:
 - The unread count: the person's entry is dropped when one of their notifications is saved or
   deleted and by `notifications_mark_read`, at once and again after the transaction commits (a
   count read in between from the old rows would otherwise be kept).
+
+Within a request the entry read first is kept on the person object, so the page's second fact
+(usually the roles for a permission check, then the count for the bell) costs no second round
+trip; any change to either fact in this process since that read makes the next one read again.
 """
 
 from __future__ import annotations
@@ -28,6 +32,10 @@ from .fragments import VersionedCache
 
 ROLES = VersionedCache("roles", seconds=3600)
 PERSON_SECONDS = 300
+STASH = "_person_cache_entry"
+# Counts the changes this process has made to anyone's facts: an entry kept on a person object
+# under an older count is read again rather than trusted.
+_changes = 0
 
 
 def _person_key(person_id: int) -> str:
@@ -39,6 +47,10 @@ def _fact(person, name: str):
     trip when it is there. Only the fact asked for is computed when missing; the entry carries the
     roles version its groups were read under, and a newer version reads them again.
     """
+    # getattr and setattr, not __dict__: request.user is a lazy object that passes them on.
+    stash = getattr(person, STASH, None)
+    if stash is not None and stash[0] == _changes and name in stash[1]:
+        return stash[1][name]
     key = _person_key(person.pk)
     found = cache.get_many([key, ROLES.version_key])
     facts = found.get(key) or {}
@@ -59,6 +71,7 @@ def _fact(person, name: str):
 
             facts = {**facts, "unread": notification_unread_count(person=person)}
         cache.set(key, facts, PERSON_SECONDS)
+    setattr(person, STASH, (_changes, facts))
     return facts[name]
 
 
@@ -84,8 +97,14 @@ class _Drop:
         cache.delete_many(self.keys)
 
 
+def _facts_changed() -> None:
+    global _changes
+    _changes += 1
+
+
 def unread_changed(*, person_ids: Iterable[int]) -> None:
     """These people's notifications were added, read or deleted: their counts are stale."""
+    _facts_changed()
     keys = [_person_key(pk) for pk in set(person_ids)]
     if not keys:
         return
@@ -98,6 +117,7 @@ def _notification_written(sender, instance, **kwargs) -> None:
 
 
 def _roles_changed(sender, **kwargs) -> None:
+    _facts_changed()
     ROLES.changed()
 
 

@@ -116,3 +116,40 @@ def test_the_bell_shows_a_new_notification_on_the_next_page(client, employee):
     services.notification_create(recipient=employee, kind="test", title="New")
 
     assert client.get(HOME).context["unread_notifications"] == 1
+
+
+def test_a_page_reads_the_person_s_entry_once(client, employee, monkeypatch):
+    client.force_login(employee)
+    client.get(HOME)
+    reads = []
+    get_many = person_cache.cache.get_many
+
+    def counting_get_many(keys, *args, **kwargs):
+        reads.extend(key for key in keys if key == f"person:{employee.pk}")
+        return get_many(keys, *args, **kwargs)
+
+    monkeypatch.setattr(person_cache.cache, "get_many", counting_get_many)
+
+    # The second-factor check asks for the roles, the navigation tests them, the bell shows the count.
+    assert client.get(HOME).status_code == 200
+
+    assert reads == [f"person:{employee.pk}"]
+
+
+def test_the_entry_kept_for_the_request_follows_a_notification_written_in_it(employee):
+    person = fresh(employee)
+    assert person_cache.unread_count(person=person) == 0
+    assert not person.has_group(roles.MANAGER)
+
+    services.notification_create(recipient=employee, kind="test", title="During the request")
+
+    assert person_cache.unread_count(person=person) == 1
+
+
+def test_the_entry_kept_for_the_request_follows_a_role_given_in_it(employee):
+    person = fresh(employee)
+    assert roles.MANAGER not in person_cache.group_names(person=person)
+
+    employee.groups.add(Group.objects.get_or_create(name=roles.MANAGER)[0])
+
+    assert roles.MANAGER in person_cache.group_names(person=person)
