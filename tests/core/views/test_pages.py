@@ -167,6 +167,40 @@ def test_navigation_shows_each_role_what_it_may_use(request, client_for, role):
     assert '<a class="nav-link active" href="/" aria-current="page">Home</a>' in nav
 
 
+ACCOUNT_MENU = [
+    "Change password",
+    "E-mail address",
+    "Two-factor authentication",
+    "Notification preferences",
+    "Calendar subscription",
+    "API tokens",
+    "Your data",
+]
+
+
+def account_menu(html: str) -> list[str]:
+    menu = html[html.index('aria-labelledby="account-menu"') : html.index("</ul>", html.index("account-menu"))]
+    return re.findall(r'<a class="dropdown-item" href="/[^"]*">([^<]+)</a>', menu)
+
+
+def test_account_menu_lists_the_person_s_own_pages(client, employee, settings):
+    settings.OIDC_SERVER_URL = ""
+    client.force_login(employee)
+
+    assert account_menu(client.get("/").content.decode()) == ACCOUNT_MENU
+
+
+def test_account_menu_offers_company_sign_in_where_it_is_set_up(client, employee, settings):
+    settings.OIDC_SERVER_URL = "https://login.example.org"
+    settings.OIDC_CLIENT_ID = "saypro"
+    client.force_login(employee)
+
+    html = client.get("/").content.decode()
+
+    assert account_menu(html) == [*ACCOUNT_MENU[:3], "Company sign-in", *ACCOUNT_MENU[3:]]
+    assert f'href="{reverse("socialaccount_connections")}">Company sign-in</a>' in html
+
+
 def test_navigation_is_hidden_from_anonymous_visitors(client):
     html = client.get("/accounts/login/").content.decode()
 
