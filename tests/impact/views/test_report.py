@@ -163,10 +163,10 @@ def test_report_page_query_count_does_not_grow_with_data(june, client_for, manag
     snapshot_build(month=date(2026, 5, 1))
     client = client_for(manager)
     client.get("/")  # warm the session
-    # 12 cold (issue 12: was 16): one read of every snapshot version serves this month, the trend,
+    # 10 cold (16 before issue 12): one read of every snapshot version serves this month, the trend,
     # the month picker and the versions list; the previous month's totals come with the trend;
-    # the rebuild button asks the rule, not the model backend's two permission queries; 10 since the
-    # manager's groups and unread count come from the cache (person_cache, warmed by "/").
+    # the rebuild button asks the rule, not the model backend's two permission queries (12); the
+    # manager's groups and unread count come from the cache (person_cache, warmed by "/") (10).
     with django_assert_num_queries(10):
         response = client.get("/impact/2026-06/")
     assert response.status_code == 200
