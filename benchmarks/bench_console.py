@@ -188,7 +188,7 @@ def load(session_id: int, officer_id: int) -> None:
     officer = User.objects.get(pk=officer_id)
     store = SessionStore()
     store[SESSION_KEY] = str(officer.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[BACKEND_SESSION_KEY] = "saypro.core.auth_backends.ModelBackend"
     store[HASH_SESSION_KEY] = officer.get_session_auth_hash()
     store.create()
     cookie = f"{settings.SESSION_COOKIE_NAME}={store.session_key}"

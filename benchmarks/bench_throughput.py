@@ -134,7 +134,7 @@ def session_cookies(person_ids: set[int]) -> dict[int, str]:
     for person in User.objects.filter(pk__in=person_ids):
         session = store()
         session[SESSION_KEY] = str(person.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = "saypro.core.auth_backends.ModelBackend"
         session[HASH_SESSION_KEY] = person.get_session_auth_hash()
         give_second_factor(person)
         session[second_factor.SESSION_KEY] = second_factor.has_second_factor(person)

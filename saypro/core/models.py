@@ -107,6 +107,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_short_name(self) -> str:
         return self.first_name or self.email
 
+    def get_session_auth_hash(self) -> str:
+        # A person taken from the cache (person_cache.signed_in_person) comes without their
+        # password's hash and with the session check's HMAC of it; once the password is loaded or
+        # set on the object, it is the record again.
+        if "password" not in self.__dict__ and "_session_auth_hash" in self.__dict__:
+            return self.__dict__["_session_auth_hash"]
+        return super().get_session_auth_hash()
+
     def has_group(self, name: str) -> bool:
         """Group membership, kept on this object for the request and in the cache between requests
         (person_cache.group_names), so a page's role checks usually cost no query."""

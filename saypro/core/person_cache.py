@@ -1,11 +1,18 @@
-"""What every signed-in page reads about its person, kept in the cache: roles and the unread count.
+"""What every signed-in page reads about its person, kept in the cache: their row, roles and unread count.
 
-Every page tests the person's roles (navigation, permissions, the officer's second factor) and
-shows the bell's unread count. Read from the database they were two of the three queries of the
-cheapest signed-in page (benchmarks/bench_throughput.py, "reference: signed-in floor"), paid by
-every page. Both are kept in one cache entry per person (Redis in production, CACHE_URL), read in
-one round trip together with the roles version, and recomputed when they change:
+Every page loads the signed-in person, tests their roles (navigation, permissions, the officer's
+second factor) and shows the bell's unread count. Read from the database they were the three
+queries of the cheapest signed-in page (benchmarks/bench_throughput.py, "reference: signed-in
+floor"), paid by every page. All three are kept in one cache entry per person (Redis in
+production, CACHE_URL), read in one round trip together with the roles version, and recomputed
+when they change:
 
+- The row: the site's authentication backends (auth_backends.py) take the session's person from
+  the entry. Any save or delete of the person drops the entry (a new password, a deactivation, a
+  new name are seen on the next request: the session check compares the password's hash and the
+  backend refuses an inactive person, as with a row read from the database); the org import's
+  bulk update drops the entries of the people it changed. The password's hash is not kept: the
+  entry holds the session check's HMAC of it, and the column is read on demand if asked for.
 - Roles: the entry carries the version of the "roles" versioned cache it was computed under. Any
   change of a group membership or of a group bumps that version (group changes are rare: an
   import, an officer in the admin); the org import writes memberships in bulk, without signals,
@@ -21,11 +28,12 @@ trip; any change to either fact in this process since that read makes the next o
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.contrib.auth.models import Group
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from .fragments import VersionedCache
@@ -42,37 +50,79 @@ def _person_key(person_id: int) -> str:
     return f"person:{person_id}"
 
 
-def _fact(person, name: str):
-    """One of the person's cached facts ("groups" or "unread"), brought up to date: one cache round
-    trip when it is there. Only the fact asked for is computed when missing; the entry carries the
-    roles version its groups were read under, and a newer version reads them again.
-    """
-    # getattr and setattr, not __dict__: request.user is a lazy object that passes them on.
-    stash = getattr(person, STASH, None)
-    if stash is not None and stash[0] == _changes and name in stash[1]:
-        return stash[1][name]
-    key = _person_key(person.pk)
+def _read(pk: int) -> dict:
+    """The person's entry as cached, one round trip; groups read under an older roles version dropped."""
+    key = _person_key(pk)
     found = cache.get_many([key, ROLES.version_key])
     facts = found.get(key) or {}
     version = found.get(ROLES.version_key)
     if version is None:
         version = ROLES.version()
     if facts.get("roles_version") != version:
-        facts = {k: v for k, v in facts.items() if k == "unread"}
+        facts = {k: v for k, v in facts.items() if k != "groups"}
+        facts["roles_version"] = version
+    return facts
+
+
+def _fact(person, name: str):
+    """One of the person's cached facts ("groups" or "unread"), brought up to date: one cache round
+    trip when it is there (none when this request already read the entry). Only the fact asked for
+    is computed when missing.
+    """
+    # getattr and setattr, not __dict__: request.user is a lazy object that passes them on.
+    stash = getattr(person, STASH, None)
+    if stash is not None and stash[0] == _changes and name in stash[1]:
+        return stash[1][name]
+    changes = _changes
+    facts = _read(person.pk)
     if name not in facts:
         if name == "groups":
-            facts = {
-                **facts,
-                "roles_version": version,
-                "groups": frozenset(person.groups.values_list("name", flat=True)),
-            }
+            value = frozenset(person.groups.values_list("name", flat=True))
         else:
             from .selectors import notification_unread_count
 
-            facts = {**facts, "unread": notification_unread_count(person=person)}
-        cache.set(key, facts, PERSON_SECONDS)
-    setattr(person, STASH, (_changes, facts))
+            value = notification_unread_count(person=person)
+        facts = {**facts, name: value}
+        cache.set(_person_key(person.pk), facts, PERSON_SECONDS)
+    setattr(person, STASH, (changes, facts))
     return facts[name]
+
+
+# Kept out of the cache: the password's hash. The entry holds the session check's HMAC of it
+# instead (User.get_session_auth_hash), so Redis never holds what a password could be guessed from.
+SECRET_COLUMNS = frozenset({"password"})
+SESSION_HASH = "_session_auth_hash"
+
+
+def _columns() -> tuple[str, ...]:
+    from .models import User
+
+    return tuple(field.attname for field in User._meta.concrete_fields if field.attname not in SECRET_COLUMNS)
+
+
+def signed_in_person(*, pk, load: Callable[[Any], Any]):
+    """The person a session is signed in as, from their entry (their row, kept with their roles and
+    count, so a page reads all three in one round trip and runs no query for them); `load(pk)` reads
+    them from the database when the entry holds no row, or a row of an older shape of the table.
+    None when `load` finds no one.
+    """
+    from .models import User
+
+    changes = _changes
+    facts = _read(int(pk))
+    row = facts.get("row")
+    if row is not None and tuple(row) == _columns():
+        person = User.from_db(DEFAULT_DB_ALIAS, list(row), list(row.values()))
+        person.__dict__[SESSION_HASH] = facts["session_hash"]
+    else:
+        person = load(pk)
+        if person is None:
+            return None
+        row = {column: getattr(person, column) for column in _columns()}
+        facts = {**facts, "row": row, "session_hash": person.get_session_auth_hash()}
+        cache.set(_person_key(person.pk), facts, PERSON_SECONDS)
+    setattr(person, STASH, (changes, facts))
+    return person
 
 
 def group_names(*, person) -> frozenset[str]:
@@ -102,8 +152,8 @@ def _facts_changed() -> None:
     _changes += 1
 
 
-def unread_changed(*, person_ids: Iterable[int]) -> None:
-    """These people's notifications were added, read or deleted: their counts are stale."""
+def people_changed(*, person_ids: Iterable[int]) -> None:
+    """These people's rows, or their notifications, were written: their entries are stale."""
     _facts_changed()
     keys = [_person_key(pk) for pk in set(person_ids)]
     if not keys:
@@ -112,8 +162,17 @@ def unread_changed(*, person_ids: Iterable[int]) -> None:
     transaction.on_commit(_Drop(keys))
 
 
+def unread_changed(*, person_ids: Iterable[int]) -> None:
+    """These people's notifications were added, read or deleted: their counts are stale."""
+    people_changed(person_ids=person_ids)
+
+
 def _notification_written(sender, instance, **kwargs) -> None:
     unread_changed(person_ids=[instance.recipient_id])
+
+
+def _person_written(sender, instance, **kwargs) -> None:
+    people_changed(person_ids=[instance.pk])
 
 
 def _roles_changed(sender, **kwargs) -> None:
@@ -127,6 +186,10 @@ def watch_for_changes() -> None:
 
     post_save.connect(_notification_written, sender=Notification, dispatch_uid="person_cache:notification:save")
     post_delete.connect(_notification_written, sender=Notification, dispatch_uid="person_cache:notification:delete")
+    # The row (name, password hash, active or not): any save or delete drops the entry; the org
+    # import's bulk update calls people_changed() for the people it changed.
+    post_save.connect(_person_written, sender=User, dispatch_uid="person_cache:person:save")
+    post_delete.connect(_person_written, sender=User, dispatch_uid="person_cache:person:delete")
     # Rows of the membership table itself send no save or delete signals (Django skips them for
     # auto-created models): a write straight to it, like the org import's, calls ROLES.changed().
     m2m_changed.connect(_roles_changed, sender=User.groups.through, dispatch_uid="person_cache:roles:m2m")

@@ -140,8 +140,9 @@ AUTH_PASSWORD_VALIDATORS = [
 
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # Django's and allauth's, with the signed-in person read from the cache (saypro/core/auth_backends.py).
+    "saypro.core.auth_backends.ModelBackend",
+    "saypro.core.auth_backends.AuthenticationBackend",
 ]
 
 LANGUAGE_CODE = "en-gb"

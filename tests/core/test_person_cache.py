@@ -27,9 +27,9 @@ def test_a_second_page_reads_roles_and_unread_count_from_the_cache(client, emplo
     client.force_login(employee)
     client.get(HOME)
 
-    # Home's queries without the person's groups and unread notifications: the session is in the
-    # database here (tests), the user row, then the page's own reads.
-    with django_assert_num_queries(10) as context:
+    # Home's queries without the person's row, groups and unread notifications: the session is in
+    # the database here (tests), then the page's own reads.
+    with django_assert_num_queries(9) as context:
         assert client.get(HOME).status_code == 200
 
     sql = " ".join(q["sql"] for q in context.captured_queries)

@@ -20,9 +20,9 @@ pytestmark = pytest.mark.django_db
 
 S, V = R.State, R.Visibility
 TODAY = dt.date(2026, 3, 10)
-# The answer page: session, user, the commitment with its reflection and author, the mentor check
-# of "may read this reflection"; the groups and unread count come from the cache (person_cache).
-QUERIES_LINK_PAGE = 4
+# The answer page: session, the commitment with its reflection and author, the mentor check of
+# "may read this reflection"; the person's row, groups and unread count come from the cache (person_cache).
+QUERIES_LINK_PAGE = 3
 
 
 @pytest.fixture

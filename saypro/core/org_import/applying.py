@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from saypro.core import fragments, roles
+from saypro.core import fragments, person_cache, roles
 from saypro.core.models import (
     AuditEntry,
     Department,
@@ -384,6 +384,8 @@ def _write(plan: _Plan, *, known: dict[str, _Known], by: User | None) -> None:
             ["first_name", "last_name", "department", "location", "job_role", "is_staff"],
             batch_size=500,
         )
+        # Rows written in bulk send no signals: the people's cached rows are dropped here.
+        person_cache.people_changed(person_ids=[pk for pk, _row, _is_staff in plan.changed_people])
 
     # Placements: the same history as services.person_place keeps, in bulk — the old open
     # placement ends at the moment the new one starts.

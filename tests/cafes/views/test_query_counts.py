@@ -40,8 +40,8 @@ def test_cafe_detail_queries_do_not_grow(client_for, other_employee, django_asse
     assert len(response.context["slots"]) == talks
     assert response.context["seats"].going == rsvps + 1
     # Cached: the agenda (its talks and speakers) is not read again (issue 12), nor the person's
-    # groups and unread count (saypro/core/person_cache.py).
-    with django_assert_num_queries(5):
+    # row, groups and unread count (saypro/core/person_cache.py).
+    with django_assert_num_queries(4):
         cached = client.get(url)
     assert cached.context["agenda_section"] == response.context["agenda_section"]
 
@@ -54,7 +54,7 @@ def test_cafe_detail_queries_do_not_grow_for_the_officer(client_for, officer, dj
     client = client_for(officer)
     with django_assert_num_queries(8):
         client.get(reverse("cafes:cafe-detail", args=[cafe.pk]))
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         client.get(reverse("cafes:cafe-detail", args=[cafe.pk]))
 
 
@@ -116,8 +116,8 @@ def test_agenda_queries_do_not_grow(client_for, officer, django_assert_num_queri
     with django_assert_num_queries(7):
         client.get(reverse("cafes:agenda", args=[cafe.pk]))
     # The slots come from the café's cached agenda once read (the proposals waiting are read each
-    # time), the officer's groups and unread count from the person's cache entry.
-    with django_assert_num_queries(4):
+    # time), the officer's row, groups and unread count from the person's cache entry.
+    with django_assert_num_queries(3):
         response = client.get(reverse("cafes:agenda", args=[cafe.pk]))
     assert len(response.context["slots"]) == count
     assert len(response.context["waiting"]) == count

@@ -84,8 +84,8 @@ def test_failed_email_list_query_count_does_not_grow(client_for, officer, django
     client = client_for(officer)
     client.get("/")  # warm the session
 
-    # The session, user and page reads; groups and unread count are cached (person_cache).
-    with django_assert_num_queries(4):
+    # The session and page reads; the person's row, groups and unread count are cached (person_cache).
+    with django_assert_num_queries(3):
         response = client.get(reverse("core:email-failed"))
 
     assert len(response.context["emails"]) == count

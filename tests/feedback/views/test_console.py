@@ -654,8 +654,8 @@ def test_console_board_is_cached_until_a_contribution_changes(
     first = client.get(url).content.decode()
 
     # A second look renders the board from the cache: no contributions or suggestions query (nor
-    # the officer's groups and unread count: person_cache).
-    with django_assert_num_queries(7):
+    # the officer's row, groups and unread count: person_cache).
+    with django_assert_num_queries(6):
         again = client.get(url).content.decode()
     services.contribution_flag_set(contribution=contribution, flag="highlighted", value=True, by=officer)
     marked = client.get(url).content.decode()

@@ -163,16 +163,17 @@ def test_report_page_query_count_does_not_grow_with_data(june, client_for, manag
     snapshot_build(month=date(2026, 5, 1))
     client = client_for(manager)
     client.get("/")  # warm the session
-    # 10 cold (16 before issue 12): one read of every snapshot version serves this month, the trend,
+    # 9 cold (16 before issue 12): one read of every snapshot version serves this month, the trend,
     # the month picker and the versions list; the previous month's totals come with the trend;
     # the rebuild button asks the rule, not the model backend's two permission queries (12); the
-    # manager's groups and unread count come from the cache (person_cache, warmed by "/") (10).
-    with django_assert_num_queries(10):
+    # manager's groups and unread count come from the cache (person_cache, warmed by "/") (10),
+    # and so does their row (9).
+    with django_assert_num_queries(9):
         response = client.get("/impact/2026-06/")
     assert response.status_code == 200
-    # 5 cached: neither the sections drawn from the snapshot (its figures and the trend's) nor the
+    # 4 cached: neither the sections drawn from the snapshot (its figures and the trend's) nor the
     # month's highlights (three queries) are read again.
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         cached = client.get("/impact/2026-06/")
     unmasked = re.compile(rb"[A-Za-z0-9]{64}")  # the CSRF token is masked anew on every page
     assert unmasked.sub(b"", cached.content) == unmasked.sub(b"", response.content)
