@@ -150,7 +150,6 @@ class UserAdmin(BaseUserAdmin):
         before = sorted(person.groups.values_list("name", flat=True)) if change else []
         super().save_related(request, form, formsets, change)
         after = sorted(person.groups.values_list("name", flat=True))
-        person.__dict__.pop("_group_names", None)
         if before != after:
             services.audit_record(
                 actor=request.user,

@@ -63,6 +63,11 @@ class JobRole(NamedOrgUnit):
         constraints = [models.UniqueConstraint(Lower("name"), name="job_role_name_unique_ci")]
 
 
+# Where a person taken from the cache carries the session check's HMAC of their password
+# (person_cache.signed_in_person; see User.get_session_auth_hash).
+CACHED_SESSION_HASH = "_session_auth_hash"
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A person of the organisation; signs in with their e-mail address."""
 
@@ -111,20 +116,17 @@ class User(AbstractBaseUser, PermissionsMixin):
         # A person taken from the cache (person_cache.signed_in_person) comes without their
         # password's hash and with the session check's HMAC of it; once the password is loaded or
         # set on the object, it is the record again.
-        if "password" not in self.__dict__ and "_session_auth_hash" in self.__dict__:
-            return self.__dict__["_session_auth_hash"]
+        if "password" not in self.__dict__ and CACHED_SESSION_HASH in self.__dict__:
+            return self.__dict__[CACHED_SESSION_HASH]
         return super().get_session_auth_hash()
 
     def has_group(self, name: str) -> bool:
-        """Group membership, kept on this object for the request and in the cache between requests
-        (person_cache.group_names), so a page's role checks usually cost no query."""
-        names = self.__dict__.get("_group_names")
-        if names is None:
-            from .person_cache import group_names
+        """Group membership, from the person's cache entry (person_cache.group_names): kept on this
+        object for the request and in the cache between requests, so a page's role checks usually
+        cost no query, and a change of roles is seen at once."""
+        from .person_cache import group_names
 
-            names = group_names(person=self)
-            self.__dict__["_group_names"] = names
-        return name in names
+        return name in group_names(person=self)
 
 
 class Placement(models.Model):

@@ -16,7 +16,7 @@ when they change:
 - Roles: the entry carries the version of the "roles" versioned cache it was computed under. Any
   change of a group membership or of a group bumps that version (group changes are rare: an
   import, an officer in the admin); the org import writes memberships in bulk, without signals,
-  and bumps it itself.
+  and calls `roles_changed()` itself.
 - The unread count: the person's entry is dropped when one of their notifications is saved or
   deleted and by `notifications_mark_read`, at once and again after the transaction commits (a
   count read in between from the old rows would otherwise be kept).
@@ -35,6 +35,7 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils.crypto import salted_hmac
 
 from .fragments import VersionedCache
 
@@ -91,7 +92,13 @@ def _fact(person, name: str):
 # Kept out of the cache: the password's hash. The entry holds the session check's HMAC of it
 # instead (User.get_session_auth_hash), so Redis never holds what a password could be guessed from.
 SECRET_COLUMNS = frozenset({"password"})
-SESSION_HASH = "_session_auth_hash"
+
+
+def _session_hash_key() -> str:
+    """Which secret key the entry's HMAC was made with, without telling the key: while a new key
+    rolls out (the old one in SECRET_KEY_FALLBACKS), a process reads an entry another wrote under
+    the other key and must not compare a session's hash with an HMAC of the other key."""
+    return salted_hmac("saypro.person_cache.session_hash", "key", algorithm="sha256").hexdigest()[:16]
 
 
 def _columns() -> tuple[str, ...]:
@@ -103,23 +110,29 @@ def _columns() -> tuple[str, ...]:
 def signed_in_person(*, pk, load: Callable[[Any], Any]):
     """The person a session is signed in as, from their entry (their row, kept with their roles and
     count, so a page reads all three in one round trip and runs no query for them); `load(pk)` reads
-    them from the database when the entry holds no row, or a row of an older shape of the table.
+    them from the database when the entry holds no row, a row of an older shape of the table, or
+    an HMAC made with another secret key.
     None when `load` finds no one.
     """
-    from .models import User
+    from .models import CACHED_SESSION_HASH, User
 
     changes = _changes
     facts = _read(int(pk))
     row = facts.get("row")
-    if row is not None and tuple(row) == _columns():
+    if row is not None and tuple(row) == _columns() and facts.get("session_hash_key") == _session_hash_key():
         person = User.from_db(DEFAULT_DB_ALIAS, list(row), list(row.values()))
-        person.__dict__[SESSION_HASH] = facts["session_hash"]
+        person.__dict__[CACHED_SESSION_HASH] = facts["session_hash"]
     else:
         person = load(pk)
         if person is None:
             return None
         row = {column: getattr(person, column) for column in _columns()}
-        facts = {**facts, "row": row, "session_hash": person.get_session_auth_hash()}
+        facts = {
+            **facts,
+            "row": row,
+            "session_hash": person.get_session_auth_hash(),
+            "session_hash_key": _session_hash_key(),
+        }
         cache.set(_person_key(person.pk), facts, PERSON_SECONDS)
     setattr(person, STASH, (changes, facts))
     return person
@@ -175,9 +188,14 @@ def _person_written(sender, instance, **kwargs) -> None:
     people_changed(person_ids=[instance.pk])
 
 
-def _roles_changed(sender, **kwargs) -> None:
+def roles_changed() -> None:
+    """Someone's roles changed (a group membership or a group): every entry's groups are stale."""
     _facts_changed()
     ROLES.changed()
+
+
+def _roles_changed(sender, **kwargs) -> None:
+    roles_changed()
 
 
 def watch_for_changes() -> None:
@@ -191,7 +209,7 @@ def watch_for_changes() -> None:
     post_save.connect(_person_written, sender=User, dispatch_uid="person_cache:person:save")
     post_delete.connect(_person_written, sender=User, dispatch_uid="person_cache:person:delete")
     # Rows of the membership table itself send no save or delete signals (Django skips them for
-    # auto-created models): a write straight to it, like the org import's, calls ROLES.changed().
+    # auto-created models): a write straight to it, like the org import's, calls roles_changed().
     m2m_changed.connect(_roles_changed, sender=User.groups.through, dispatch_uid="person_cache:roles:m2m")
     post_save.connect(_roles_changed, sender=Group, dispatch_uid="person_cache:roles:group:save")
     post_delete.connect(_roles_changed, sender=Group, dispatch_uid="person_cache:roles:group:delete")

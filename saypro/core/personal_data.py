@@ -318,7 +318,6 @@ def _anonymise(person: User) -> None:
     )
     person.groups.clear()
     person.user_permissions.clear()
-    person.__dict__.pop("_group_names", None)
 
 
 def personal_data_erase(*, person: User, by: User) -> None:

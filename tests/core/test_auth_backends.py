@@ -173,3 +173,15 @@ def test_changing_one_s_own_password_keeps_this_session_and_signs_out_the_others
     assert response.status_code == 302
     assert client.get(PAGE).status_code == 200
     assert other_device.get(PAGE).url.startswith(LOGIN)
+
+
+def test_an_entry_written_under_the_previous_secret_key_does_not_sign_anyone_out(client, employee, settings):
+    # A new secret key rolls out while processes that still run the old one write entries.
+    old_key, new_key = "old-" + "k" * 60, "new-" + "k" * 60
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = new_key, [old_key]
+    client.force_login(employee)  # the session's hash is made with the new key
+    settings.SECRET_KEY = old_key
+    person_cache.signed_in_person(pk=employee.pk, load=lambda pk: User.objects.get(pk=pk))
+    settings.SECRET_KEY = new_key
+
+    assert client.get(PAGE).status_code == 200

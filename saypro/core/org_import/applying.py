@@ -415,7 +415,7 @@ def _write(plan: _Plan, *, known: dict[str, _Known], by: User | None) -> None:
     )
 
     fragments.changed("dashboard")  # people and mentor links written in bulk, without signals
-    fragments.changed("roles")  # group memberships likewise (person_cache)
+    person_cache.roles_changed()  # group memberships likewise
     MentorLink.objects.bulk_create(
         [
             MentorLink(mentor_id=ids[mentor], mentee_id=ids[mentee], created_at=now)
