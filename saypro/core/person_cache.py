@@ -1,4 +1,5 @@
-"""What every signed-in page reads about its person, kept in the cache: their row, roles and unread count.
+"""What every signed-in page reads about its person, kept in the cache: their row, roles and unread count
+(and, beside them, their newest notifications).
 
 Every page loads the signed-in person, tests their roles (navigation, permissions, the officer's
 second factor) and shows the bell's unread count. Read from the database they were the three
@@ -34,6 +35,7 @@ from typing import Any
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db.models import Count, Window
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.crypto import salted_hmac
 
@@ -148,6 +150,42 @@ def unread_count(*, person) -> int:
     return _fact(person, "unread")
 
 
+# The first page of the notifications list (the page the bell leads to); home shows its top five.
+NOTIFICATIONS_PAGE = 30
+
+
+def _notifications_key(person_id: int) -> str:
+    return f"person:{person_id}:notifications"
+
+
+def _notification_columns() -> tuple[str, ...]:
+    from .models import Notification
+
+    return tuple(field.attname for field in Notification._meta.concrete_fields)
+
+
+def newest_notifications(*, person) -> tuple[list, int]:
+    """The person's newest NOTIFICATIONS_PAGE notifications and how many they have in all.
+
+    Kept beside the person's entry, not in it (every page reads the entry; only home and the list
+    show these), and dropped with it: on every save or delete of one of their notifications and by
+    notifications_mark_read, so a new one or one just read shows on the next request.
+    """
+    from .models import Notification
+    from .selectors import notification_list
+
+    key = _notifications_key(person.pk)
+    columns = _notification_columns()
+    kept = cache.get(key)
+    if kept is None or kept["columns"] != columns:
+        # One query: the count of all of them over the whole set, before the page is cut from it.
+        newest = notification_list(person=person).annotate(total=Window(Count("pk")))
+        rows = list(newest.values_list(*columns, "total")[:NOTIFICATIONS_PAGE])
+        kept = {"columns": columns, "rows": [row[:-1] for row in rows], "total": rows[0][-1] if rows else 0}
+        cache.set(key, kept, PERSON_SECONDS)
+    return [Notification.from_db(DEFAULT_DB_ALIAS, list(columns), list(row)) for row in kept["rows"]], kept["total"]
+
+
 class _Drop:
     """An on-commit callback that drops cache entries (tests tell it apart with fragments.is_version_bump)."""
 
@@ -166,9 +204,10 @@ def _facts_changed() -> None:
 
 
 def people_changed(*, person_ids: Iterable[int]) -> None:
-    """These people's rows, or their notifications, were written: their entries are stale."""
+    """These people's rows, or their notifications, were written: their entries (and their newest
+    notifications) are stale."""
     _facts_changed()
-    keys = [_person_key(pk) for pk in set(person_ids)]
+    keys = [key(pk) for pk in set(person_ids) for key in (_person_key, _notifications_key)]
     if not keys:
         return
     cache.delete_many(keys)

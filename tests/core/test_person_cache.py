@@ -27,9 +27,9 @@ def test_a_second_page_reads_roles_and_unread_count_from_the_cache(client, emplo
     client.force_login(employee)
     client.get(HOME)
 
-    # Home's queries without the person's row, groups and unread notifications: the session is in
-    # the database here (tests), then the page's own reads.
-    with django_assert_num_queries(9) as context:
+    # Home's queries without the person's row, groups, unread count and newest notifications: the
+    # session is in the database here (tests), then the page's own reads.
+    with django_assert_num_queries(8) as context:
         assert client.get(HOME).status_code == 200
 
     sql = " ".join(q["sql"] for q in context.captured_queries)
@@ -153,3 +153,91 @@ def test_the_entry_kept_for_the_request_follows_a_role_given_in_it(employee):
     employee.groups.add(Group.objects.get_or_create(name=roles.MANAGER)[0])
 
     assert roles.MANAGER in person_cache.group_names(person=person)
+
+
+# --- the newest notifications, kept beside the entry ------------------------------------------------
+
+NOTIFICATIONS = "/notifications/"
+
+
+def titles(response) -> list[str]:
+    return [n.title for n in response.context["notifications"]]
+
+
+def test_a_warm_notifications_page_runs_no_query_for_them(client, employee, django_assert_num_queries):
+    for i in range(35):
+        services.notification_create(recipient=employee, kind="test", title=f"Note {i}")
+    client.force_login(employee)
+    client.get(NOTIFICATIONS)
+
+    # Only the session (in the database in tests): the page of notifications, their count for the
+    # pager and the bell's count all come from the cache.
+    with django_assert_num_queries(1) as context:
+        response = client.get(NOTIFICATIONS)
+
+    assert "core_notification" not in " ".join(q["sql"] for q in context.captured_queries)
+    assert titles(response) == [f"Note {i}" for i in range(34, 4, -1)]
+    assert response.context["paginator"].count == 35
+    assert "Page 1 of 2" in response.content.decode()
+
+
+def test_the_second_page_of_notifications_is_read_from_the_database(client, employee):
+    for i in range(35):
+        services.notification_create(recipient=employee, kind="test", title=f"Note {i}")
+    client.force_login(employee)
+    client.get(NOTIFICATIONS)
+
+    response = client.get(NOTIFICATIONS, {"page": 2})
+
+    assert titles(response) == [f"Note {i}" for i in range(4, -1, -1)]
+    assert "Page 2 of 2" in response.content.decode()
+
+
+def test_home_shows_the_newest_five_from_the_same_entry(client, employee):
+    for i in range(7):
+        services.notification_create(recipient=employee, kind="test", title=f"Note {i}")
+    client.force_login(employee)
+
+    response = client.get(HOME)
+
+    assert [n.title for n in response.context["recent_notifications"]] == [f"Note {i}" for i in range(6, 1, -1)]
+
+
+def test_a_new_read_or_deleted_notification_shows_on_the_next_request(client, employee):
+    client.force_login(employee)
+    first = services.notification_create(recipient=employee, kind="test", title="First")
+    assert titles(client.get(NOTIFICATIONS)) == ["First"]
+
+    services.notification_create(recipient=employee, kind="test", title="Second")
+    response = client.get(NOTIFICATIONS)
+    assert titles(response) == ["Second", "First"]
+    assert all(n.read_at is None for n in response.context["notifications"])
+
+    services.notifications_mark_read(recipient=employee, ids=[first.pk])
+    read = {n.title: n.read_at for n in client.get(NOTIFICATIONS).context["notifications"]}
+    assert read["First"] is not None and read["Second"] is None
+
+    first.delete()
+    assert titles(client.get(NOTIFICATIONS)) == ["Second"]
+
+
+def test_another_person_s_notification_leaves_my_newest_cached(employee, other_employee, django_assert_num_queries):
+    services.notification_create(recipient=employee, kind="test", title="Mine")
+    person_cache.newest_notifications(person=employee)
+
+    services.notification_create(recipient=other_employee, kind="test", title="Not mine")
+
+    with django_assert_num_queries(0):
+        rows, total = person_cache.newest_notifications(person=employee)
+    assert ([n.title for n in rows], total) == (["Mine"], 1)
+
+
+def test_newest_notifications_kept_under_an_older_table_shape_are_read_again(employee):
+    services.notification_create(recipient=employee, kind="test", title="Mine")
+    key = f"person:{employee.pk}:notifications"
+    person_cache.cache.set(key, {"columns": ("id", "title"), "rows": [(1, "Gone column")], "total": 1})
+
+    rows, total = person_cache.newest_notifications(person=employee)
+
+    assert ([n.title for n in rows], total) == (["Mine"], 1)
+    assert person_cache.cache.get(key)["columns"] == tuple(f.attname for f in Notification._meta.concrete_fields)

@@ -3,6 +3,7 @@
 import importlib.util
 
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Page
 from django.http import HttpResponseRedirect, HttpResponseServerError
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -11,7 +12,7 @@ from django.utils.module_loading import import_string
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
-from saypro.core import roles, selectors, services
+from saypro.core import person_cache, roles, selectors, services
 from saypro.core.ids import ids_param
 
 # Each activity app contributes a panel to the home page: a function (person) -> dict or None
@@ -47,7 +48,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
             is_officer=roles.is_officer.test(person),
             is_mentor=roles.is_mentor.test(person),
             is_manager=roles.is_manager.test(person),
-            recent_notifications=selectors.notification_list(person=person)[:5],
+            recent_notifications=person_cache.newest_notifications(person=person)[0][:5],
             placement=selectors.person_placement_names(person=person),
         )
         return ctx
@@ -56,10 +57,21 @@ class HomeView(LoginRequiredMixin, TemplateView):
 class NotificationListView(LoginRequiredMixin, ListView):
     template_name = "core/notification_list.html"
     context_object_name = "notifications"
-    paginate_by = 30
+    paginate_by = person_cache.NOTIFICATIONS_PAGE
 
     def get_queryset(self):
         return selectors.notification_list(person=self.request.user)
+
+    def paginate_queryset(self, queryset, page_size):
+        if self.request.GET.get(self.page_kwarg, "1") != "1":
+            return super().paginate_queryset(queryset, page_size)
+        # The first page, where the bell leads, comes from the cache (no query); the count of all
+        # of them with it, for the pager.
+        rows, total = person_cache.newest_notifications(person=self.request.user)
+        paginator = self.get_paginator(queryset, page_size)
+        paginator.count = total  # a cached_property: set, the paginator does not count again
+        page = Page(rows[:page_size], 1, paginator)
+        return paginator, page, page.object_list, page.has_other_pages()
 
 
 class NotificationMarkReadView(LoginRequiredMixin, View):
