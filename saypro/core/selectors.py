@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import F, Q, QuerySet
 
+from .fragments import VersionedCache
 from .models import (
     AuditEntry,
     CalendarFeed,
@@ -72,12 +73,20 @@ def is_active_mentor_of(*, mentor: User, mentee_id: int) -> bool:
     return MentorLink.objects.filter(mentor=mentor, mentee_id=mentee_id, is_active=True).exists()
 
 
+# Every page of the impact report reads its manager's scope. Bumped by any save or delete of a
+# scope (CoreConfig.ready); the org import writes them in bulk and calls changed("manager_scopes").
+MANAGER_SCOPES = VersionedCache("manager_scopes", seconds=3600)
+
+
 def manager_department_ids(*, manager: User) -> set[int] | None:
     """The departments a manager may read; None means the whole organisation."""
-    scopes = list(ManagerScope.objects.filter(manager=manager).values_list("department_id", flat=True))
-    if None in scopes:
-        return None
-    return set(scopes)
+
+    def read() -> dict:
+        scopes = list(ManagerScope.objects.filter(manager=manager).values_list("department_id", flat=True))
+        return {"whole_organisation": None in scopes, "department_ids": sorted(i for i in scopes if i is not None)}
+
+    scope = MANAGER_SCOPES.get_or_set(f"manager:{manager.pk}", read)
+    return None if scope["whole_organisation"] else set(scope["department_ids"])
 
 
 def placement_at(*, person_id: int, at: datetime) -> Placement | None:

@@ -14,7 +14,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from saypro.core import roles
+from saypro.core import fragments, roles
 from saypro.core.models import AuditEntry, User
 from saypro.core.services import audit_record, notify, submitted_once, task_enqueue
 
@@ -78,6 +78,7 @@ def snapshot_build(
 
     def report(percent: int, step: str) -> None:
         Snapshot.objects.filter(pk=snapshot.pk).update(progress=percent, heartbeat_at=timezone.now())
+        fragments.changed("impact_history")
         if progress:
             progress(percent, step)
 
@@ -96,6 +97,7 @@ def snapshot_build(
                 transaction.on_commit(lambda: snapshot_notify_managers(snapshot=snapshot))
     except Exception as exc:
         Snapshot.objects.filter(pk=snapshot.pk).update(status=Snapshot.Status.FAILED, error=str(exc)[:5000])
+        fragments.changed("impact_history")
         raise
     if progress:
         progress(100, "done")
@@ -163,10 +165,12 @@ def snapshot_pdf_request(*, snapshot: Snapshot, department_ids: set[int] | None)
     asked = created or ReportPdf.objects.filter(pk=pdf.pk, status=ReportPdf.Status.FAILED).update(
         status=ReportPdf.Status.QUEUED, requested_at=now, claimed_at=now, attempts=0, error=""
     )
+    fragments.changed("impact_pdfs")
     if asked and not task_enqueue(snapshot_pdf_task, snapshot_id=snapshot.pk, scope=scope):
         ReportPdf.objects.filter(pk=pdf.pk, status=ReportPdf.Status.QUEUED).update(
             status=ReportPdf.Status.FAILED, error="The background worker could not be reached."
         )
+        fragments.changed("impact_pdfs")
     return ReportPdf.objects.defer("pdf").get(pk=pdf.pk)
 
 
@@ -193,13 +197,15 @@ def snapshot_pdf_render(*, snapshot: Snapshot, department_ids: set[int] | None =
         status=ReportPdf.Status.RENDERING, claimed_at=now, attempts=F("attempts") + 1
     ):
         return b""
+    fragments.changed("impact_pdfs")
     try:
         data = report_pdf(snapshot=snapshot, department_ids=department_ids)
     except Exception as exc:
         ReportPdf.objects.filter(pk=pdf.pk).update(status=ReportPdf.Status.FAILED, error=str(exc)[:255])
+        fragments.changed("impact_pdfs")
         raise
     ReportPdf.objects.filter(pk=pdf.pk).update(pdf=data, status=ReportPdf.Status.READY, error="")
-    return data
+    fragments.changed("impact_pdfs")
     return data
 
 
@@ -221,6 +227,8 @@ def snapshot_leases_sweep(*, now: datetime | None = None) -> dict[str, list[int]
     Snapshot.objects.filter(pk__in=[pk for pk, _, _ in failed_builds], status=Snapshot.Status.BUILDING).update(
         status=Snapshot.Status.FAILED, error="The build stopped before finishing (its worker was lost)."
     )
+    if failed_builds:  # the sweep runs every few minutes: an idle one keeps the report's cache
+        fragments.changed("impact_history")
     rebuilt: list[int] = []
     for pk, month, requested_by in failed_builds:
         tries = Snapshot.objects.filter(month=month, status=Snapshot.Status.FAILED).count()
@@ -238,6 +246,8 @@ def snapshot_leases_sweep(*, now: datetime | None = None) -> dict[str, list[int]
     lost = list(expired.exclude(pk__in=given_up).values_list("pk", "snapshot_id", "scope"))
     requeued = [pk for pk, _, _ in lost]
     ReportPdf.objects.filter(pk__in=requeued).update(status=ReportPdf.Status.QUEUED, claimed_at=now)
+    if given_up or requeued:
+        fragments.changed("impact_pdfs")
     for _pk, snapshot_id, scope in lost:
         task_enqueue(snapshot_pdf_task, snapshot_id=snapshot_id, scope=scope)
     return {"builds_failed": [pk for pk, _, _ in failed_builds], "builds_queued": rebuilt, "pdfs_queued": requeued,

@@ -62,6 +62,14 @@ class ReportLatestView(PermissionRequiredMixin, View):
 # figure corrected in place is never shown stale. Never shared across scopes: the scope is in the key.
 SECTIONS_CACHE = VersionedCache("impact_report", seconds=3600)
 SECTIONS_READ = ["impact.Snapshot", "impact.Figure"]
+# Every version of every month (the month picker, the trend's snapshots, this month's versions with
+# their status and progress): bumped by any save or delete of a snapshot, and by the services'
+# updates of a build's progress and failure. The requester's name comes with it, so a renamed
+# requester shows under the old name for up to ten minutes.
+HISTORY_CACHE = VersionedCache("impact_history", seconds=600)
+# The PDF asked for, per snapshot and scope: bumped by any save or delete, and by the services'
+# updates of its status.
+PDF_CACHE = VersionedCache("impact_pdfs", seconds=600)
 
 
 class ReportView(ReportPermissionMixin, TemplateView):
@@ -72,7 +80,7 @@ class ReportView(ReportPermissionMixin, TemplateView):
         # One read of every version of every month (a few rows a month) gives this month's ready
         # snapshot, the trend's and the month picker's, and this month's versions (issue 12: was
         # five queries).
-        history = selectors.snapshot_history()
+        history = HISTORY_CACHE.get_or_set("all", selectors.snapshot_history)
         ready = selectors.ready_in(history)
         by_month = {s.month: s for s in ready}
         snapshot = by_month.get(self.month())
@@ -201,8 +209,14 @@ def _with_charts(matrices: list[dict], month_key: str) -> list[dict]:
 
 
 def _pdf_for(snapshot: Snapshot, scope: set[int] | None) -> ReportPdf | None:
-    """The PDF of this snapshot for the reader's scope, if one was asked for."""
-    return ReportPdf.objects.defer("pdf").filter(snapshot=snapshot, scope=selectors.scope_key(scope)).first()
+    """The PDF of this snapshot for the reader's scope, if one was asked for (without its bytes)."""
+    scope_key = selectors.scope_key(scope)
+
+    def read() -> tuple[ReportPdf | None]:
+        # In a tuple: "none asked for" is kept too (the cache takes None for "not kept").
+        return (ReportPdf.objects.defer("pdf").filter(snapshot=snapshot, scope=scope_key).first(),)
+
+    return PDF_CACHE.get_or_set(f"{snapshot.pk}:{scope_key}", read)[0]
 
 
 def _comparison(report, previous) -> list[dict]:

@@ -585,6 +585,21 @@ def test_apply_manager_departments_are_authoritative():
 
 
 @pytest.mark.django_db
+def test_apply_new_manager_departments_are_read_at_once_by_the_report():
+    from saypro.core.selectors import manager_department_ids
+
+    run(org_csv("m@example.org,M,N,Finance,,,,manager,Finance", "h@example.org,H,R,HR,,,,,"))
+    manager = User.objects.get(email="m@example.org")
+    finance, hr = (Department.objects.get(name=name).pk for name in ("Finance", "HR"))
+    assert manager_department_ids(manager=manager) == {finance}  # now kept in the cache
+
+    # Only added (in bulk, without signals), none deleted.
+    run(org_csv("m@example.org,M,N,Finance,,,,manager,Finance|HR", "h@example.org,H,R,HR,,,,,"))
+
+    assert manager_department_ids(manager=manager) == {finance, hr}
+
+
+@pytest.mark.django_db
 def test_apply_manager_scoped_to_existing_empty_department_is_accepted():
     DepartmentFactory(name="Strategy")
 

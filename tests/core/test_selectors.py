@@ -35,6 +35,36 @@ def test_manager_department_ids_without_scope_is_empty():
     assert selectors.manager_department_ids(manager=UserFactory()) == set()
 
 
+def test_manager_department_ids_are_read_once_and_follow_each_saved_or_deleted_scope(django_assert_num_queries):
+    manager = UserFactory()
+    finance, hr = DepartmentFactory(), DepartmentFactory()
+    ManagerScope.objects.create(manager=manager, department=finance)
+    assert selectors.manager_department_ids(manager=manager) == {finance.pk}
+    with django_assert_num_queries(0):
+        assert selectors.manager_department_ids(manager=manager) == {finance.pk}
+
+    hr_scope = ManagerScope.objects.create(manager=manager, department=hr)
+    assert selectors.manager_department_ids(manager=manager) == {finance.pk, hr.pk}
+    whole = ManagerScope.objects.create(manager=manager, department=None)
+    assert selectors.manager_department_ids(manager=manager) is None
+    whole.delete()
+    hr_scope.department = None
+    hr_scope.save()
+    assert selectors.manager_department_ids(manager=manager) is None
+    ManagerScope.objects.filter(department=None).delete()
+    assert selectors.manager_department_ids(manager=manager) == {finance.pk}
+
+
+def test_manager_department_ids_are_kept_per_manager():
+    finance_manager, hr_manager = UserFactory(), UserFactory()
+    finance, hr = DepartmentFactory(), DepartmentFactory()
+    ManagerScope.objects.create(manager=finance_manager, department=finance)
+    ManagerScope.objects.create(manager=hr_manager, department=hr)
+
+    assert selectors.manager_department_ids(manager=finance_manager) == {finance.pk}
+    assert selectors.manager_department_ids(manager=hr_manager) == {hr.pk}
+
+
 @pytest.fixture
 def moved_person():
     """A person in one department from T0, moved to another at MOVE."""

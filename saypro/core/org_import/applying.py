@@ -429,6 +429,7 @@ def _write(plan: _Plan, *, known: dict[str, _Known], by: User | None) -> None:
         MentorLink.objects.filter(pk__in=chunk).update(is_active=False)
 
     department_ids = unit_ids[Department]
+    fragments.changed("manager_scopes")  # written in bulk below, without signals
     for chunk in _chunks(plan.scope_deletes):
         ManagerScope.objects.filter(pk__in=chunk).delete()
     ManagerScope.objects.bulk_create(

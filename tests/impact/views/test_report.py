@@ -171,9 +171,10 @@ def test_report_page_query_count_does_not_grow_with_data(june, client_for, manag
     with django_assert_num_queries(9):
         response = client.get("/impact/2026-06/")
     assert response.status_code == 200
-    # 4 cached: neither the sections drawn from the snapshot (its figures and the trend's) nor the
-    # month's highlights (three queries) are read again.
-    with django_assert_num_queries(4):
+    # 1 cached, the session's (in the database in tests): neither the sections drawn from the
+    # snapshot (its figures and the trend's), the month's highlights (three queries), the snapshot
+    # versions, the manager's scope nor the PDF asked for are read again (was 4).
+    with django_assert_num_queries(1):
         cached = client.get("/impact/2026-06/")
     unmasked = re.compile(rb"[A-Za-z0-9]{64}")  # the CSRF token is masked anew on every page
     assert unmasked.sub(b"", cached.content) == unmasked.sub(b"", response.content)
@@ -269,6 +270,74 @@ def test_cached_highlights_follow_a_newly_highlighted_contribution(june, client_
     assert "No contribution was highlighted." not in html
     contribution_flag_set(contribution=contribution, flag="highlighted", value=False, by=officer)
     assert "No contribution was highlighted." in client.get("/impact/2026-06/").content.decode()
+
+
+def test_cached_report_page_follows_the_pdf_through_each_state(snapshot, client_for, manager, monkeypatch):
+    from saypro.impact import pdf, services, tasks
+
+    monkeypatch.setattr(tasks.snapshot_pdf_task, "apply_async", lambda kwargs: None)
+    client = client_for(manager)
+    assert "Prepare the PDF" in client.get("/impact/2026-06/").content.decode()
+
+    client.post("/impact/2026-06/report.pdf")
+    assert "Preparing the PDF" in client.get("/impact/2026-06/").content.decode()
+
+    def broken(**kwargs):
+        raise RuntimeError("the fonts are missing")
+
+    monkeypatch.setattr(pdf, "report_pdf", broken)
+    with pytest.raises(RuntimeError):
+        services.snapshot_pdf_render(snapshot=snapshot)
+    html = client.get("/impact/2026-06/").content.decode()
+    assert "The PDF could not be prepared: the fonts are missing" in html
+    assert "Try again" in html
+
+    monkeypatch.undo()
+    monkeypatch.setattr(tasks.snapshot_pdf_task, "apply_async", lambda kwargs: None)
+    client.post("/impact/2026-06/report.pdf")  # try again
+    assert "Preparing the PDF" in client.get("/impact/2026-06/").content.decode()
+    services.snapshot_pdf_render(snapshot=snapshot)
+    assert "Download PDF" in client.get("/impact/2026-06/").content.decode()
+
+
+def test_cached_report_page_shows_a_pdf_the_sweep_gave_up_on(snapshot, client_for, manager):
+    from django.utils import timezone
+
+    from saypro.impact.services import PDF_LEASE, PDF_MAX_ATTEMPTS, snapshot_leases_sweep
+
+    ReportPdf.objects.create(
+        snapshot=snapshot, scope="all", status="rendering", claimed_at=timezone.now(), attempts=PDF_MAX_ATTEMPTS
+    )
+    client = client_for(manager)
+    assert "Preparing the PDF" in client.get("/impact/2026-06/").content.decode()
+
+    snapshot_leases_sweep(now=timezone.now() + PDF_LEASE * 2)
+
+    assert "The PDF could not be prepared" in client.get("/impact/2026-06/").content.decode()
+
+
+def test_cached_versions_list_follows_a_builds_progress_and_its_failure(snapshot, client_for, officer, monkeypatch):
+    from saypro.impact import services
+
+    client = client_for(officer)
+    assert "v1 — Ready" in client.get("/impact/2026-06/").content.decode()
+    seen = []
+
+    def page_at(percent: int, step: str) -> None:
+        seen.append((percent, f"v2 — Building ({percent}%)" in client.get("/impact/2026-06/").content.decode()))
+
+    snapshot_build(month=JUNE, rebuild=True, reason="test", progress=page_at)
+    assert len(seen) > 2 and all(shown for percent, shown in seen if percent < 100), seen
+    assert "v2 — Ready" in client.get("/impact/2026-06/").content.decode()
+
+    def stops(*, start, end, progress):
+        progress(10, "people")
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(services, "collect_figures", stops)
+    with pytest.raises(RuntimeError):
+        snapshot_build(month=JUNE, rebuild=True, reason="test")
+    assert "v3 — Failed" in client.get("/impact/2026-06/").content.decode()
 
 
 def _pdf_text(client, month: str = "2026-06") -> str:
