@@ -6,7 +6,8 @@ class CafesConfig(AppConfig):
     verbose_name = "Knowledge cafés"
 
     def ready(self) -> None:
-        # The café page's cached agenda is bumped by any save or delete of what it shows.
-        from .selectors import AGENDA_CACHE, AGENDA_READ
+        # The café page's cached agenda and answers are bumped by any save or delete of what they show.
+        from .selectors import AGENDA_CACHE, AGENDA_READ, RSVP_CACHE, RSVP_READ
 
         AGENDA_CACHE.watch(AGENDA_READ)
+        RSVP_CACHE.watch(RSVP_READ)

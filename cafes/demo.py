@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
+from saypro.core import fragments
 from saypro.core.demo import DemoOrg
 
 from .models import Cafe, Rsvp, SpeakerPreference, TalkFeedback, TalkInterest, TalkProposal
@@ -207,3 +208,4 @@ def seed(*, org: DemoOrg) -> None:
     SpeakerPreference.objects.get_or_create(
         person=org.employee, defaults={"notify_new_feedback": True, "share_with_mentor": True}
     )
+    fragments.changed("cafe_rsvps")  # the answers above were written in bulk, without signals

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
@@ -87,6 +88,11 @@ AGENDA_CACHE = VersionedCache("cafes", seconds=600)
 AGENDA_READ = ["cafes.Cafe", "cafes.TalkProposal", "core.User"]
 
 
+def cafe_cached(*, pk: int) -> Cafe | None:
+    """The café (for pages that only read it), from the agenda's cache: no query when cached."""
+    return AGENDA_CACHE.get_or_set(f"cafe:{pk}", lambda: Cafe.objects.filter(pk=pk).first())
+
+
 def cafe_agenda_cached(*, cafe: Cafe) -> list[AgendaSlot]:
     """cafe_agenda() from the cache (no query when cached); the café is the one just read."""
     return AGENDA_CACHE.get_or_set(f"agenda:{cafe.pk}", lambda: cafe_agenda(cafe=cafe))
@@ -125,6 +131,32 @@ def cafe_seat_counts(*, cafe: Cafe) -> SeatCounts:
         waitlist=Count("id", filter=Q(status=Rsvp.Status.WAITLIST)),
     )
     return SeatCounts(capacity=cafe.capacity, going=counts["going"], waitlist=counts["waitlist"])
+
+
+# Every answer to a café, for its page's seat counts and the reader's own RSVP: read once per café
+# and version instead of twice per page view. Bumped by any save or delete of an RSVP
+# (CafesConfig.ready) and by the writes in bulk that set them (fragments.changed("cafe_rsvps")).
+RSVP_CACHE = VersionedCache("cafe_rsvps", seconds=600)
+RSVP_READ = ["cafes.Rsvp"]
+_ANSWER_COLUMNS = ["id", "cafe_id", "person_id", "status", "attended", "answered_at"]
+
+
+def cafe_seats_and_rsvp(*, cafe: Cafe, person: User) -> tuple[SeatCounts, Rsvp | None]:
+    """cafe_seat_counts() and rsvp_of(), from the café's answers kept in the cache (no query when
+    cached). The person's RSVP holds only what the page shows (other columns load on access)."""
+    answers = RSVP_CACHE.get_or_set(
+        f"answers:{cafe.pk}", lambda: list(Rsvp.objects.filter(cafe=cafe).values_list(*_ANSWER_COLUMNS))
+    )
+    going = sum(1 for answer in answers if answer[3] == Rsvp.Status.GOING)
+    # In waitlist order, as rsvp_of's subquery counts them: by answer time, then id.
+    waiting = [(answered_at, pk) for pk, _, _, status, _, answered_at in answers if status == Rsvp.Status.WAITLIST]
+    seats = SeatCounts(capacity=cafe.capacity, going=going, waitlist=len(waiting))
+    mine = next((answer for answer in answers if answer[2] == person.pk), None)
+    if mine is None:
+        return seats, None
+    rsvp = Rsvp.from_db(DEFAULT_DB_ALIAS, _ANSWER_COLUMNS, list(mine))
+    rsvp.waitlist_place = sum(1 for place in waiting if place <= (mine[5], mine[0])) or None  # type: ignore[attr-defined]  # as annotated by rsvp_of
+    return seats, rsvp
 
 
 def rsvp_of(*, cafe: Cafe, person: User) -> Rsvp | None:

@@ -303,6 +303,7 @@ def cafe_mark_held(
         if attended_ids is not None:
             going = going.filter(person_id__in=list(attended_ids))
         going.update(attended=True)
+        fragments.changed("cafe_rsvps")  # answers marked attended in bulk, without signals
         for talk in TalkProposal.objects.filter(cafe=current, state=TalkProposal.State.ACCEPTED).select_related(
             "speaker"
         ):
@@ -635,6 +636,7 @@ def _leave_agenda(talk: TalkProposal) -> None:
                 later.position -= 1
                 later.save(update_fields=["position"])
     Cafe.objects.filter(pk=cafe_id, state=Cafe.State.PUBLISHED).update(agenda_changed=True)
+    fragments.changed("cafes")  # the café itself is cached too (selectors.cafe_cached)
 
 
 def talk_interest_toggle(*, talk: TalkProposal, person: User) -> bool:

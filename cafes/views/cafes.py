@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -53,14 +53,14 @@ def cafe_page_context(*, cafe: Cafe, viewer) -> dict:
     officer = is_officer.test(viewer)
     announced = cafe.state in {Cafe.State.PUBLISHED, Cafe.State.HELD}
     slots = selectors.cafe_agenda_cached(cafe=cafe) if (announced or officer) else []
-    rsvp = selectors.rsvp_of(cafe=cafe, person=viewer)
+    seats, rsvp = selectors.cafe_seats_and_rsvp(cafe=cafe, person=viewer)
     started = cafe.starts_at <= now
     attended = rsvp is not None and (rsvp.status == Rsvp.Status.GOING or rsvp.attended)
     return {
         "cafe": cafe,
         "slots": slots,
         "agenda_is_public": announced,
-        "seats": selectors.cafe_seat_counts(cafe=cafe),
+        "seats": seats,
         "rsvp": rsvp,
         "can_rsvp": cafe.state in services.OPEN_STATES and not started,
         "feedback_open": announced and started and attended,
@@ -89,6 +89,14 @@ def agenda_section_html(ctx: dict, *, viewer) -> str:
 class CafeDetailView(CafeObjectMixin, PrivateObjectPermissionMixin, TemplateView):
     template_name = "cafes/cafe_detail.html"
     permission_required = "cafes.read_cafe"
+
+    def get_object(self, queryset=None):
+        # Only read here, so from the cache (the pages that write a café read it from the database).
+        if not hasattr(self, "_cafe"):
+            self._cafe = selectors.cafe_cached(pk=self.kwargs["pk"])
+            if self._cafe is None:
+                raise Http404
+        return self._cafe
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
