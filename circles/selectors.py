@@ -86,6 +86,23 @@ def round_get(*, pk: int) -> Round | None:
     )
 
 
+# The officer's round page reads its round (with the topics offered) and how many circles it has
+# on every view: kept per version, bumped by any save or delete of a round, its topics, a topic or a
+# circle (CirclesConfig.ready) and by the writes in bulk that change them (fragments.changed("rounds")).
+ROUNDS_CACHE = VersionedCache("rounds", seconds=600)
+ROUNDS_READ = ["circles.Round", "circles.Topic", "circles.Circle"]
+
+
+def round_get_cached(*, pk: int) -> tuple[Round | None, int]:
+    """round_get() and how many circles the round has, from the cache (no query when cached)."""
+
+    def read() -> tuple[Round | None, int]:
+        round = round_get(pk=pk)
+        return round, Circle.objects.filter(round=round).count() if round is not None else 0
+
+    return ROUNDS_CACHE.get_or_set(f"round:{pk}", read)
+
+
 @dataclass(frozen=True)
 class RoundCounts:
     """Sign-up figures an officer may see: counts only, never who chose what."""

@@ -449,6 +449,7 @@ def circle_round_cancel(*, round: Round, by: User, reason: str) -> Round:
 
 def _save_formation(*, round: Round, formation: Formation, taken: set[int]) -> None:
     numbers = (n for n in range(1, 10**6) if n not in taken)
+    fragments.changed("rounds")  # circles created in bulk, without signals: the round's count changes
     circles = Circle.objects.bulk_create(
         [
             Circle(
@@ -695,6 +696,7 @@ def circle_round_announce(*, round: Round) -> int:
         with transaction.atomic():
             told += _circle_announce(circle=circle)
     Round.objects.filter(pk=round.pk, announced_at__isnull=True).update(announced_at=timezone.now())
+    fragments.changed("rounds")  # the round page says when every member was told
     return told
 
 

@@ -384,7 +384,24 @@ class RoundMixin(OfficerMixin):
         return self._round
 
 
-class RoundDetailView(RoundMixin, TemplateView):
+class CachedRoundMixin(RoundMixin):
+    """For pages that only read the round: it comes from the cache with its number of circles (the
+    pages that write one, and the services, read it from the database)."""
+
+    def get_round(self) -> Round:
+        if not hasattr(self, "_round"):
+            self._round, self.circle_count = selectors.round_get_cached(pk=self.kwargs["pk"])
+            if self._round is None:
+                raise Http404("No such round.")
+        return self._round
+
+    def circle_paginator(self) -> Paginator:
+        paginator = round_circle_paginator(self.get_round())
+        paginator.count = self.circle_count  # a cached_property: set, the paginator does not count again
+        return paginator
+
+
+class RoundDetailView(CachedRoundMixin, TemplateView):
     """The officer's round: its summary, then one page of its circles (?page=N, the first by default)."""
 
     template_name = "circles/round_detail.html"
@@ -392,7 +409,7 @@ class RoundDetailView(RoundMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         round = self.get_round()
-        page = round_circle_paginator(round).get_page(self.request.GET.get("page"))
+        page = self.circle_paginator().get_page(self.request.GET.get("page"))
         ctx.update(round=round, **round_circle_page_context(round, page))
         ctx["counts"] = selectors.round_signup_counts_cached(round=round)
         # Only while reviewing: before forming, this would list who signed up, which stays private.
@@ -401,7 +418,7 @@ class RoundDetailView(RoundMixin, TemplateView):
         return ctx
 
 
-class RoundCirclesView(RoundMixin, View):
+class RoundCirclesView(CachedRoundMixin, View):
     """htmx: the next page of a round's circles, put in place of the link that asked for it. Without
     htmx, the round page at that page. Without a page number, the first; a page number that is not one
     of the round's pages is 404."""
@@ -409,7 +426,7 @@ class RoundCirclesView(RoundMixin, View):
     def get(self, request, pk: int):
         round = self.get_round()
         try:
-            page = round_circle_paginator(round).page(request.GET.get("page", 1))
+            page = self.circle_paginator().page(request.GET.get("page", 1))
         except InvalidPage as exc:
             raise Http404("No such page of circles.") from exc
         if not request.htmx:
