@@ -7,7 +7,8 @@ class CafesConfig(AppConfig):
 
     def ready(self) -> None:
         # The café page's cached agenda and answers are bumped by any save or delete of what they show.
-        from .selectors import AGENDA_CACHE, AGENDA_READ, RSVP_CACHE, RSVP_READ
+        from .selectors import AGENDA_CACHE, AGENDA_READ, RSVP_CACHE, RSVP_READ, WAITING_CACHE, WAITING_READ
 
         AGENDA_CACHE.watch(AGENDA_READ)
         RSVP_CACHE.watch(RSVP_READ)
+        WAITING_CACHE.watch(WAITING_READ)

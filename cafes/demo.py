@@ -208,4 +208,6 @@ def seed(*, org: DemoOrg) -> None:
     SpeakerPreference.objects.get_or_create(
         person=org.employee, defaults={"notify_new_feedback": True, "share_with_mentor": True}
     )
-    fragments.changed("cafe_rsvps")  # the answers above were written in bulk, without signals
+    # The answers and interests above were written in bulk, without signals.
+    fragments.changed("cafe_rsvps")
+    fragments.changed("talks_waiting")

@@ -253,6 +253,18 @@ def talk_waiting_list(*, cafe: Cafe) -> QuerySet[TalkProposal]:
     )
 
 
+# The proposals waiting, as the officer's agenda page lists them: read once per café and version,
+# bumped by any save or delete of a talk, an interest in one or a person (a speaker's name), and by
+# the writes in bulk that set them (fragments.changed("talks_waiting")).
+WAITING_CACHE = VersionedCache("talks_waiting", seconds=600)
+WAITING_READ = ["cafes.TalkProposal", "cafes.TalkInterest", "core.User"]
+
+
+def talk_waiting_list_cached(*, cafe: Cafe) -> list[TalkProposal]:
+    """talk_waiting_list() from the cache (no query when cached)."""
+    return WAITING_CACHE.get_or_set(f"waiting:{cafe.pk}", lambda: list(talk_waiting_list(cafe=cafe)))
+
+
 def talk_get(*, pk: int, viewer: User) -> TalkProposal | None:
     return talk_list(viewer=viewer).filter(pk=pk).first()
 

@@ -254,6 +254,7 @@ def cafe_cancel(*, cafe: Cafe, by: User, reason: str) -> Cafe:
             state=TalkProposal.State.KEPT, cafe=None, position=None, updated_at=timezone.now()
         )
         fragments.changed("cafes")  # the talks left the agenda in bulk, without signals
+        fragments.changed("talks_waiting")  # ... and wait for another café
         if not was_announced:
             return current
         people = {t.speaker for t in talks}

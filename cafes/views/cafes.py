@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -21,7 +21,7 @@ from saypro.core.views.refusals import add_service_errors, refusal_as_message
 from .. import selectors, services
 from ..forms import CafeCancelForm, CafeForm, CafeHeldForm
 from ..models import Cafe, Rsvp, TalkProposal
-from .mixins import CafeObjectMixin, PrivateObjectPermissionMixin
+from .mixins import CachedCafeObjectMixin, CafeObjectMixin, PrivateObjectPermissionMixin
 
 
 class CafeListView(PermissionRequiredMixin, TemplateView):
@@ -86,17 +86,9 @@ def agenda_section_html(ctx: dict, *, viewer) -> str:
     return selectors.AGENDA_CACHE.get_or_set(key, render_section)
 
 
-class CafeDetailView(CafeObjectMixin, PrivateObjectPermissionMixin, TemplateView):
+class CafeDetailView(CachedCafeObjectMixin, PrivateObjectPermissionMixin, TemplateView):
     template_name = "cafes/cafe_detail.html"
     permission_required = "cafes.read_cafe"
-
-    def get_object(self, queryset=None):
-        # Only read here, so from the cache (the pages that write a café read it from the database).
-        if not hasattr(self, "_cafe"):
-            self._cafe = selectors.cafe_cached(pk=self.kwargs["pk"])
-            if self._cafe is None:
-                raise Http404
-        return self._cafe
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -247,14 +239,14 @@ def agenda_context(*, cafe: Cafe, focus: tuple[int, str] | None = None, status: 
     return {"cafe": cafe, "slots": slots, "last_number": len(slots), "focus": focus, "status": status}
 
 
-class AgendaView(OfficerCafeMixin, TemplateView):
+class AgendaView(CachedCafeObjectMixin, OfficerCafeMixin, TemplateView):
     template_name = "cafes/agenda.html"
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         cafe = self.get_object()
         ctx.update(agenda_context(cafe=cafe))
-        ctx["waiting"] = selectors.talk_waiting_list(cafe=cafe)
+        ctx["waiting"] = selectors.talk_waiting_list_cached(cafe=cafe)
         return ctx
 
 

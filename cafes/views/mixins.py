@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from rules.contrib.views import PermissionRequiredMixin
 
+from .. import selectors
 from ..models import Cafe, TalkProposal
 
 
@@ -24,6 +25,18 @@ class CafeObjectMixin:
     def get_object(self, queryset=None):
         if not hasattr(self, "_cafe"):
             self._cafe = get_object_or_404(Cafe, pk=self.kwargs["pk"])
+        return self._cafe
+
+
+class CachedCafeObjectMixin(CafeObjectMixin):
+    """For pages that only read the café: it comes from the cache (the pages that write one, and
+    the services, read it from the database)."""
+
+    def get_object(self, queryset=None):
+        if not hasattr(self, "_cafe"):
+            self._cafe = selectors.cafe_cached(pk=self.kwargs["pk"])
+            if self._cafe is None:
+                raise Http404
         return self._cafe
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from cafes import selectors, services
 from cafes.models import Cafe, Rsvp
 from tests.factories import UserFactory
-from tests.factories.cafes import CafeFactory, RsvpFactory
+from tests.factories.cafes import CafeFactory, RsvpFactory, TalkFactory, on_agenda
 
 pytestmark = pytest.mark.django_db
 
@@ -122,3 +122,52 @@ def test_a_changed_cafe_shows_on_the_next_request_and_a_deleted_one_is_gone(clie
 
 def test_a_missing_cafe_is_404_for_a_signed_in_person(client_for, employee):
     assert client_for(employee).get(reverse("cafes:cafe-detail", args=[999999])).status_code == 404
+
+
+# --- the officer's agenda page: the café and the proposals waiting, cached -------------------------
+
+
+def _waiting(client, cafe: Cafe) -> list[tuple[str, int]]:
+    response = client.get(reverse("cafes:agenda", args=[cafe.pk]))
+    return [(talk.title, talk.interest_count) for talk in response.context["waiting"]]
+
+
+def test_a_warm_agenda_page_runs_no_query_for_the_cafe_or_the_proposals(client_for, officer, django_assert_num_queries):
+    cafe = CafeFactory()
+    TalkFactory(cafe=cafe, title="Waiting")
+    client = client_for(officer)
+    client.get(reverse("cafes:agenda", args=[cafe.pk]))
+
+    with django_assert_num_queries(1) as context:  # the session's, in the database in tests
+        response = client.get(reverse("cafes:agenda", args=[cafe.pk]))
+
+    assert "cafes_" not in " ".join(q["sql"] for q in context.captured_queries)
+    assert "Waiting" in response.content.decode()
+
+
+def test_the_proposals_waiting_follow_each_write_on_the_next_request(client_for, officer, employee, other_employee):
+    cafe = CafeFactory()
+    other_cafe = CafeFactory()
+    first = TalkFactory(cafe=cafe, title="First")
+    client = client_for(officer)
+    assert _waiting(client, cafe) == [("First", 0)]
+
+    second = TalkFactory(cafe=cafe, title="Second")  # proposed
+    services.talk_interest_toggle(talk=second, person=employee)  # someone would like to hear it
+    assert _waiting(client, cafe) == [("Second", 1), ("First", 0)]
+    services.talk_interest_toggle(talk=second, person=employee)  # ... after all not
+    assert _waiting(client, cafe) == [("First", 0), ("Second", 0)]
+
+    first.speaker.first_name = "Renamed"
+    first.speaker.save()
+    html = client.get(reverse("cafes:agenda", args=[cafe.pk])).content.decode()
+    assert "Renamed" in html
+
+    services.talk_accept(talk=first, by=officer, cafe=cafe)
+    assert _waiting(client, cafe) == [("Second", 0)]
+
+    # Another café is cancelled: its talks are kept in bulk, for any café, so they wait here too.
+    on_agenda(other_cafe, title="Kept")
+    assert _waiting(client, cafe) == [("Second", 0)]
+    services.cafe_cancel(cafe=other_cafe, by=officer, reason="The room flooded.")
+    assert sorted(_waiting(client, cafe)) == [("Kept", 0), ("Second", 0)]
