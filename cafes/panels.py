@@ -6,8 +6,8 @@ from . import selectors
 
 
 def home_panel(*, person) -> dict | None:
-    """One query; None when no café is coming."""
-    cafe, rsvp_status = selectors.cafe_next_for(person=person)
+    """No query when cached (one when not); None when no café is coming."""
+    cafe, rsvp_status = selectors.cafe_next_for_cached(person=person)
     if cafe is None:
         return None
     return {

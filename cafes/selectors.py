@@ -201,6 +201,28 @@ def talk_for_reflection(*, pk: int, person: User) -> TalkProposal | None:
     )
 
 
+# How many coming cafés the home panel keeps: it shows the first that has not started.
+COMING_KEPT = 5
+
+
+def cafe_next_for_cached(*, person: User, now: datetime | None = None) -> tuple[Cafe | None, str | None]:
+    """cafe_next_for() from the cache (no query when cached): the coming cafés in the agenda's cache,
+    the person's answer among the café's answers."""
+    now = now or timezone.now()
+
+    def read() -> list[Cafe]:
+        coming = Cafe.objects.filter(state__in=[Cafe.State.OPEN, Cafe.State.PUBLISHED], starts_at__gt=now)
+        return list(coming.order_by("starts_at", "id")[:COMING_KEPT])
+
+    coming = AGENDA_CACHE.get_or_set("coming", read)
+    cafe = next((c for c in coming if c.starts_at > now), None)
+    if cafe is None:
+        # All those kept have started: a later one may be coming that the list had no room for.
+        return cafe_next_for(person=person, now=now) if len(coming) == COMING_KEPT else (None, None)
+    _, rsvp = cafe_seats_and_rsvp(cafe=cafe, person=person)
+    return cafe, rsvp.status if rsvp is not None else None
+
+
 def cafe_next_for(*, person: User, now: datetime | None = None) -> tuple[Cafe | None, str | None]:
     """The next café open to colleagues and the status of the person's RSVP to it (None without
     one), in one query."""

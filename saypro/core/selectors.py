@@ -22,14 +22,23 @@ from .models import (
     User,
 )
 
+# The names home greets each person with, kept per department, location and job role (many people
+# share each): bumped by any save or delete of a department, a location or a job role
+# (CoreConfig.ready). The org import only creates units in bulk, under ids no entry is kept for.
+PLACEMENT_NAMES = VersionedCache("placement_names", seconds=3600)
+
 
 def person_placement_names(*, person: User) -> dict[str, Any]:
-    """The names of the person's department, location and job role, in one query (the home page
-    greets with them; reading them through the person's foreign keys took three)."""
-    names = User.objects.filter(pk=person.pk).values(
-        department_name=F("department__name"), location_name=F("location__name"), job_role_name=F("job_role__name")
-    )
-    return dict(names.get())
+    """The names of the person's department, location and job role: from the cache (no query), or
+    in one query (reading them through the person's foreign keys took three)."""
+    units = {"department": person.department_id, "location": person.location_id, "job_role": person.job_role_id}
+
+    def read() -> dict[str, Any]:
+        names = {f"{unit}_name": F(f"{unit}__name") for unit in units}
+        found = User.objects.filter(pk=person.pk).values(**names).first() or {}
+        return {name: found.get(name) for name in names}
+
+    return PLACEMENT_NAMES.get_or_set(":".join(str(pk) for pk in units.values()), read)
 
 
 def notification_unread_count(*, person: User) -> int:

@@ -41,11 +41,48 @@ def test_home_panel_none_without_a_coming_cafe(employee):
 def test_home_panel_shows_next_cafe_and_my_rsvp(employee, django_assert_num_queries):
     cafe = CafeFactory()
     RsvpFactory(cafe=cafe, person=employee, status=Rsvp.Status.WAITLIST)
-    # The café and the RSVP's status in one query (issue 12: one query per home panel).
-    with django_assert_num_queries(1):
+    # The coming cafés and the café's answers, then from the cache (issue 12: was one query each time).
+    with django_assert_num_queries(2):
         panel = panels.home_panel(person=employee)
+    with django_assert_num_queries(0):
+        assert panels.home_panel(person=employee) == panel
     assert (panel["cafe"], panel["rsvp_status"], panel["template"]) == (
         cafe,
         Rsvp.Status.WAITLIST,
         "cafes/partials/home_panel.html",
     )
+
+
+def test_home_panel_follows_an_answer_a_new_cafe_and_a_cancelled_one(employee, other_employee, officer):
+    from cafes import services
+
+    later = CafeFactory(starts_at=timezone.now() + dt.timedelta(days=20))
+    assert panels.home_panel(person=employee)["cafe"] == later
+
+    services.rsvp_going(cafe=later, person=employee)
+    services.rsvp_going(cafe=later, person=other_employee)
+    assert panels.home_panel(person=employee)["rsvp_status"] == Rsvp.Status.GOING
+    services.rsvp_cancel(cafe=later, person=employee)
+    assert panels.home_panel(person=employee)["rsvp_status"] == Rsvp.Status.CANCELLED
+
+    sooner = CafeFactory(starts_at=timezone.now() + dt.timedelta(days=5))
+    assert (panels.home_panel(person=employee)["cafe"], panels.home_panel(person=employee)["rsvp_status"]) == (
+        sooner,
+        None,
+    )
+
+    services.cafe_cancel(cafe=sooner, by=officer, reason="The speakers are away.")
+    assert panels.home_panel(person=employee)["cafe"] == later
+
+
+def test_home_panel_skips_kept_cafes_that_have_started(employee):
+    from cafes import selectors
+
+    now = timezone.now()
+    soon = [CafeFactory(starts_at=now + dt.timedelta(hours=i + 1)) for i in range(selectors.COMING_KEPT)]
+    beyond = CafeFactory(starts_at=now + dt.timedelta(days=9))
+    assert selectors.cafe_next_for_cached(person=employee, now=now)[0] == soon[0]
+
+    # Later the same day (the list kept): the next not yet started, then the one beyond the list.
+    assert selectors.cafe_next_for_cached(person=employee, now=now + dt.timedelta(minutes=90))[0] == soon[1]
+    assert selectors.cafe_next_for_cached(person=employee, now=now + dt.timedelta(hours=6))[0] == beyond

@@ -55,6 +55,34 @@ def test_manager_department_ids_are_read_once_and_follow_each_saved_or_deleted_s
     assert selectors.manager_department_ids(manager=manager) == {finance.pk}
 
 
+def test_placement_names_are_kept_and_follow_a_rename_and_a_move(django_assert_num_queries):
+    from saypro.core.models import JobRole, Location
+
+    finance, hr = DepartmentFactory(name="Finance"), DepartmentFactory(name="HR")
+    durban = Location.objects.create(name="Durban")
+    analyst = JobRole.objects.create(name="Analyst")
+    person = UserFactory(department=finance, location=durban, job_role=analyst)
+    colleague = UserFactory(department=finance, location=durban, job_role=analyst)
+    expected = {"department_name": "Finance", "location_name": "Durban", "job_role_name": "Analyst"}
+    assert selectors.person_placement_names(person=person) == expected
+    with django_assert_num_queries(0):  # kept for everyone in the same place
+        assert selectors.person_placement_names(person=colleague) == expected
+
+    finance.name = "Finance and Risk"
+    finance.save()
+    assert selectors.person_placement_names(person=colleague)["department_name"] == "Finance and Risk"
+    person.department, person.job_role = hr, None
+    person.save()
+    assert selectors.person_placement_names(person=person) == {
+        "department_name": "HR",
+        "location_name": "Durban",
+        "job_role_name": None,
+    }
+    durban.name = "eThekwini"
+    durban.save()
+    assert selectors.person_placement_names(person=person)["location_name"] == "eThekwini"
+
+
 def test_manager_department_ids_are_kept_per_manager():
     finance_manager, hr_manager = UserFactory(), UserFactory()
     finance, hr = DepartmentFactory(), DepartmentFactory()
