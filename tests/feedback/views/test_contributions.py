@@ -209,6 +209,9 @@ def test_suggestion_hide_records_the_reason(client_for, session, officer, employ
 def test_anonymous_challenge_shows_its_author_to_the_officer_and_the_author_only(
     client_for, session, officer, employee, peer
 ):
+    # A surname found nowhere else on the page (a generated "Le" is inside "Learnings").
+    employee.last_name = "Quenneville-Okafor"
+    employee.save(update_fields=["last_name"])
     response = client_for(employee).post(
         add_url(session),
         {
