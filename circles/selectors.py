@@ -15,8 +15,7 @@ from django.utils import timezone
 
 from saypro.core.calendar import CalendarEntry
 from saypro.core.fragments import VersionedCache
-from saypro.core.learning_log import VERB_ATTENDED, VERB_SHARED, LogEntry, newest_first, pk_url, within
-from saypro.core.markdown import markdown_as_text
+from saypro.core.learning_log import VERB_ATTENDED, VERB_SHARED, LogEntry, markdown_detail, newest_first, pk_url, within
 from saypro.core.models import User
 
 from .forming import CircleExplanation, explain
@@ -557,7 +556,7 @@ def learning_log_entries(*, person: User, start: datetime | None = None, end: da
             when=learning.created_at,
             kind="circle",
             title=f"Learning shared in a circle on {learning.circle.topic.name}",
-            detail=markdown_as_text(learning.body, limit=300),
+            detail=markdown_detail(learning.body, limit=300),
             url=circle_url(learning.circle_id),
             verb=VERB_SHARED,
             object_id=f"circles.learning:{learning.pk}",

@@ -31,8 +31,7 @@ from django.utils import timezone
 
 from saypro.core import roles
 from saypro.core.calendar import CalendarEntry
-from saypro.core.learning_log import VERB_ATTENDED, VERB_SHARED, LogEntry, newest_first, pk_url, within
-from saypro.core.markdown import markdown_as_text
+from saypro.core.learning_log import VERB_ATTENDED, VERB_SHARED, LogEntry, markdown_detail, newest_first, pk_url, within
 from saypro.core.models import Module, Placement, User
 
 from .models import Contribution, FeedbackSession, Invitation, Suggestion
@@ -465,8 +464,9 @@ def learning_log_entries(*, person: User, start: datetime | None = None, end: da
             when=contribution.created_at,
             kind="contribution",
             title=f"{contribution.get_kind_display()} in the feedback session on {contribution.session.module.title}",
-            detail=markdown_as_text(contribution.text)
-            + (" (recorded by the officer)" if contribution.recorded_by_id else ""),
+            detail=markdown_detail(
+                contribution.text, suffix=" (recorded by the officer)" if contribution.recorded_by_id else ""
+            ),
             url=session_url(contribution.session_id),
             verb=VERB_SHARED,
             object_id=f"feedback.contribution:{contribution.pk}",

@@ -15,7 +15,10 @@ from typing import TypeVar
 
 from django.db.models import Model, QuerySet
 from django.urls import reverse
+from django.utils.functional import lazy
 from django.utils.module_loading import import_string
+
+from .markdown import markdown_as_text
 
 M = TypeVar("M", bound=Model)
 
@@ -48,6 +51,20 @@ class LogEntry:
     url: str
     verb: str  # an xAPI verb IRI from the constants above
     object_id: str  # stable id for xAPI, e.g. "reflections.reflection:12"
+
+
+def _markdown_as_detail(text: str, limit: int | None, suffix: str) -> str:
+    return markdown_as_text(text, limit=limit) + suffix
+
+
+_markdown_as_detail_lazy = lazy(_markdown_as_detail, str)
+
+
+def markdown_detail(text: str, *, limit: int | None = None, suffix: str = "") -> str:
+    """An entry's detail from Markdown as plain text (markdown_as_text), converted when it is first
+    shown or exported: the log gathers every entry of a person's history to sort them, then shows
+    50, and converting them all was a fifth of the log page's time (benchmarks/bench_throughput.py)."""
+    return _markdown_as_detail_lazy(text, limit, suffix)
 
 
 def within(rows: QuerySet[M], field: str, *, start: datetime | None, end: datetime | None) -> QuerySet[M]:

@@ -125,3 +125,33 @@ def test_log_csv_keeps_every_typed_text_a_formula_could_hide_in_as_text(client_f
     typed = {cell for row in rows[1:] for cell in row[2:4] if cell.startswith("'")}
     assert typed == {"'=1+1", "'+tried it", "'-learned", "'=idea", "'@theme", "'+contributed"}
     assert not [cell for row in rows for cell in row if cell.startswith(("=", "+", "-", "@"))]
+
+
+def test_log_converts_markdown_only_for_the_entries_it_shows(client_for, employee, monkeypatch):
+    """The log sorts every entry of a person's history and shows 50: the Markdown of the others is
+    never converted on the page; the CSV, which holds them all, converts every one."""
+    from saypro.core.markdown import markdown_as_text
+    from tests.factories.feedback import ContributionFactory, FeedbackSessionFactory
+
+    monkeypatch.setattr(learning_log, "LEARNING_LOG_SOURCES", ["feedback.selectors.learning_log_entries"])
+    session = FeedbackSessionFactory(state="held")
+    for i in range(60):
+        ContributionFactory(session=session, author=employee, text=f"**Insight {i}** in *Markdown*")
+    converted = []
+
+    def counted(text, **kwargs):
+        converted.append(text)
+        return markdown_as_text(text, **kwargs)
+
+    monkeypatch.setattr(learning_log, "markdown_as_text", counted)
+    client = client_for(employee)
+
+    page = client.get(reverse("reflections:log")).content.decode()
+    assert len(converted) == 50
+    assert "Insight 59 in Markdown" in page
+    assert "**" not in page
+
+    converted.clear()
+    rows = list(csv.reader(io.StringIO(client.get(reverse("reflections:log-csv")).content.decode())))
+    assert len(converted) == 60
+    assert sorted(row[3] for row in rows[1:]) == sorted(f"Insight {i} in Markdown" for i in range(60))
