@@ -142,36 +142,28 @@ _ANSWER_COLUMNS = ["id", "cafe_id", "person_id", "status", "attended", "answered
 
 
 def cafe_seats_and_rsvp(*, cafe: Cafe, person: User) -> tuple[SeatCounts, Rsvp | None]:
-    """cafe_seat_counts() and rsvp_of(), from the café's answers kept in the cache (no query when
-    cached). The person's RSVP holds only what the page shows (other columns load on access)."""
+    """The café's seat counts and the person's RSVP with `waitlist_place`, how many wait ahead of
+    them or with them (None when no one), from the café's answers kept in the cache (no query when
+    cached). The RSVP holds only what the page shows (other columns load on access)."""
     answers = RSVP_CACHE.get_or_set(
         f"answers:{cafe.pk}", lambda: list(Rsvp.objects.filter(cafe=cafe).values_list(*_ANSWER_COLUMNS))
     )
-    going = sum(1 for answer in answers if answer[3] == Rsvp.Status.GOING)
-    # In waitlist order, as rsvp_of's subquery counts them: by answer time, then id.
-    waiting = [(answered_at, pk) for pk, _, _, status, _, answered_at in answers if status == Rsvp.Status.WAITLIST]
+    going, waiting, mine = 0, [], None  # waiting: (answer time, id), the order of the waitlist
+    for answer in answers:
+        pk, _cafe_id, person_id, status, _attended, answered_at = answer
+        if status == Rsvp.Status.GOING:
+            going += 1
+        elif status == Rsvp.Status.WAITLIST:
+            waiting.append((answered_at, pk))
+        if person_id == person.pk:
+            mine = answer
     seats = SeatCounts(capacity=cafe.capacity, going=going, waitlist=len(waiting))
-    mine = next((answer for answer in answers if answer[2] == person.pk), None)
     if mine is None:
         return seats, None
     rsvp = Rsvp.from_db(DEFAULT_DB_ALIAS, _ANSWER_COLUMNS, list(mine))
-    rsvp.waitlist_place = sum(1 for place in waiting if place <= (mine[5], mine[0])) or None  # type: ignore[attr-defined]  # as annotated by rsvp_of
+    ahead = sum(1 for place in waiting if place <= (rsvp.answered_at, rsvp.pk))
+    rsvp.waitlist_place = ahead or None  # type: ignore[attr-defined]  # an attribute the template reads
     return seats, rsvp
-
-
-def rsvp_of(*, cafe: Cafe, person: User) -> Rsvp | None:
-    """The person's RSVP, with their place on the waitlist annotated (one query)."""
-    ahead = (
-        Rsvp.objects.filter(cafe=OuterRef("cafe"), status=Rsvp.Status.WAITLIST)
-        .filter(
-            Q(answered_at__lt=OuterRef("answered_at")) | Q(answered_at=OuterRef("answered_at"), id__lte=OuterRef("id"))
-        )
-        .order_by()
-        .values("cafe")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    return Rsvp.objects.filter(cafe=cafe, person=person).annotate(waitlist_place=Subquery(ahead)).first()
 
 
 def rsvp_going_list(*, cafe: Cafe) -> QuerySet[Rsvp]:

@@ -13,7 +13,7 @@ from saypro.core import roles
 from saypro.core.models import Department, User
 from saypro.core.selectors import manager_department_ids
 
-from .models import Figure, Snapshot
+from .models import Figure, ReportPdf, Snapshot
 from .months import previous_month
 
 TREND_FIGURES = (
@@ -373,6 +373,11 @@ def scope_of(*, viewer: User | None) -> set[int] | None:
 def scope_key(department_ids: set[int] | None) -> str:
     """A scope as text, for a cache key: "all" or the sorted department ids ("3,7")."""
     return "all" if department_ids is None else ",".join(str(i) for i in sorted(department_ids))
+
+
+def report_pdf_of(*, snapshot: Snapshot, scope_key: str) -> ReportPdf | None:
+    """The PDF of a snapshot asked for a scope (see scope_key), without its bytes; None if none was."""
+    return ReportPdf.objects.defer("pdf").filter(snapshot=snapshot, scope=scope_key).first()
 
 
 def scope_from_key(key: str) -> set[int] | None:

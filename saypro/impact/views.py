@@ -214,7 +214,7 @@ def _pdf_for(snapshot: Snapshot, scope: set[int] | None) -> ReportPdf | None:
 
     def read() -> tuple[ReportPdf | None]:
         # In a tuple: "none asked for" is kept too (the cache takes None for "not kept").
-        return (ReportPdf.objects.defer("pdf").filter(snapshot=snapshot, scope=scope_key).first(),)
+        return (selectors.report_pdf_of(snapshot=snapshot, scope_key=scope_key),)
 
     return PDF_CACHE.get_or_set(f"{snapshot.pk}:{scope_key}", read)[0]
 
@@ -282,8 +282,9 @@ class ReportPdfView(ReportPermissionMixin, View):
     """
 
     def _pdf(self, snapshot: Snapshot) -> ReportPdf | None:
+        # From the database, not the page's cache: htmx polls this while the PDF is prepared.
         scope = selectors.scope_key(selectors.scope_of(viewer=self.request.user))
-        return ReportPdf.objects.defer("pdf").filter(snapshot=snapshot, scope=scope).first()
+        return selectors.report_pdf_of(snapshot=snapshot, scope_key=scope)
 
     def _status(self, request, snapshot: Snapshot, pdf: ReportPdf | None, month: str, *, partial: bool):
         template = "impact/partials/pdf_status.html" if partial else "impact/pdf_status.html"

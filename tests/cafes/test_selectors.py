@@ -40,8 +40,8 @@ def test_cafe_seat_counts_and_waitlist_place():
     second = RsvpFactory(cafe=cafe, status=Rsvp.Status.WAITLIST, answered_at=now)
     seats = selectors.cafe_seat_counts(cafe=cafe)
     assert (seats.going, seats.waitlist, seats.left) == (2, 2, 1)
-    assert selectors.rsvp_of(cafe=cafe, person=second.person).waitlist_place == 2
-    assert selectors.rsvp_of(cafe=cafe, person=first.person).waitlist_place == 1
+    assert selectors.cafe_seats_and_rsvp(cafe=cafe, person=second.person)[1].waitlist_place == 2
+    assert selectors.cafe_seats_and_rsvp(cafe=cafe, person=first.person)[1].waitlist_place == 1
 
 
 def test_cafe_list_hides_drafts_from_colleagues(employee, officer):
