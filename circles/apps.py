@@ -6,9 +6,17 @@ class CirclesConfig(AppConfig):
     verbose_name = "Peer sharing circles"
 
     def ready(self) -> None:
-        # The round page's cached round and sign-up counts are bumped by any save or delete of what
+        # The round page's cached round, sign-up counts and circles are bumped by any save or delete of what
         # they show.
-        from .selectors import ROUNDS_CACHE, ROUNDS_READ, SIGNUP_COUNTS_CACHE, SIGNUP_COUNTS_READ
+        from .selectors import (
+            ROUND_MEMBERS_CACHE,
+            ROUND_MEMBERS_READ,
+            ROUNDS_CACHE,
+            ROUNDS_READ,
+            SIGNUP_COUNTS_CACHE,
+            SIGNUP_COUNTS_READ,
+        )
 
         SIGNUP_COUNTS_CACHE.watch(SIGNUP_COUNTS_READ)
         ROUNDS_CACHE.watch(ROUNDS_READ)
+        ROUND_MEMBERS_CACHE.watch(ROUND_MEMBERS_READ)

@@ -21,6 +21,7 @@ from __future__ import annotations
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from saypro.core import fragments
 from saypro.core.models import User
 from saypro.core.personal_data import jsonable
 
@@ -127,6 +128,7 @@ def erase(*, person: User) -> dict:
 
     under_review = Membership.objects.filter(person=person, round__state=Round.State.FORMED)
     Circle.objects.filter(host=person, round__state=Round.State.FORMED).update(host=None)
+    fragments.changed("rounds")  # the round page shows each circle's host; update() sends no signal
     under_review_count = under_review.count()
     under_review.delete()
 

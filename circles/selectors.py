@@ -102,6 +102,15 @@ def round_get_cached(*, pk: int) -> tuple[Round | None, int]:
     return ROUNDS_CACHE.get_or_set(f"round:{pk}", read)
 
 
+# The officer's round page shows a round's circles, each with its members' names, departments and
+# locations, and who is not placed yet, as HTML kept per version of ROUNDS_CACHE and this one (and
+# of SIGNUP_COUNTS_CACHE for who is not placed). This one is bumped by any save or delete of a
+# membership, a person, a department or a location (CirclesConfig.ready) and by the writes in bulk
+# of memberships or people (fragments.changed("round_members")).
+ROUND_MEMBERS_CACHE = VersionedCache("round_members", seconds=600)
+ROUND_MEMBERS_READ = ["circles.Membership", "core.User", "core.Department", "core.Location"]
+
+
 @dataclass(frozen=True)
 class RoundCounts:
     """Sign-up figures an officer may see: counts only, never who chose what."""

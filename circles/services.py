@@ -450,6 +450,7 @@ def circle_round_cancel(*, round: Round, by: User, reason: str) -> Round:
 def _save_formation(*, round: Round, formation: Formation, taken: set[int]) -> None:
     numbers = (n for n in range(1, 10**6) if n not in taken)
     fragments.changed("rounds")  # circles created in bulk, without signals: the round's count changes
+    fragments.changed("round_members")  # ... and their memberships likewise
     circles = Circle.objects.bulk_create(
         [
             Circle(

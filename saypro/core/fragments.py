@@ -13,13 +13,19 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from functools import cache as once
 from typing import Any
 
 from django.apps import apps
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
+from django.utils.safestring import SafeString, mark_safe
 
 _REGISTRY: dict[str, VersionedCache] = {}
 # What Django's sign-in saves (django.contrib.auth.models.update_last_login); no fragment shows it.
@@ -93,3 +99,41 @@ def is_version_bump(callback: Callable) -> bool:
     """Whether an on-commit callback is a versioned cache's bump or another cache refresh (such as
     person_cache dropping a person's unread count), for tests that count follow-up work."""
     return isinstance(getattr(callback, "__self__", None), VersionedCache) or getattr(callback, "cache_refresh", False)
+
+
+@once
+def _csrf_slot() -> str:
+    # Stands for the CSRF token in shared HTML; made from the secret key so no text anyone types
+    # can be taken for it.
+    return "csrf-slot-" + salted_hmac("saypro.fragments.csrf-slot", "slot").hexdigest()[:24]
+
+
+def shared_html(
+    *,
+    caches: Sequence[VersionedCache],
+    key: str,
+    template_name: str,
+    context: Callable[[], dict],
+    request,
+) -> SafeString:
+    """A section of a page that everyone allowed to see it sees alike, rendered once per version.
+
+    The HTML is kept under the versions of all `caches` (any of them bumped, it is rendered
+    again from `context()`), for the shortest of their lifetimes. The template gets no request
+    and no context processors: only what `context()` gives, which must be the same for everyone
+    the section is shown to. Its forms' CSRF tokens are the one
+    part that differs per person; the section is rendered with a placeholder, and each request
+    puts its own token in its place, as `{% csrf_token %}` would have.
+    """
+    versions = ":".join(str(c.version()) for c in caches)
+    # Dates and words are rendered in the active time zone and language: part of the key, should
+    # they ever be set per person.
+    where = f"{timezone.get_current_timezone_name()}:{translation.get_language()}"
+    full_key = f"fragments:html:{template_name}:{versions}:{where}:{key}"
+    html = cache.get(full_key)
+    if html is None:
+        html = render_to_string(template_name, {**context(), "csrf_token": _csrf_slot()})
+        cache.set(full_key, html, min(c.seconds for c in caches))
+    if _csrf_slot() in html:
+        html = html.replace(_csrf_slot(), get_token(request))
+    return mark_safe(html)  # noqa: S308 -- our own template's rendering

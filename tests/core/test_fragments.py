@@ -69,3 +69,44 @@ def test_a_sign_in_bumps_nothing_but_other_saves_of_the_person_do(client):
 
     assert signed_in == start
     assert start < renamed < fragments.version()
+
+
+def test_shared_html_renders_once_per_version_and_fills_in_each_requests_csrf_token(rf):
+    from types import SimpleNamespace
+
+    from django.middleware.csrf import _does_token_match, _unmask_cipher_token
+
+    from saypro.core.fragments import shared_html
+
+    talk = SimpleNamespace(
+        pk=7, speaker_id=99, state="proposed", title="Delegation", interest_count=3, viewer_interested=False
+    )
+    fragments = VersionedCache("test-html")
+    renders = []
+
+    def context():
+        renders.append(1)
+        return {"talk": talk, "user": SimpleNamespace(pk=1)}
+
+    def section(request):
+        return shared_html(
+            caches=[fragments], key="talk:7", template_name="cafes/partials/interest_button.html",
+            context=context, request=request,
+        )  # fmt: skip
+
+    first_request, second_request = rf.get("/"), rf.get("/")
+    first, again = section(first_request), section(second_request)
+    talk.interest_count = 4
+    fragments.changed()
+    after = section(rf.get("/"))
+
+    assert len(renders) == 2
+    assert "3 would like to hear it" in first
+    assert "3 would like to hear it" in again
+    assert "4 would like to hear it" in after
+    tokens = [html.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0] for html in (first, again)]
+    # Each request's own token, as {% csrf_token %} would have put it (its secret is the request's).
+    for token, request in zip(tokens, (first_request, second_request), strict=True):
+        assert _does_token_match(token, request.META["CSRF_COOKIE"])
+    assert _unmask_cipher_token(tokens[0]) != _unmask_cipher_token(tokens[1])
+    assert "csrf-slot" not in first + again + after
