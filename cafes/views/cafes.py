@@ -15,6 +15,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
+from saypro.core import fragments
 from saypro.core.roles import is_officer
 from saypro.core.views.refusals import add_service_errors, refusal_as_message
 
@@ -245,8 +246,23 @@ class AgendaView(CachedCafeObjectMixin, OfficerCafeMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         cafe = self.get_object()
-        ctx.update(agenda_context(cafe=cafe))
-        ctx["waiting"] = selectors.talk_waiting_list_cached(cafe=cafe)
+        # Every officer sees the agenda's slots and the proposals waiting alike: rendered once per
+        # version of what they show (the page was 26 ms in process, 0.042x the trivial view).
+        ctx["cafe"] = cafe
+        ctx["agenda_html"] = fragments.shared_html(
+            caches=[selectors.AGENDA_CACHE],
+            key=f"agenda-edit:{cafe.pk}",
+            template_name="cafes/partials/agenda_list.html",
+            context=lambda: agenda_context(cafe=cafe),
+            request=self.request,
+        )
+        ctx["waiting_html"] = fragments.shared_html(
+            caches=[selectors.WAITING_CACHE],
+            key=f"waiting:{cafe.pk}",
+            template_name="cafes/partials/agenda_waiting.html",
+            context=lambda: {"waiting": selectors.talk_waiting_list_cached(cafe=cafe)},
+            request=self.request,
+        )
         return ctx
 
 
