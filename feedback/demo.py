@@ -11,6 +11,7 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
+from saypro.core import fragments
 from saypro.core.demo import DemoOrg
 from saypro.core.markdown import render_markdown
 
@@ -76,6 +77,7 @@ def _invite(session: FeedbackSession, people, *, notified: bool) -> list[Invitat
         ],
         ignore_conflicts=True,
     )
+    fragments.changed("attendance")  # written in bulk, without signals
     return list(session.invitations.select_related("person"))
 
 
@@ -120,6 +122,7 @@ def _held_session(*, org: DemoOrg, module, participants, starts_at=None, voices_
             invitation.attendance = "present"
         invitation.attendance_recorded_at = starts_at + timedelta(minutes=10)
     Invitation.objects.bulk_update(invitations, ["attendance", "attendance_recorded_at"])
+    fragments.changed("attendance")  # written in bulk, without signals
 
     people = [i.person for i in invitations if i.person_id not in (org.officer.pk,)]
     others = [p for p in people if p.pk != org.employee.pk]

@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from saypro.core import roles
 from saypro.core.calendar import CalendarEntry
+from saypro.core.fragments import VersionedCache
 from saypro.core.learning_log import VERB_ATTENDED, VERB_SHARED, LogEntry, markdown_detail, newest_first, pk_url, within
 from saypro.core.models import Module, Placement, User
 
@@ -93,6 +94,14 @@ def session_for_reflection(*, pk: int, person: User) -> FeedbackSession | None:
 ATTENDANCE_PAGE_SIZE = 25
 # Words of a search that are matched (each must match); more are ignored.
 SEARCH_WORDS = 5
+
+
+# The console's attendance list (a page of invitations with their people's names, departments and
+# locations) is kept as HTML per version of this cache, bumped by any save or delete of an invitation,
+# a person, a department or a location (FeedbackConfig.ready) and by the writes in bulk of invitations
+# or people (fragments.changed("attendance")).
+ATTENDANCE_CACHE = VersionedCache("attendance", seconds=600)
+ATTENDANCE_READ = ["feedback.Invitation", "core.User", "core.Department", "core.Location"]
 
 
 def session_invitations(*, session: FeedbackSession, search: str = "") -> QuerySet[Invitation]:
@@ -319,17 +328,11 @@ def eligibility_rows(*, sessions: QuerySet[FeedbackSession]) -> QuerySet:
     job_role_id (from the placement at the session's start), is_active.
     """
     return (
-        sessions.filter(
-            Q(module__enrolments__withdrawn_at__isnull=True) | Q(module__enrolments__withdrawn_at__gte=F("starts_at"))
-        )
-        .annotate(person_id=F("module__enrolments__person_id"), session_id=F("pk"))
+        _eligible(sessions=sessions)
         .annotate(
             department_id=_placement_at_start("department_id"),
             location_id=_placement_at_start("location_id"),
             job_role_id=_placement_at_start("job_role_id"),
-            is_active=Exists(
-                Contribution.objects.filter(VISIBLE, session_id=OuterRef("pk"), author_id=OuterRef("person_id"))
-            ),
         )
         .values(
             "session_id",
@@ -342,6 +345,22 @@ def eligibility_rows(*, sessions: QuerySet[FeedbackSession]) -> QuerySet:
             "is_active",
         )
         .order_by("session_id", "person_id")
+    )
+
+
+def _eligible(*, sessions: QuerySet[FeedbackSession]) -> QuerySet:
+    """eligibility_rows without the placements: what counting people needs (each placement was a
+    subquery per row, and a console counts on every view)."""
+    return (
+        sessions.filter(
+            Q(module__enrolments__withdrawn_at__isnull=True) | Q(module__enrolments__withdrawn_at__gte=F("starts_at"))
+        )
+        .annotate(person_id=F("module__enrolments__person_id"), session_id=F("pk"))
+        .annotate(
+            is_active=Exists(
+                Contribution.objects.filter(VISIBLE, session_id=OuterRef("pk"), author_id=OuterRef("person_id"))
+            )
+        )
     )
 
 
@@ -374,9 +393,13 @@ def feedback_participation(*, start: datetime, end: datetime) -> Participation:
     Three queries, whatever the number of people.
     """
     sessions = feedback_sessions_held_in(start=start, end=end)
-    rows = eligibility_rows(sessions=sessions)
-    counts = _distinct_counts(rows)
-    return Participation(sessions=sessions.count(), eligible=counts["eligible"], active=counts["active"], rows=rows)
+    counts = _distinct_counts(_eligible(sessions=sessions))
+    return Participation(
+        sessions=sessions.count(),
+        eligible=counts["eligible"],
+        active=counts["active"],
+        rows=eligibility_rows(sessions=sessions),
+    )
 
 
 def session_participation(*, session: FeedbackSession) -> dict[str, int]:
@@ -385,8 +408,7 @@ def session_participation(*, session: FeedbackSession) -> dict[str, int]:
     Also `invited` and `unrecorded` (invited people whose attendance is not recorded yet), from
     the same query as `attended`.
     """
-    rows = eligibility_rows(sessions=FeedbackSession.objects.filter(pk=session.pk))
-    counts = _distinct_counts(rows)
+    counts = _distinct_counts(_eligible(sessions=FeedbackSession.objects.filter(pk=session.pk)))
     counts.update(
         session.invitations.aggregate(
             attended=Count("pk", filter=Q(attendance__in=Invitation.ATTENDED)),

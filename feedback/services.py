@@ -17,7 +17,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from saypro.core import roles
+from saypro.core import fragments, roles
 from saypro.core.calendar import ics_invite_for
 from saypro.core.ids import id_from
 from saypro.core.markdown import render_markdown
@@ -269,6 +269,7 @@ def session_invitations_sync(*, session: FeedbackSession) -> int:
     Invitation.objects.bulk_create(
         [Invitation(session=session, person_id=pk) for pk in person_ids], ignore_conflicts=True
     )
+    fragments.changed("attendance")  # invitations created in bulk, without signals
     return len(person_ids)
 
 
@@ -1010,6 +1011,7 @@ def attendance_record(
     if changed:
         with transaction.atomic(savepoint=False):
             Invitation.objects.bulk_update(changed, ["attendance", "attendance_recorded_at"])
+            fragments.changed("attendance")  # bulk_update() sends no signal
             _xapi_attendance(session, changed)
         _follow_up_again(session, changed)
     return recorded, len(changed)
@@ -1027,6 +1029,7 @@ def attendance_everyone_present(*, session: FeedbackSession, by: User) -> int:
         marked = session.invitations.filter(attendance=Invitation.Attendance.UNKNOWN).update(
             attendance=Invitation.Attendance.PRESENT, attendance_recorded_at=timezone.now()
         )
+        fragments.changed("attendance")  # update() sends no signal
         if marked:
             _xapi_attendance(session, session.invitations.filter(attendance__in=Invitation.ATTENDED))
     if marked and session.state == State.HELD:

@@ -418,6 +418,7 @@ def _write(plan: _Plan, *, known: dict[str, _Known], by: User | None) -> None:
     # The round page shows people's names and placements, and counts sign-ups by department.
     fragments.changed("round_members")
     fragments.changed("circle_signups")
+    fragments.changed("attendance")  # the feedback console's attendance list shows them too
     person_cache.roles_changed()  # group memberships likewise
     MentorLink.objects.bulk_create(
         [

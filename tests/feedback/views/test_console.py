@@ -655,7 +655,7 @@ def test_console_board_is_cached_until_a_contribution_changes(
 
     # A second look renders the board from the cache: no contributions or suggestions query (nor
     # the officer's row, groups and unread count: person_cache).
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         again = client.get(url).content.decode()
     services.contribution_flag_set(contribution=contribution, flag="highlighted", value=True, by=officer)
     marked = client.get(url).content.decode()
