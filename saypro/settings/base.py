@@ -245,9 +245,7 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # --- caches (login rate limits need a shared cache in production) -----------------------------
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if os.environ.get("CACHE_URL"):
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["CACHE_URL"]}
-    }
+    CACHES = {"default": {"BACKEND": "saypro.core.cache.RedisCache", "LOCATION": os.environ["CACHE_URL"]}}
 
 # --- content security policy: no inline script, no third-party origin ------------------------
 CONTENT_SECURITY_POLICY = {
