@@ -6,9 +6,11 @@ class CirclesConfig(AppConfig):
     verbose_name = "Peer sharing circles"
 
     def ready(self) -> None:
-        # The round page's cached round, sign-up counts and circles are bumped by any save or delete of what
-        # they show.
+        # The round page's cached round, sign-up counts and circles, and the circle cards, are bumped
+        # by any save or delete of what they show.
         from .selectors import (
+            LEARNINGS_CACHE,
+            LEARNINGS_READ,
             ROUND_MEMBERS_CACHE,
             ROUND_MEMBERS_READ,
             ROUNDS_CACHE,
@@ -20,3 +22,4 @@ class CirclesConfig(AppConfig):
         SIGNUP_COUNTS_CACHE.watch(SIGNUP_COUNTS_READ)
         ROUNDS_CACHE.watch(ROUNDS_READ)
         ROUND_MEMBERS_CACHE.watch(ROUND_MEMBERS_READ)
+        LEARNINGS_CACHE.watch(LEARNINGS_READ)

@@ -304,6 +304,28 @@ def _with_members_and_learnings(circles: QuerySet[Circle]) -> QuerySet[Circle]:
     )
 
 
+def circle_ids_for(*, person: User, limit: int) -> list[tuple[int, datetime]]:
+    """The newest `limit` published circles a person is (or was) a member of: each one's id and end."""
+    rows = (
+        Circle.objects.filter(round__state=Round.State.PUBLISHED, memberships__person=person)
+        .order_by("-round__meets_at", "-pk")
+        .values_list("pk", "round__meets_at", "round__duration_minutes")[:limit]
+    )
+    return [(pk, meets_at + timedelta(minutes=minutes)) for pk, meets_at, minutes in rows]
+
+
+def circles_with_members_and_learnings(*, ids: Iterable[int]) -> list[Circle]:
+    """These circles as their cards show them: topic, round, host, members and visible learnings."""
+    return list(_with_members_and_learnings(Circle.objects.filter(pk__in=list(ids))))
+
+
+# A circle's card (on its members' "My circles") is the same for each of them: kept as HTML per
+# version of ROUNDS_CACHE, ROUND_MEMBERS_CACHE and this one, bumped by any save or delete of a
+# learning (CirclesConfig.ready).
+LEARNINGS_CACHE = VersionedCache("circle_learnings", seconds=600)
+LEARNINGS_READ = ["circles.Learning"]
+
+
 def circle_list_for(*, person: User) -> QuerySet[Circle]:
     """The published circles a person is (or was) a member of, newest first, with members and learnings."""
     return _with_members_and_learnings(

@@ -121,19 +121,43 @@ def shared_html(
     The HTML is kept under the versions of all `caches` (any of them bumped, it is rendered
     again from `context()`), for the shortest of their lifetimes. The template gets no request
     and no context processors: only what `context()` gives, which must be the same for everyone
-    the section is shown to. Its forms' CSRF tokens are the one
-    part that differs per person; the section is rendered with a placeholder, and each request
-    puts its own token in its place, as `{% csrf_token %}` would have.
+    the section is shown to. Its forms' CSRF tokens are the one part that differs per person;
+    the section is rendered with a placeholder, and each request puts its own token in its
+    place, as `{% csrf_token %}` would have.
     """
+    (html,) = shared_html_many(
+        caches=caches, keys=[key], template_name=template_name, contexts=lambda keys: {key: context()}, request=request
+    )
+    return html
+
+
+def shared_html_many(
+    *,
+    caches: Sequence[VersionedCache],
+    keys: Sequence[str],
+    template_name: str,
+    contexts: Callable[[list[str]], dict[str, dict]],
+    request,
+) -> list[SafeString]:
+    """shared_html for several sections of one template at once (one card per circle, say): read in
+    one round trip, and those missing rendered from `contexts(missing keys)`, a context per key."""
     versions = ":".join(str(c.version()) for c in caches)
     # Dates and words are rendered in the active time zone and language: part of the key, should
     # they ever be set per person.
     where = f"{timezone.get_current_timezone_name()}:{translation.get_language()}"
-    full_key = f"fragments:html:{template_name}:{versions}:{where}:{key}"
-    html = cache.get(full_key)
-    if html is None:
-        html = render_to_string(template_name, {**context(), "csrf_token": _csrf_slot()})
-        cache.set(full_key, html, min(c.seconds for c in caches))
-    if _csrf_slot() in html:
-        html = html.replace(_csrf_slot(), get_token(request))
-    return mark_safe(html)  # noqa: S308 -- our own template's rendering
+    prefix = f"fragments:html:{template_name}:{versions}:{where}:"
+    found = cache.get_many([prefix + key for key in keys]) if keys else {}
+    missing = [key for key in keys if prefix + key not in found]
+    if missing:
+        rendered = {
+            prefix + key: render_to_string(template_name, {**ctx, "csrf_token": _csrf_slot()})
+            for key, ctx in contexts(missing).items()
+        }
+        cache.set_many(rendered, min(c.seconds for c in caches))
+        found.update(rendered)
+    slot = _csrf_slot()
+    return [
+        mark_safe(html.replace(slot, get_token(request)) if slot in html else html)  # noqa: S308 -- our own templates
+        # A section whose object went between the caller's read and `contexts` has no HTML.
+        for html in (found.get(prefix + key, "") for key in keys)
+    ]
