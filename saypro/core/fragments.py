@@ -18,6 +18,7 @@ from functools import cache as once
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -101,11 +102,15 @@ def is_version_bump(callback: Callable) -> bool:
     return isinstance(getattr(callback, "__self__", None), VersionedCache) or getattr(callback, "cache_refresh", False)
 
 
-@once
 def _csrf_slot() -> str:
     # Stands for the CSRF token in shared HTML; made from the secret key so no text anyone types
     # can be taken for it.
-    return "csrf-slot-" + salted_hmac("saypro.fragments.csrf-slot", "slot").hexdigest()[:24]
+    return _csrf_slot_for(settings.SECRET_KEY)
+
+
+@once
+def _csrf_slot_for(secret_key: str) -> str:
+    return "csrf-slot-" + salted_hmac("saypro.fragments.csrf-slot", "slot", secret=secret_key).hexdigest()[:24]
 
 
 def shared_html(
@@ -143,8 +148,9 @@ def shared_html_many(
     one round trip, and those missing rendered from `contexts(missing keys)`, a context per key."""
     versions = ":".join(str(c.version()) for c in caches)
     # Dates and words are rendered in the active time zone and language: part of the key, should
-    # they ever be set per person.
-    where = f"{timezone.get_current_timezone_name()}:{translation.get_language()}"
+    # they ever be set per person. So is the CSRF placeholder: after a new SECRET_KEY, HTML kept
+    # with the old one's placeholder would otherwise be served with it in place of a token.
+    where = f"{timezone.get_current_timezone_name()}:{translation.get_language()}:{_csrf_slot()}"
     prefix = f"fragments:html:{template_name}:{versions}:{where}:"
     found = cache.get_many([prefix + key for key in keys]) if keys else {}
     missing = [key for key in keys if prefix + key not in found]

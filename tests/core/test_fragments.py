@@ -110,3 +110,29 @@ def test_shared_html_renders_once_per_version_and_fills_in_each_requests_csrf_to
         assert _does_token_match(token, request.META["CSRF_COOKIE"])
     assert _unmask_cipher_token(tokens[0]) != _unmask_cipher_token(tokens[1])
     assert "csrf-slot" not in first + again + after
+
+
+def test_shared_html_kept_under_an_old_secret_key_is_not_served_after_a_new_one(rf, settings):
+    from types import SimpleNamespace
+
+    from saypro.core.fragments import shared_html
+
+    talk = SimpleNamespace(
+        pk=8, speaker_id=99, state="proposed", title="Rollout", interest_count=1, viewer_interested=False
+    )
+    fragments = VersionedCache("test-html-rollout")
+
+    def section():
+        return shared_html(
+            caches=[fragments], key="talk:8", template_name="cafes/partials/interest_button.html",
+            context=lambda: {"talk": talk, "user": SimpleNamespace(pk=1)}, request=rf.get("/"),
+        )  # fmt: skip
+
+    before = section()
+    settings.SECRET_KEY = "a-new-secret-key-after-a-rollout-of-at-least-fifty-characters"
+    after = section()
+
+    for html in (before, after):
+        token = html.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+        assert not token.startswith("csrf-slot")
+        assert len(token) == 64
