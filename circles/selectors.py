@@ -326,13 +326,6 @@ LEARNINGS_CACHE = VersionedCache("circle_learnings", seconds=600)
 LEARNINGS_READ = ["circles.Learning"]
 
 
-def circle_list_for(*, person: User) -> QuerySet[Circle]:
-    """The published circles a person is (or was) a member of, newest first, with members and learnings."""
-    return _with_members_and_learnings(
-        Circle.objects.filter(round__state=Round.State.PUBLISHED, memberships__person=person)
-    ).order_by("-round__meets_at", "-pk")
-
-
 def circle_get_for(*, pk: int, person: User) -> Circle | None:
     """A circle with members and visible learnings, or None (the view decides who may see it)."""
     return _with_members_and_learnings(Circle.objects.filter(pk=pk)).first()

@@ -7,10 +7,8 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.views import View
 from django.views.generic import FormView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
@@ -69,22 +67,24 @@ def cafe_page_context(*, cafe: Cafe, viewer) -> dict:
     }
 
 
-def agenda_section_html(ctx: dict, *, viewer) -> str:
+def agenda_section_html(ctx: dict, *, request) -> str:
     """The café page's agenda section, rendered once per café version and kind of reader.
 
     What differs between readers is in the key: whether the agenda is public yet (officers see a
     draft), whether the reader may give feedback, and the reader's id only when they speak in it
     (their own talk's button); everyone else of a kind shares one rendering.
     """
-    cafe, slots = ctx["cafe"], ctx["slots"]
+    cafe, slots, viewer = ctx["cafe"], ctx["slots"], request.user
     speaker = viewer.pk if any(slot.talk.speaker_id == viewer.pk for slot in slots) else 0
     key = f"agenda-html:{cafe.pk}:{cafe.state}:{bool(slots)}:{ctx['agenda_is_public']}:{ctx['feedback_open']}:{speaker}"
-
-    def render_section() -> str:
-        context = {name: ctx[name] for name in ("cafe", "slots", "agenda_is_public", "feedback_open")}
-        return str(render_to_string("cafes/partials/cafe_agenda_section.html", {**context, "user": viewer}))
-
-    return selectors.AGENDA_CACHE.get_or_set(key, render_section)
+    context = {name: ctx[name] for name in ("cafe", "slots", "agenda_is_public", "feedback_open")}
+    return fragments.shared_html(
+        caches=[selectors.AGENDA_CACHE],
+        key=key,
+        template_name="cafes/partials/cafe_agenda_section.html",
+        context=lambda: {**context, "user": viewer},
+        request=request,
+    )
 
 
 class CafeDetailView(CachedCafeObjectMixin, PrivateObjectPermissionMixin, TemplateView):
@@ -94,7 +94,7 @@ class CafeDetailView(CachedCafeObjectMixin, PrivateObjectPermissionMixin, Templa
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx.update(cafe_page_context(cafe=self.get_object(), viewer=self.request.user))
-        ctx["agenda_section"] = mark_safe(agenda_section_html(ctx, viewer=self.request.user))  # noqa: S308
+        ctx["agenda_section"] = agenda_section_html(ctx, request=self.request)
         return ctx
 
 
