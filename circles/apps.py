@@ -23,3 +23,12 @@ class CirclesConfig(AppConfig):
         ROUNDS_CACHE.watch(ROUNDS_READ)
         ROUND_MEMBERS_CACHE.watch(ROUND_MEMBERS_READ)
         LEARNINGS_CACHE.watch(LEARNINGS_READ)
+
+        # The home panel kept per person (panels.py).
+        from saypro.core.selectors import HOME_PANELS
+
+        from .panels import HOME_CACHE
+
+        HOME_PANELS.watch(["circles.Round", "circles.Circle", "circles.Topic"])
+        HOME_CACHE.watch_people("circles.Membership", lambda membership: [membership.person_id])
+        HOME_CACHE.watch_people("circles.Signup", lambda signup: [signup.person_id])

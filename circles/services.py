@@ -321,6 +321,7 @@ def _standing_materialise(*, round: Round, people: Sequence[int] | None = None) 
     )
     if signups:
         fragments.changed("circle_signups")  # sign-ups written in bulk, without signals
+        fragments.changed("home_panels")  # ... which their home panels show
     return len(signups)
 
 
@@ -451,6 +452,7 @@ def _save_formation(*, round: Round, formation: Formation, taken: set[int]) -> N
     numbers = (n for n in range(1, 10**6) if n not in taken)
     fragments.changed("rounds")  # circles created in bulk, without signals: the round's count changes
     fragments.changed("round_members")  # ... and their memberships likewise
+    fragments.changed("home_panels")  # ... which the members' home panels show
     circles = Circle.objects.bulk_create(
         [
             Circle(

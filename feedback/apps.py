@@ -10,3 +10,13 @@ class FeedbackConfig(AppConfig):
         from .selectors import ATTENDANCE_CACHE, ATTENDANCE_READ
 
         ATTENDANCE_CACHE.watch(ATTENDANCE_READ)
+
+        # The home panels kept per person (panels.py).
+        from saypro.core.selectors import HOME_PANELS
+
+        from .panels import HEARD_HOME_CACHE, HOME_CACHE, contribution_heard_readers
+
+        HOME_PANELS.watch(["feedback.FeedbackSession", "core.Module"])
+        HOME_CACHE.watch_people("feedback.Invitation", lambda invitation: [invitation.person_id])
+        HOME_CACHE.watch_people("feedback.Contribution", lambda contribution: [contribution.author_id])
+        HEARD_HOME_CACHE.watch_people("feedback.Contribution", contribution_heard_readers)

@@ -270,6 +270,7 @@ def session_invitations_sync(*, session: FeedbackSession) -> int:
         [Invitation(session=session, person_id=pk) for pk in person_ids], ignore_conflicts=True
     )
     fragments.changed("attendance")  # invitations created in bulk, without signals
+    fragments.changed("home_panels")  # ... and the home panels of those invited
     return len(person_ids)
 
 

@@ -15,3 +15,9 @@ class ReflectionsConfig(AppConfig):
         for model in (Reflection, Comment, Adoption):
             post_save.connect(board_changed, sender=model, dispatch_uid=f"board-cache-{model.__name__}-save")
             post_delete.connect(board_changed, sender=model, dispatch_uid=f"board-cache-{model.__name__}-delete")
+
+        # The home panel kept per person (panels.py): its author's and their mentors' counts.
+        from .panels import HOME_CACHE, reflection_home_readers
+
+        HOME_CACHE.watch_people("reflections.Reflection", reflection_home_readers)
+        HOME_CACHE.watch_people("core.MentorLink", lambda link: [link.mentor_id, link.mentee_id])

@@ -7,6 +7,10 @@ computed in between from the old rows would otherwise be kept); old entries are 
 and expire after `seconds`. `watch()` connects the bump to the saves and deletes of the models
 named, for writes through `save()`/`delete()`; a service that writes those models in bulk
 (`update()`, `bulk_create()`) calls `changed(name)` itself.
+
+A `PersonalCache` keeps one value per person (a home page panel), valid while the person's own
+version and the shared versions it depends on are the ones it was computed under, and until the
+moment it says it goes out of date by itself (the next session ends, a sign-up closes).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
 from functools import cache as once
 from typing import Any
 
@@ -88,6 +93,86 @@ class VersionedCache:
                 m2m_changed.connect(
                     self.changed, sender=field.remote_field.through, dispatch_uid=f"{uid}:{field.name}", weak=False
                 )
+
+
+class _PersonalBump:
+    """An on-commit callback that bumps some people's versions (is_version_bump tells it apart)."""
+
+    cache_refresh = True
+
+    def __init__(self, keys: list[str]) -> None:
+        self.keys = keys
+
+    def __call__(self) -> None:
+        for key in self.keys:
+            # A version the cache no longer holds is made again from the clock on the next read.
+            with contextlib.suppress(ValueError):
+                cache.incr(key)
+
+
+class PersonalCache:
+    """One value per person, read in one round trip with the versions it was computed under.
+
+    `people_changed(person_ids=...)` bumps those people's own versions, at once and after commit
+    (as VersionedCache.changed); `watch_people()` connects it to a model's saves and deletes. A
+    bump of any of the `shared` versioned caches makes everyone's value stale: for rows many
+    people's values show (a session, a round) and for writes in bulk.
+    """
+
+    # A person's version outlives their value; made again from the clock should the cache drop it.
+    VERSION_SECONDS = 24 * 3600
+
+    def __init__(self, name: str, *, seconds: int = 600, shared: Sequence[VersionedCache] = ()) -> None:
+        self.name = name
+        self.seconds = seconds
+        self.shared = tuple(shared)
+
+    def _value_key(self, person_id: int) -> str:
+        return f"personal:{self.name}:{person_id}"
+
+    def _version_key(self, person_id: int) -> str:
+        return f"personal:{self.name}:v:{person_id}"
+
+    def get_or_set(self, *, person_id: int, compute: Callable[[], tuple[Any, datetime | None]]) -> Any:
+        """The person's value, computed by `compute` when missing or stale. `compute` returns the
+        value and when it goes out of date by itself (None: only a write makes it stale)."""
+        own_key = self._version_key(person_id)
+        found = cache.get_many([self._value_key(person_id), own_key, *(c.version_key for c in self.shared)])
+        own = found.get(own_key)
+        if own is None:
+            cache.add(own_key, time.time_ns() // 1000, self.VERSION_SECONDS)
+            own = cache.get(own_key)
+        versions = (int(own), *(int(found.get(c.version_key) or c.version()) for c in self.shared))
+        kept = found.get(self._value_key(person_id))
+        now = timezone.now()
+        if kept is not None and kept["versions"] == versions and (kept["until"] is None or now < kept["until"]):
+            return kept["value"]
+        value, until = compute()
+        seconds = self.seconds
+        if until is not None:
+            seconds = max(1, min(seconds, int((until - now).total_seconds()) + 1))
+        cache.set(self._value_key(person_id), {"versions": versions, "until": until, "value": value}, seconds)
+        return value
+
+    def people_changed(self, *, person_ids: Iterable[int | None]) -> None:
+        """What these people's values show changed: stale now and again after commit."""
+        keys = [self._version_key(pk) for pk in set(person_ids) if pk is not None]
+        if not keys:
+            return
+        bump = _PersonalBump(keys)
+        bump()
+        transaction.on_commit(bump)
+
+    def watch_people(self, model_label: str, people: Callable[[Any], Iterable[int | None]]) -> None:
+        """On every save and delete of this model, bump the versions of `people(instance)`."""
+        model = apps.get_model(model_label)
+
+        def written(sender, instance, **kwargs) -> None:
+            self.people_changed(person_ids=people(instance))
+
+        uid = f"personal:{self.name}:{model_label}"
+        post_save.connect(written, sender=model, dispatch_uid=uid, weak=False)
+        post_delete.connect(written, sender=model, dispatch_uid=uid, weak=False)
 
 
 def changed(name: str) -> None:

@@ -82,6 +82,13 @@ def is_active_mentor_of(*, mentor: User, mentee_id: int) -> bool:
     return MentorLink.objects.filter(mentor=mentor, mentee_id=mentee_id, is_active=True).exists()
 
 
+# Each home panel is kept per person (fragments.PersonalCache), stale when a write bumps that
+# person's version; this version makes everyone's panels stale at once: bumped by any save or delete
+# of a row many people's panels show (a session, a module, a round, a circle, a topic: each app's
+# ready() names its own) and by writes in bulk of what the panels show (changed("home_panels")).
+HOME_PANELS = VersionedCache("home_panels", seconds=600)
+
+
 # Every page of the impact report reads its manager's scope. Bumped by any save or delete of a
 # scope (CoreConfig.ready); the org import writes them in bulk and calls changed("manager_scopes").
 MANAGER_SCOPES = VersionedCache("manager_scopes", seconds=3600)

@@ -30,3 +30,60 @@ def test_home_page_shows_circles_panel(client_for, employee, open_round):
     page = client_for(employee).get("/").content.decode()
     assert "Peer sharing circles" in page
     assert "Sign up by" in page
+
+
+# --- kept per person (issue 12): stale when what the panel shows is written --------------------------
+
+
+def test_home_panel_is_kept_until_the_persons_sign_up_changes(employee, other_employee, open_round, topics):
+    from circles.services import signup_save
+
+    assert home_panel(person=employee)["signed_up"] is False
+    signup_save(round=open_round, person=other_employee, topic_ids=[topics[0].pk])  # someone else's
+    assert home_panel(person=employee)["signed_up"] is False
+
+    signup_save(round=open_round, person=employee, topic_ids=[topics[0].pk])
+    assert home_panel(person=employee)["signed_up"] is True
+
+    signup_save(round=open_round, person=employee, topic_ids=[], not_this_week=True)
+    assert home_panel(person=employee)["signed_up"] is False
+
+
+def test_home_panel_follows_a_standing_opt_in_made_into_a_sign_up(employee, open_round, topics):
+    from circles.services import standing_save
+
+    assert home_panel(person=employee)["signed_up"] is False
+
+    standing_save(person=employee, topic_ids=[topics[0].pk], is_active=True, paused_until=None)
+
+    assert home_panel(person=employee)["signed_up"] is True
+
+
+def test_home_panel_drops_a_circle_left_and_one_that_is_over(employee, colleagues, monkeypatch):
+    from django.utils import timezone
+
+    from circles.models import Membership
+
+    first = published_circle(people=[employee, *colleagues], meets_in=dt.timedelta(days=1))
+    second = published_circle(people=[employee, *colleagues], meets_in=dt.timedelta(days=8))
+    assert home_panel(person=employee)["next_circle"] == first
+
+    membership = Membership.objects.get(circle=first, person=employee)
+    membership.left_at = timezone.now()
+    membership.save()
+    assert home_panel(person=employee)["next_circle"] == second
+
+    over = second.round.meets_at + dt.timedelta(hours=2, seconds=1)
+    monkeypatch.setattr(timezone, "now", lambda: over)
+    assert home_panel(person=employee)["next_circle"] is None
+
+
+def test_home_panel_follows_the_round(employee, colleagues):
+    circle = published_circle(people=[employee, *colleagues], meets_in=dt.timedelta(days=1))
+    assert home_panel(person=employee)["next_circle"] == circle
+
+    later = circle.round.meets_at + dt.timedelta(hours=1)
+    circle.round.meets_at = later
+    circle.round.save()
+
+    assert home_panel(person=employee)["next_circle"].round.meets_at == later

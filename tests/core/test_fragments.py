@@ -136,3 +136,116 @@ def test_shared_html_kept_under_an_old_secret_key_is_not_served_after_a_new_one(
         token = html.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
         assert not token.startswith("csrf-slot")
         assert len(token) == 64
+
+
+# --- the per-person cache (home panels) -----------------------------------------------------------
+
+
+def _counting(value_until=None):
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return {"count": len(calls)}, value_until
+
+    return calls, compute
+
+
+def test_personal_cache_computes_once_per_person_until_their_version_is_bumped():
+    from saypro.core.fragments import PersonalCache
+
+    kept = PersonalCache("test-personal")
+    calls, compute = _counting()
+
+    first = kept.get_or_set(person_id=1, compute=compute)
+    again = kept.get_or_set(person_id=1, compute=compute)
+    someone_else = kept.get_or_set(person_id=2, compute=compute)
+    kept.people_changed(person_ids=[2])
+    untouched = kept.get_or_set(person_id=1, compute=compute)
+    kept.people_changed(person_ids=[1, None])
+    bumped = kept.get_or_set(person_id=1, compute=compute)
+
+    assert [first, again, someone_else, untouched, bumped] == [
+        {"count": 1},
+        {"count": 1},
+        {"count": 2},
+        {"count": 1},
+        {"count": 3},
+    ]
+
+
+def test_personal_cache_is_stale_for_everyone_when_a_shared_version_is_bumped():
+    from saypro.core.fragments import PersonalCache
+
+    shared = VersionedCache("test-personal-shared")
+    kept = PersonalCache("test-personal-2", shared=[shared])
+    calls, compute = _counting()
+    kept.get_or_set(person_id=1, compute=compute)
+    kept.get_or_set(person_id=2, compute=compute)
+
+    shared.changed()
+    kept.get_or_set(person_id=1, compute=compute)
+    kept.get_or_set(person_id=2, compute=compute)
+
+    assert len(calls) == 4
+
+
+def test_personal_cache_bumps_again_after_commit(django_capture_on_commit_callbacks):
+    from saypro.core.fragments import PersonalCache
+
+    kept = PersonalCache("test-personal-3")
+    calls, compute = _counting()
+    kept.get_or_set(person_id=1, compute=compute)
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        kept.people_changed(person_ids=[1])
+    # Read in the transaction, before it commits: computed (as another process might) from the old rows.
+    kept.get_or_set(person_id=1, compute=compute)
+    for callback in callbacks:
+        callback()
+    after_commit = kept.get_or_set(person_id=1, compute=compute)
+
+    assert [is_version_bump(c) for c in callbacks] == [True]
+    assert after_commit == {"count": 3}
+
+
+def test_personal_cache_value_computed_while_a_write_bumps_is_not_kept():
+    from saypro.core.fragments import PersonalCache
+
+    kept = PersonalCache("test-personal-4")
+    calls = []
+
+    def compute_during_a_write():
+        calls.append(1)
+        if len(calls) == 1:
+            kept.people_changed(person_ids=[1])  # another request's write lands while this one reads
+        return len(calls), None
+
+    kept.get_or_set(person_id=1, compute=compute_during_a_write)
+
+    assert kept.get_or_set(person_id=1, compute=compute_during_a_write) == 2
+
+
+def test_personal_cache_value_goes_out_of_date_at_its_time(monkeypatch):
+    import datetime as dt
+
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from saypro.core.fragments import PersonalCache
+
+    now = timezone.now()
+    kept = PersonalCache("test-personal-5")
+    calls, compute = _counting(value_until=now + dt.timedelta(minutes=5))
+    kept.get_or_set(person_id=1, compute=compute)
+    monkeypatch.setattr(timezone, "now", lambda: now + dt.timedelta(minutes=4))
+    before = kept.get_or_set(person_id=1, compute=compute)
+    monkeypatch.setattr(timezone, "now", lambda: now + dt.timedelta(minutes=5))
+    at = kept.get_or_set(person_id=1, compute=compute)
+    # A person's version the cache dropped counts as changed.
+    forever = PersonalCache("test-personal-6")
+    forever.get_or_set(person_id=1, compute=lambda: ("kept", None))
+    cache.delete("personal:test-personal-6:v:1")
+    evicted = forever.get_or_set(person_id=1, compute=lambda: ("again", None))
+
+    assert (before, at, evicted) == ({"count": 1}, {"count": 2}, "again")

@@ -28,9 +28,9 @@ def test_a_second_page_reads_roles_and_unread_count_from_the_cache(client, emplo
     client.get(HOME)
 
     # Home's queries without the person's row, groups, unread count and newest notifications (nor
-    # their placement's names or the next café, kept for everyone): the session is in the database
-    # here (tests), then the page's own reads.
-    with django_assert_num_queries(6) as context:
+    # their placement's names, their panels or the next café, all kept): only the session, which is
+    # in the database here (tests).
+    with django_assert_num_queries(1) as context:
         assert client.get(HOME).status_code == 200
 
     sql = " ".join(q["sql"] for q in context.captured_queries)

@@ -68,3 +68,77 @@ def test_heard_panel_lists_the_owners_modules_with_their_visible_challenges(clie
     assert "· 1 challenge, the latest" in html
     assert f'<a href="{reverse("feedback:heard", args=[quiet.pk])}">Quiet module</a>' in html
     assert "· 0 challenges" in html
+
+
+# --- kept per person (issue 12): stale when what the panel shows is written -------------------------
+
+
+def test_home_panel_is_kept_until_the_persons_contributions_change(session, employee, peer, django_assert_num_queries):
+    assert home_panel(person=employee)["session"].my_contributions is None
+    ContributionFactory(session=session, author=peer)  # someone else's
+    with django_assert_num_queries(0):
+        assert home_panel(person=employee)["session"].my_contributions is None
+
+    mine = ContributionFactory(session=session, author=employee)
+    assert home_panel(person=employee)["session"].my_contributions == 1
+
+    from django.utils import timezone
+
+    mine.withdrawn_at = timezone.now()
+    mine.save()
+    assert home_panel(person=employee)["session"].my_contributions is None
+
+
+def test_home_panel_follows_the_session_and_the_invitation(session, employee, other_employee):
+    from tests.factories.feedback import InvitationFactory
+
+    assert home_panel(person=other_employee) is None
+    InvitationFactory(session=session, person=other_employee)
+    assert home_panel(person=other_employee)["session"] == session
+
+    session.place = "Room 4"
+    session.save()
+    assert home_panel(person=employee)["session"].place == "Room 4"
+
+    session.module.title = "Renamed module"
+    session.module.save()
+    assert home_panel(person=employee)["session"].module.title == "Renamed module"
+
+
+def test_home_panel_invitations_made_in_bulk_show(module, officer, employee):
+    from saypro.core.models import Enrolment
+    from tests.factories.feedback import FeedbackSessionFactory
+
+    Enrolment.objects.create(person=employee, module=module)
+    session = FeedbackSessionFactory(module=module, facilitator=officer)
+    assert home_panel(person=employee) is None
+
+    from feedback.services import session_invitations_sync
+
+    session_invitations_sync(session=session)
+
+    assert home_panel(person=employee)["session"] == session
+
+
+def test_home_panel_says_none_is_coming_once_the_session_has_ended(session, employee, monkeypatch):
+    from django.utils import timezone
+
+    assert home_panel(person=employee)["session"] == session
+    after = session.ends_at + timezone.timedelta(seconds=1)
+    monkeypatch.setattr(timezone, "now", lambda: after)
+
+    assert home_panel(person=employee)["session"] is None
+
+
+def test_heard_panel_counts_a_new_challenge_to_the_owners_module(session, employee, peer, django_assert_num_queries):
+    from feedback.panels import heard_home_panel
+
+    session.module.owner = employee
+    session.module.save(update_fields=["owner"])
+    assert heard_home_panel(person=employee)["modules"][0].challenges == 0
+    with django_assert_num_queries(0):
+        heard_home_panel(person=employee)
+
+    ContributionFactory(session=session, author=peer, kind="challenge")
+
+    assert heard_home_panel(person=employee)["modules"][0].challenges == 1

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils.module_loading import import_string
 
+from saypro.core import fragments
 from saypro.core.demo import DEMO_LOGINS, DEMO_PASSWORD, seed_core
 
 # Each activity app's seeder: `<app>/demo.py` with `seed(*, org: DemoOrg) -> None`, idempotent.
@@ -36,6 +37,7 @@ class Command(BaseCommand):
                     continue
                 import_string(dotted)(org=org)
                 self.stdout.write(f"Seeded {dotted.split('.')[0]}.")
+            fragments.changed("home_panels")  # the seeders write in bulk, without signals
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Password for every demo login: {DEMO_PASSWORD}"))
         for role, email in DEMO_LOGINS:
             self.stdout.write(f"  {role:<22} {email}")
