@@ -12,3 +12,8 @@ class CafesConfig(AppConfig):
         AGENDA_CACHE.watch(AGENDA_READ)
         RSVP_CACHE.watch(RSVP_READ)
         WAITING_CACHE.watch(WAITING_READ)
+
+        # The home panel kept per person (panels.py).
+        from .panels import HOME_CACHE
+
+        HOME_CACHE.watch_people("cafes.Rsvp", lambda rsvp: [rsvp.person_id])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from saypro.core.fragments import PersonalCache
+from saypro.core.fragments import PersonalCache, panel_rendered
 from saypro.core.selectors import HOME_PANELS
 
 from .models import Circle, Round
@@ -22,14 +22,7 @@ def home_panel(*, person) -> dict | None:
     """No query when cached, two when not."""
     if not person.is_authenticated:
         return None
-    next_circle, open_round = HOME_CACHE.get_or_set(person_id=person.pk, compute=lambda: _home_panel_read(person))
-    return {
-        "title": "Peer sharing circles",
-        "template": "circles/partials/home_panel.html",
-        "next_circle": next_circle,
-        "open_round": open_round,
-        "signed_up": bool(open_round and open_round.signed_up),
-    }
+    return HOME_CACHE.get_or_set(person_id=person.pk, compute=lambda: _home_panel_read(person))
 
 
 def _home_panel_read(person):
@@ -51,4 +44,11 @@ def _home_panel_read(person):
         *([next_circle.round.meets_at + NEXT_CIRCLE_GRACE] if next_circle else []),
         *([open_round.signup_deadline] if open_round else []),
     ]
-    return (next_circle, open_round), min(ends, default=None)
+    panel = {
+        "title": "Peer sharing circles",
+        "template": "circles/partials/home_panel.html",
+        "next_circle": next_circle,
+        "open_round": open_round,
+        "signed_up": bool(open_round and open_round.signed_up),
+    }
+    return panel_rendered(panel, person=person), min(ends, default=None)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from saypro.core.fragments import PersonalCache
+from saypro.core.fragments import PersonalCache, panel_rendered
 from saypro.core.person_cache import ROLES
 from saypro.core.selectors import HOME_PANELS
 
@@ -24,13 +24,17 @@ def home_panel(*, person) -> dict | None:
 
     def read():
         session, sees_any = selectors.session_next_for_home(person=person)
+        if not sees_any:
+            return None, None
+        panel = {
+            "title": "Your next feedback session",
+            "template": "feedback/partials/home_panel.html",
+            "session": session,
+        }
         # The next session stops being next when it ends; none coming, only a write changes that.
-        return (session, sees_any), (session.ends_at if session is not None else None)
+        return panel_rendered(panel, person=person), (session.ends_at if session is not None else None)
 
-    session, sees_any = HOME_CACHE.get_or_set(person_id=person.pk, compute=read)
-    if not sees_any:
-        return None
-    return {"title": "Your next feedback session", "template": "feedback/partials/home_panel.html", "session": session}
+    return HOME_CACHE.get_or_set(person_id=person.pk, compute=read)
 
 
 def heard_home_panel(*, person) -> dict | None:
@@ -39,16 +43,19 @@ def heard_home_panel(*, person) -> dict | None:
 
     if not person.is_authenticated:
         return None
-    modules = HEARD_HOME_CACHE.get_or_set(
-        person_id=person.pk, compute=lambda: (modules_owned_with_challenges(person=person), None)
-    )
-    if not modules:
-        return None
-    return {
-        "title": "What we heard about your modules",
-        "template": "feedback/partials/heard_home_panel.html",
-        "modules": modules,
-    }
+
+    def read():
+        modules = modules_owned_with_challenges(person=person)
+        if not modules:
+            return None, None
+        panel = {
+            "title": "What we heard about your modules",
+            "template": "feedback/partials/heard_home_panel.html",
+            "modules": modules,
+        }
+        return panel_rendered(panel, person=person), None
+
+    return HEARD_HOME_CACHE.get_or_set(person_id=person.pk, compute=read)
 
 
 def contribution_heard_readers(contribution) -> list[int | None]:

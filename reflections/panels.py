@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from saypro.core.fragments import PersonalCache
+from saypro.core.fragments import PersonalCache, panel_rendered
 from saypro.core.models import MentorLink
 from saypro.core.person_cache import ROLES
 from saypro.core.roles import is_mentor, is_officer
@@ -20,7 +20,9 @@ def home_panel(*, person) -> dict | None:
     cached, two at most when not."""
     if not person.is_authenticated:
         return None
-    return HOME_CACHE.get_or_set(person_id=person.pk, compute=lambda: (_home_panel_read(person), None))
+    return HOME_CACHE.get_or_set(
+        person_id=person.pk, compute=lambda: (panel_rendered(_home_panel_read(person), person=person), None)
+    )
 
 
 def _home_panel_read(person) -> dict:

@@ -142,7 +142,13 @@ class PersonalCache:
         if own is None:
             cache.add(own_key, time.time_ns() // 1000, self.VERSION_SECONDS)
             own = cache.get(own_key)
-        versions = (int(own), *(int(found.get(c.version_key) or c.version()) for c in self.shared))
+        versions = (
+            int(own),
+            *(int(found.get(c.version_key) or c.version()) for c in self.shared),
+            # Dates are rendered in the active time zone and language, should they ever be set per request.
+            timezone.get_current_timezone_name(),
+            translation.get_language(),
+        )
         kept = found.get(self._value_key(person_id))
         now = timezone.now()
         if kept is not None and kept["versions"] == versions and (kept["until"] is None or now < kept["until"]):
@@ -173,6 +179,14 @@ class PersonalCache:
         uid = f"personal:{self.name}:{model_label}"
         post_save.connect(written, sender=model, dispatch_uid=uid, weak=False)
         post_delete.connect(written, sender=model, dispatch_uid=uid, weak=False)
+
+
+def panel_rendered(panel: dict | None, *, person) -> dict | None:
+    """A home panel with its HTML (under "html"), rendered from its template as home would include it,
+    so that a panel kept per person is kept rendered. Panels hold links, no forms: no request is needed."""
+    if panel is None:
+        return None
+    return {**panel, "html": render_to_string(panel["template"], {"panel": panel, "user": person})}
 
 
 def changed(name: str) -> None:

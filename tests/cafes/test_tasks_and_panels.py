@@ -86,3 +86,16 @@ def test_home_panel_skips_kept_cafes_that_have_started(employee):
     # Later the same day (the list kept): the next not yet started, then the one beyond the list.
     assert selectors.cafe_next_for_cached(person=employee, now=now + dt.timedelta(minutes=90))[0] == soon[1]
     assert selectors.cafe_next_for_cached(person=employee, now=now + dt.timedelta(hours=6))[0] == beyond
+
+
+def test_home_panel_kept_per_person_moves_on_when_the_cafe_starts(employee, other_employee, monkeypatch):
+    now = timezone.now()
+    first = CafeFactory(starts_at=now + dt.timedelta(hours=1))
+    second = CafeFactory(starts_at=now + dt.timedelta(days=3))
+    assert panels.home_panel(person=employee)["cafe"] == first
+    RsvpFactory(cafe=first, person=other_employee)  # someone else's answer
+    assert panels.home_panel(person=employee)["rsvp_status"] is None
+
+    monkeypatch.setattr(timezone, "now", lambda: first.starts_at + dt.timedelta(seconds=1))
+
+    assert panels.home_panel(person=employee)["cafe"] == second

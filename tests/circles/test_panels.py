@@ -87,3 +87,14 @@ def test_home_panel_follows_the_round(employee, colleagues):
     circle.round.save()
 
     assert home_panel(person=employee)["next_circle"].round.meets_at == later
+
+
+def test_home_panel_is_kept_rendered_for_each_person_with_their_own_words(employee, colleagues, client_for):
+    published_circle(people=[employee, *colleagues], host=employee, meets_in=dt.timedelta(days=1))
+
+    host_panel = home_panel(person=employee)
+    member_panel = home_panel(person=colleagues[0])
+
+    assert "— you host" in host_panel["html"]
+    assert "— you host" not in member_panel["html"]
+    assert "— you host" in client_for(employee).get("/").content.decode()
