@@ -1,12 +1,13 @@
 """Values many people see alike, computed once per version and kept in the cache.
 
-A `VersionedCache` keeps its entries under keys that carry a version number (kept in the cache
-itself: Redis in production, CACHE_URL). A write that changes what the entries show calls
-`changed()`, which bumps the version at once and again after the transaction commits (a value
-computed in between from the old rows would otherwise be kept); old entries are never read again
-and expire after `seconds`. `watch()` connects the bump to the saves and deletes of the models
-named, for writes through `save()`/`delete()`; a service that writes those models in bulk
-(`update()`, `bulk_create()`) calls `changed(name)` itself.
+A `VersionedCache` keeps each entry with the version number it was computed under (the version is
+kept in the cache itself: Redis in production, CACHE_URL) and reads both in one round trip. A write
+that changes what the entries show calls `changed()`, which bumps the version at once and again
+after the transaction commits (a value computed in between from the old rows would otherwise be
+kept); an entry of an older version is computed again, and expires after `seconds`. `watch()`
+connects the bump to the saves and deletes of the models named, for writes through
+`save()`/`delete()`; a service that writes those models in bulk (`update()`, `bulk_create()`)
+calls `changed(name)` itself.
 
 A `PersonalCache` keeps one value per person (a home page panel), valid while the person's own
 version and the shared versions it depends on are the ones it was computed under, and until the
@@ -55,12 +56,19 @@ class VersionedCache:
         return int(version)
 
     def get_or_set(self, key: str, compute: Callable[[], Any]) -> Any:
-        """The value cached under `key` for the current version, computed by `compute` when missing."""
-        full_key = f"fragments:{self.name}:{self.version()}:{key}"
-        value = cache.get(full_key)
-        if value is None:
-            value = compute()
-            cache.set(full_key, value, self.seconds)
+        """The value cached under `key` for the current version, computed by `compute` when missing.
+
+        One round trip: the value is kept with the version it was computed under, and read together
+        with the current version (keys that carried the version took a read of it first).
+        """
+        value_key = f"fragments:{self.name}:value:{key}"
+        found = cache.get_many([self.version_key, value_key])
+        (version,) = _versions(found, [self])
+        kept = found.get(value_key)
+        if kept is not None and kept[0] == version:
+            return kept[1]
+        value = compute()
+        cache.set(value_key, (version, value), self.seconds)
         return value
 
     def _bump(self) -> None:
@@ -93,6 +101,11 @@ class VersionedCache:
                 m2m_changed.connect(
                     self.changed, sender=field.remote_field.through, dispatch_uid=f"{uid}:{field.name}", weak=False
                 )
+
+
+def _versions(found: dict, caches: Sequence[VersionedCache]) -> tuple[int, ...]:
+    """The current versions of `caches`, from what a get_many found (a missing one is made)."""
+    return tuple(int(found.get(c.version_key) or c.version()) for c in caches)
 
 
 class _PersonalBump:
@@ -144,7 +157,7 @@ class PersonalCache:
             own = cache.get(own_key)
         versions = (
             int(own),
-            *(int(found.get(c.version_key) or c.version()) for c in self.shared),
+            *_versions(found, self.shared),
             # Dates are rendered in the active time zone and language, should they ever be set per request.
             timezone.get_current_timezone_name(),
             translation.get_language(),
@@ -245,24 +258,28 @@ def shared_html_many(
 ) -> list[SafeString]:
     """shared_html for several sections of one template at once (one card per circle, say): read in
     one round trip, and those missing rendered from `contexts(missing keys)`, a context per key."""
-    versions = ":".join(str(c.version()) for c in caches)
     # Dates and words are rendered in the active time zone and language: part of the key, should
     # they ever be set per person. So is the CSRF placeholder: after a new SECRET_KEY, HTML kept
     # with the old one's placeholder would otherwise be served with it in place of a token.
     where = f"{timezone.get_current_timezone_name()}:{translation.get_language()}:{_csrf_slot()}"
-    prefix = f"fragments:html:{template_name}:{versions}:{where}:"
-    found = cache.get_many([prefix + key for key in keys]) if keys else {}
-    missing = [key for key in keys if prefix + key not in found]
+    prefix = f"fragments:html:{template_name}:{where}:"
+    # One round trip: each section's HTML is kept with the versions it was rendered under.
+    found = cache.get_many([*(c.version_key for c in caches), *(prefix + key for key in keys)])
+    versions = _versions(found, caches)
+    html_of = {key: kept[1] for key in keys if (kept := found.get(prefix + key)) is not None and kept[0] == versions}
+    missing = [key for key in keys if key not in html_of]
     if missing:
         rendered = {
-            prefix + key: render_to_string(template_name, {**ctx, "csrf_token": _csrf_slot()})
+            key: render_to_string(template_name, {**ctx, "csrf_token": _csrf_slot()})
             for key, ctx in contexts(missing).items()
         }
-        cache.set_many(rendered, min(c.seconds for c in caches))
-        found.update(rendered)
+        cache.set_many(
+            {prefix + key: (versions, html) for key, html in rendered.items()}, min(c.seconds for c in caches)
+        )
+        html_of.update(rendered)
     slot = _csrf_slot()
     return [
         mark_safe(html.replace(slot, get_token(request)) if slot in html else html)  # noqa: S308 -- our own templates
         # A section whose object went between the caller's read and `contexts` has no HTML.
-        for html in (found.get(prefix + key, "") for key in keys)
+        for html in (html_of.get(key, "") for key in keys)
     ]

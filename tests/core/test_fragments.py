@@ -249,3 +249,74 @@ def test_personal_cache_value_goes_out_of_date_at_its_time(monkeypatch):
     evicted = forever.get_or_set(person_id=1, compute=lambda: ("again", None))
 
     assert (before, at, evicted) == ({"count": 1}, {"count": 2}, "again")
+
+
+def _count_cache_reads(monkeypatch) -> list[str]:
+    from django.core.cache import cache
+
+    reads: list[str] = []
+    inside = []  # the local-memory cache's get_many calls its own get: one round trip, counted once
+    for name in ("get", "get_many"):
+        real = getattr(cache, name)
+
+        def counted(*args, _real=real, _name=name, **kwargs):
+            if not inside:
+                reads.append(_name)
+            inside.append(_name)
+            try:
+                return _real(*args, **kwargs)
+            finally:
+                inside.pop()
+
+        monkeypatch.setattr(cache, name, counted)
+    return reads
+
+
+def test_versioned_cache_reads_the_value_and_its_version_in_one_round_trip(monkeypatch):
+    fragments = VersionedCache("test-one-trip")
+    fragments.get_or_set("k", lambda: None)
+    reads = _count_cache_reads(monkeypatch)
+
+    # Kept even when the value is None (nothing to compute again until the version changes).
+    assert fragments.get_or_set("k", lambda: "computed again") is None
+    assert reads == ["get_many"]
+
+
+def test_versioned_cache_value_computed_while_a_write_bumps_is_not_kept():
+    fragments = VersionedCache("test-race")
+    calls = []
+
+    def compute_during_a_write():
+        calls.append(1)
+        if len(calls) == 1:
+            fragments.changed()  # another request's write lands while this one reads
+        return len(calls)
+
+    fragments.get_or_set("k", compute_during_a_write)
+
+    assert fragments.get_or_set("k", compute_during_a_write) == 2
+
+
+def test_shared_html_reads_its_sections_and_versions_in_one_round_trip(rf, monkeypatch):
+    from saypro.core.fragments import shared_html_many
+
+    first, second = VersionedCache("test-html-1"), VersionedCache("test-html-2")
+    request = rf.get("/")
+
+    def read():
+        return shared_html_many(
+            caches=[first, second],
+            keys=["a", "b"],
+            template_name="core/partials/bell.html",
+            contexts=lambda keys: {key: {"unread_notifications": 3} for key in keys},
+            request=request,
+        )
+
+    rendered = read()
+    reads = _count_cache_reads(monkeypatch)
+    again = read()
+    second.changed()
+    after = read()
+
+    assert again == rendered == after
+    assert reads == ["get_many", "get_many"]
