@@ -32,3 +32,9 @@ class CirclesConfig(AppConfig):
         HOME_PANELS.watch(["circles.Round", "circles.Circle", "circles.Topic"])
         HOME_CACHE.watch_people("circles.Membership", lambda membership: [membership.person_id])
         HOME_CACHE.watch_people("circles.Signup", lambda signup: [signup.person_id])
+
+        # "My circles" kept per person (selectors.my_circles_cached).
+        from .selectors import MINE_CACHE
+
+        for label in ("circles.Membership", "circles.Signup", "circles.StandingSignup"):
+            MINE_CACHE.watch_people(label, lambda row: [row.person_id])

@@ -14,9 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from saypro.core.calendar import CalendarEntry
-from saypro.core.fragments import VersionedCache
+from saypro.core.fragments import PersonalCache, VersionedCache
 from saypro.core.learning_log import VERB_ATTENDED, VERB_SHARED, LogEntry, markdown_detail, newest_first, pk_url, within
 from saypro.core.models import User
+from saypro.core.selectors import HOME_PANELS
 
 from .forming import CircleExplanation, explain
 from .forming import Signup as FormingSignup
@@ -312,6 +313,40 @@ def circle_ids_for(*, person: User, limit: int) -> list[tuple[int, datetime]]:
         .values_list("pk", "round__meets_at", "round__duration_minutes")[:limit]
     )
     return [(pk, meets_at + timedelta(minutes=minutes)) for pk, meets_at, minutes in rows]
+
+
+@dataclass(frozen=True)
+class MyCircles:
+    """What "My circles" shows of the person besides the circles' cards."""
+
+    circles: list[tuple[int, datetime]]  # circle_ids_for()
+    open_round: Round | None
+    signup: Signup | None
+    standing: StandingSignup | None
+
+
+# "My circles" per person: stale when one of their memberships, sign-ups (and its choices) or their
+# every-week sign-up is written (CirclesConfig.ready, and the services that write them in bulk),
+# when a round, a circle or a topic is (HOME_PANELS), and when the open round's sign-up closes.
+MINE_CACHE = PersonalCache("circles:mine", shared=[HOME_PANELS])
+MY_CIRCLES_SHOWN = 20
+
+
+def my_circles_cached(*, person: User) -> MyCircles:
+    """The person's circles (ids and ends), the round open for sign-up with their sign-up, and their
+    every-week sign-up: from the cache (no query when cached; five when not)."""
+
+    def read() -> tuple[MyCircles, datetime | None]:
+        open_round = round_open_get()
+        mine = MyCircles(
+            circles=circle_ids_for(person=person, limit=MY_CIRCLES_SHOWN),
+            open_round=open_round,
+            signup=signup_get(round=open_round, person=person) if open_round else None,
+            standing=standing_get(person=person),
+        )
+        return mine, (open_round.signup_deadline if open_round else None)
+
+    return MINE_CACHE.get_or_set(person_id=person.pk, compute=read)
 
 
 def circles_with_members_and_learnings(*, ids: Iterable[int]) -> list[Circle]:

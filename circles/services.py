@@ -227,6 +227,7 @@ def _write_choices(signup: Signup, topics: Sequence[Topic]) -> None:
         [SignupChoice(signup=signup, topic=t, rank=rank) for rank, t in enumerate(topics, start=1)]
     )
     fragments.changed("circle_signups")  # choices written in bulk, without signals
+    selectors.MINE_CACHE.people_changed(person_ids=[signup.person_id])  # ... which "My circles" lists
 
 
 def signup_save(
@@ -266,6 +267,7 @@ def signup_save(
         elif every_week is False:
             StandingSignup.objects.filter(person=person, is_active=True).update(is_active=False, updated_at=now)
             fragments.changed("circle_signups")  # an update() sends no signal
+            selectors.MINE_CACHE.people_changed(person_ids=[person.pk])
     return signup
 
 

@@ -84,14 +84,13 @@ class MyCirclesView(ParticipantMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         person = self.request.user
         now = timezone.now()
-        circles = selectors.circle_ids_for(person=person, limit=20)
-        htmls = circle_cards_html(self.request, [pk for pk, _ in circles])
-        cards = [CircleCard(pk=pk, ends_at=end, html=html) for (pk, end), html in zip(circles, htmls, strict=True)]
-        open_round = selectors.round_open_get(now=now)
+        mine = selectors.my_circles_cached(person=person)
+        htmls = circle_cards_html(self.request, [pk for pk, _ in mine.circles])
+        cards = [CircleCard(pk=pk, ends_at=end, html=html) for (pk, end), html in zip(mine.circles, htmls, strict=True)]
         ctx.update(
-            open_round=open_round,
-            signup=selectors.signup_get(round=open_round, person=person) if open_round else None,
-            standing=selectors.standing_get(person=person),
+            open_round=mine.open_round,
+            signup=mine.signup,
+            standing=mine.standing,
             upcoming=[card for card in cards if card.ends_at > now],
             past=[card for card in cards if card.ends_at <= now],
             now=now,

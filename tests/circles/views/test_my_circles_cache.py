@@ -62,3 +62,46 @@ def test_each_member_sees_the_same_card_and_nobody_sees_a_circle_they_are_not_in
     assert f'id="circle-{theirs.pk}-title"' not in mine_for_employee
     assert f'id="circle-{mine.pk}-title"' not in theirs_for_other
     assert others[1].full_name in card(theirs_for_other, theirs)
+
+
+# --- the rest of the page, kept per person (issue 12) --------------------------------------------------
+
+
+def test_the_sign_up_section_follows_the_persons_sign_up_and_every_week_sign_up(
+    client_for, employee, other_employee, open_round, topics, django_assert_num_queries
+):
+    client = client_for(employee)
+    assert "Sign up for next week" in client.get(URL).content.decode()
+    with django_assert_num_queries(1):  # the session; the rest is kept
+        client.get(URL)
+
+    services.signup_save(round=open_round, person=other_employee, topic_ids=[topics[0].pk])  # not theirs
+    with django_assert_num_queries(1):
+        assert "Sign up for next week" in client.get(URL).content.decode()
+
+    services.signup_save(round=open_round, person=employee, topic_ids=[topics[0].pk, topics[1].pk])
+    assert f"1. {topics[0].name}, 2. {topics[1].name}." in client.get(URL).content.decode()
+    services.signup_save(round=open_round, person=employee, topic_ids=[topics[1].pk])
+    assert f"1. {topics[1].name}." in client.get(URL).content.decode()
+
+    services.standing_save(person=employee, topic_ids=[topics[1].pk], is_active=True, paused_until=None)
+    assert "You are signed up every week" in client.get(URL).content.decode()
+    services.signup_save(round=open_round, person=employee, topic_ids=[topics[1].pk], every_week=False)
+    assert "You are signed up every week" not in client.get(URL).content.decode()
+
+
+def test_the_page_follows_a_new_circle_and_the_sign_up_closing(
+    client_for, employee, colleagues, open_round, monkeypatch
+):
+    from django.utils import timezone
+
+    client = client_for(employee)
+    assert "No upcoming circle" in client.get(URL).content.decode()
+
+    circle = published_circle(people=[employee, *colleagues])
+    assert f'id="circle-{circle.pk}-title"' in client.get(URL).content.decode()
+    assert "Sign up for next week" in client.get(URL).content.decode()
+
+    closed = open_round.signup_deadline + dt.timedelta(seconds=1)
+    monkeypatch.setattr(timezone, "now", lambda: closed)
+    assert "No round is open for sign-up right now" in client.get(URL).content.decode()
