@@ -30,6 +30,7 @@ trip; any change to either fact in this process since that read makes the next o
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth.models import Group
@@ -37,6 +38,7 @@ from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import Count, Window
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 
 from .fragments import VersionedCache
@@ -164,14 +166,7 @@ def _notification_columns() -> tuple[str, ...]:
     return tuple(field.attname for field in Notification._meta.concrete_fields)
 
 
-def newest_notifications(*, person) -> tuple[list, int]:
-    """The person's newest NOTIFICATIONS_PAGE notifications and how many they have in all.
-
-    Kept beside the person's entry, not in it (every page reads the entry; only home and the list
-    show these), and dropped with it: on every save or delete of one of their notifications and by
-    notifications_mark_read, so a new one or one just read shows on the next request.
-    """
-    from .models import Notification
+def _newest_notifications_entry(person) -> dict:
     from .selectors import notification_list
 
     key = _notifications_key(person.pk)
@@ -183,7 +178,53 @@ def newest_notifications(*, person) -> tuple[list, int]:
         rows = list(newest.values_list(*columns, "total")[:NOTIFICATIONS_PAGE])
         kept = {"columns": columns, "rows": [row[:-1] for row in rows], "total": rows[0][-1] if rows else 0}
         cache.set(key, kept, PERSON_SECONDS)
-    return [Notification.from_db(DEFAULT_DB_ALIAS, list(columns), list(row)) for row in kept["rows"]], kept["total"]
+    return kept
+
+
+def _notification_rows(kept: dict) -> list:
+    from .models import Notification
+
+    columns = list(kept["columns"])
+    return [Notification.from_db(DEFAULT_DB_ALIAS, columns, list(row)) for row in kept["rows"]]
+
+
+def newest_notifications(*, person) -> tuple[list, int]:
+    """The person's newest NOTIFICATIONS_PAGE notifications and how many they have in all.
+
+    Kept beside the person's entry, not in it (every page reads the entry; only home and the list
+    show these), and dropped with it: on every save or delete of one of their notifications and by
+    notifications_mark_read, so a new one or one just read shows on the next request.
+    """
+    kept = _newest_notifications_entry(person)
+    return _notification_rows(kept), kept["total"]
+
+
+# A notification of the last hours says how long ago it came ("5 minutes ago", saypro_time.when):
+# its rendered row reads differently a minute later.
+RELATIVE_ROW_SECONDS = 60
+
+
+def newest_notifications_page(*, person, render: Callable[[list], str]) -> tuple[list, int, str]:
+    """newest_notifications() and `render(rows)`, the rows rendered, kept with them in their entry (so
+    dropped with it) while each row's time reads the same: a minute when one came in the last hours
+    (they say how long ago), else as long as the entry."""
+    from .templatetags.saypro_time import RELATIVE_WITHIN
+
+    kept = _newest_notifications_entry(person)
+    rows = _notification_rows(kept)
+    now = timezone.now()
+    where = (timezone.get_current_timezone_name(), translation.get_language())
+    html = kept.get("html")
+    if html is None or kept["html_where"] != where or (kept["html_until"] is not None and now >= kept["html_until"]):
+        html = render(rows)
+        recent = any(timedelta(0) <= now - row.created_at < RELATIVE_WITHIN for row in rows)
+        until = now + timedelta(seconds=RELATIVE_ROW_SECONDS) if recent else None
+        cache.set(
+            _notifications_key(person.pk),
+            {**kept, "html": html, "html_where": where, "html_until": until},
+            PERSON_SECONDS,
+        )
+    return rows, kept["total"], html
 
 
 class _Drop:

@@ -192,6 +192,7 @@ def test_the_second_page_of_notifications_is_read_from_the_database(client, empl
 
     assert titles(response) == [f"Note {i}" for i in range(4, -1, -1)]
     assert "Page 2 of 2" in response.content.decode()
+    assert ">Note 0</strong>" in response.content.decode() and "Note 34" not in response.content.decode()
 
 
 def test_home_shows_the_newest_five_from_the_same_entry(client, employee):
@@ -242,3 +243,52 @@ def test_newest_notifications_kept_under_an_older_table_shape_are_read_again(emp
 
     assert ([n.title for n in rows], total) == (["Mine"], 1)
     assert person_cache.cache.get(key)["columns"] == tuple(f.attname for f in Notification._meta.concrete_fields)
+
+
+ROWS_TEMPLATE = "core/partials/notification_rows.html"
+
+
+def rendered(response) -> bool:
+    return ROWS_TEMPLATE in [t.name for t in response.templates]
+
+
+def test_the_first_page_s_rows_are_kept_rendered_until_a_notification_changes(client, employee):
+    import datetime as dt
+
+    old = services.notification_create(recipient=employee, kind="test", title="Old news")
+    Notification.objects.filter(pk=old.pk).update(created_at=old.created_at - dt.timedelta(days=3))
+    person_cache.people_changed(person_ids=[employee.pk])  # the update above sends no signal
+    client.force_login(employee)
+    assert rendered(client.get(NOTIFICATIONS))
+
+    again = client.get(NOTIFICATIONS)
+    assert not rendered(again)
+    assert 'list-group-item-warning">' in again.content.decode()
+
+    services.notifications_mark_read(recipient=employee, ids=[old.pk])
+    read = client.get(NOTIFICATIONS)
+    assert rendered(read)
+    assert "list-group-item-warning" not in read.content.decode()
+
+    services.notification_create(recipient=employee, kind="test", title="Fresh news")
+    assert "Fresh news" in client.get(NOTIFICATIONS).content.decode()
+
+
+def test_rows_that_say_how_long_ago_are_rendered_again_a_minute_later(client, employee, monkeypatch):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    note = services.notification_create(recipient=employee, kind="test", title="Recent")
+    client.force_login(employee)
+    later = note.created_at + dt.timedelta(minutes=5)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    assert "5\xa0minutes ago" in client.get(NOTIFICATIONS).content.decode()
+
+    monkeypatch.setattr(timezone, "now", lambda: later + dt.timedelta(seconds=30))
+    assert not rendered(client.get(NOTIFICATIONS))  # within the minute: kept
+
+    monkeypatch.setattr(timezone, "now", lambda: later + dt.timedelta(minutes=2))
+    response = client.get(NOTIFICATIONS)
+    assert rendered(response)
+    assert "7\xa0minutes ago" in response.content.decode()

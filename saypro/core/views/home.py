@@ -62,16 +62,29 @@ class NotificationListView(LoginRequiredMixin, ListView):
     def get_queryset(self):
         return selectors.notification_list(person=self.request.user)
 
+    rows_html = None
+
     def paginate_queryset(self, queryset, page_size):
         if self.request.GET.get(self.page_kwarg, "1") != "1":
             return super().paginate_queryset(queryset, page_size)
-        # The first page, where the bell leads, comes from the cache (no query); the count of all
-        # of them with it, for the pager.
-        rows, total = person_cache.newest_notifications(person=self.request.user)
+        # The first page, where the bell leads, comes from the cache (no query), its rows rendered
+        # with it; the count of all of them with it, for the pager.
+        rows, total, self.rows_html = person_cache.newest_notifications_page(
+            person=self.request.user, render=_notification_rows_html
+        )
         paginator = self.get_paginator(queryset, page_size)
         paginator.count = total  # a cached_property: set, the paginator does not count again
         page = Page(rows[:page_size], 1, paginator)
         return paginator, page, page.object_list, page.has_other_pages()
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["rows_html"] = self.rows_html or _notification_rows_html(ctx["notifications"])
+        return ctx
+
+
+def _notification_rows_html(rows) -> str:
+    return render_to_string("core/partials/notification_rows.html", {"notifications": rows})
 
 
 class NotificationMarkReadView(LoginRequiredMixin, View):
