@@ -17,3 +17,10 @@ class CafesConfig(AppConfig):
         from .panels import HOME_CACHE
 
         HOME_CACHE.watch_people("cafes.Rsvp", lambda rsvp: [rsvp.person_id])
+
+        # The learning log kept per person (saypro.core.learning_log.LOG_CACHE).
+        from saypro.core.learning_log import LOG_CACHE, LOG_SHARED
+
+        LOG_SHARED.watch(["cafes.Cafe"])
+        LOG_CACHE.watch_people("cafes.Rsvp", lambda rsvp: [rsvp.person_id])
+        LOG_CACHE.watch_people("cafes.TalkProposal", lambda talk: [talk.speaker_id])

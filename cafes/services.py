@@ -305,6 +305,7 @@ def cafe_mark_held(
             going = going.filter(person_id__in=list(attended_ids))
         going.update(attended=True)
         fragments.changed("cafe_rsvps")  # answers marked attended in bulk, without signals
+        fragments.changed("learning_log")  # ... which the attendees' logs list
         for talk in TalkProposal.objects.filter(cafe=current, state=TalkProposal.State.ACCEPTED).select_related(
             "speaker"
         ):

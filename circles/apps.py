@@ -38,3 +38,10 @@ class CirclesConfig(AppConfig):
 
         for label in ("circles.Membership", "circles.Signup", "circles.StandingSignup"):
             MINE_CACHE.watch_people(label, lambda row: [row.person_id])
+
+        # The learning log kept per person (saypro.core.learning_log.LOG_CACHE).
+        from saypro.core.learning_log import LOG_CACHE, LOG_SHARED
+
+        LOG_SHARED.watch(["circles.Round", "circles.Circle", "circles.Topic"])
+        LOG_CACHE.watch_people("circles.Membership", lambda membership: [membership.person_id])
+        LOG_CACHE.watch_people("circles.Learning", lambda learning: [learning.author_id])

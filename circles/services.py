@@ -863,6 +863,7 @@ def circle_attendance_record(
         for m in memberships:
             m.attended = m.person_id in attended
         Membership.objects.bulk_update(memberships, ["attended"])
+        fragments.changed("learning_log")  # the attendees' logs list the circle; bulk_update() sends no signal
         circle.attendance_recorded_at = now
         circle.save(update_fields=["attendance_recorded_at"])
         key = f"circles.circle:{circle.pk}"

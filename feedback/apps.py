@@ -20,3 +20,10 @@ class FeedbackConfig(AppConfig):
         HOME_CACHE.watch_people("feedback.Invitation", lambda invitation: [invitation.person_id])
         HOME_CACHE.watch_people("feedback.Contribution", lambda contribution: [contribution.author_id])
         HEARD_HOME_CACHE.watch_people("feedback.Contribution", contribution_heard_readers)
+
+        # The learning log kept per person (saypro.core.learning_log.LOG_CACHE).
+        from saypro.core.learning_log import LOG_CACHE, LOG_SHARED
+
+        LOG_SHARED.watch(["feedback.FeedbackSession"])
+        LOG_CACHE.watch_people("feedback.Invitation", lambda invitation: [invitation.person_id])
+        LOG_CACHE.watch_people("feedback.Contribution", lambda contribution: [contribution.author_id])

@@ -1013,6 +1013,7 @@ def attendance_record(
         with transaction.atomic(savepoint=False):
             Invitation.objects.bulk_update(changed, ["attendance", "attendance_recorded_at"])
             fragments.changed("attendance")  # bulk_update() sends no signal
+            fragments.changed("learning_log")  # ... and the attendees' logs list the session
             _xapi_attendance(session, changed)
         _follow_up_again(session, changed)
     return recorded, len(changed)
@@ -1031,6 +1032,7 @@ def attendance_everyone_present(*, session: FeedbackSession, by: User) -> int:
             attendance=Invitation.Attendance.PRESENT, attendance_recorded_at=timezone.now()
         )
         fragments.changed("attendance")  # update() sends no signal
+        fragments.changed("learning_log")  # ... and the attendees' logs list the session
         if marked:
             _xapi_attendance(session, session.invitations.filter(attendance__in=Invitation.ATTENDED))
     if marked and session.state == State.HELD:

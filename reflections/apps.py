@@ -21,3 +21,12 @@ class ReflectionsConfig(AppConfig):
 
         HOME_CACHE.watch_people("reflections.Reflection", reflection_home_readers)
         HOME_CACHE.watch_people("core.MentorLink", lambda link: [link.mentor_id, link.mentee_id])
+
+        # The learning log kept per person (saypro.core.learning_log.LOG_CACHE).
+        from saypro.core.learning_log import LOG_CACHE
+
+        from .selectors.log import reflection_log_readers, review_log_readers
+
+        LOG_CACHE.watch_people("reflections.Reflection", reflection_log_readers)
+        LOG_CACHE.watch_people("reflections.MentorReview", review_log_readers)
+        LOG_CACHE.watch_people("reflections.Adoption", lambda adoption: [adoption.person_id])

@@ -129,6 +129,21 @@ def learning_log_entries(*, person: User, start: datetime | None = None, end: da
     return entries
 
 
+def reflection_log_readers(reflection) -> list[int]:
+    """Whose learning logs show the reflection: its author's, and of those who tried it (one query)."""
+    tried = Adoption.objects.filter(reflection_id=reflection.pk, kind=Adoption.Kind.TRIED).values_list(
+        "person_id", flat=True
+    )
+    return [reflection.author_id, *tried]
+
+
+def review_log_readers(review) -> list[int]:
+    """Whose learning log shows a mentor review: the reflection's author's (one query unless loaded)."""
+    if MentorReview.reflection.is_cached(review):
+        return [review.reflection.author_id]
+    return list(Reflection.objects.filter(pk=review.reflection_id).values_list("author_id", flat=True))
+
+
 def month_span(month: date) -> tuple[datetime, datetime]:
     """The start and end (exclusive) of a calendar month in the organisation's time zone."""
     start = timezone.make_aware(datetime.combine(month.replace(day=1), datetime.min.time()))

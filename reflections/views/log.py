@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.views import View
 from django.views.generic import TemplateView
 
 from reflections import personal_data, selectors
 from reflections.forms import LogFilterForm
-from saypro.core.learning_log import LogEntry, learning_log_gather
+from saypro.core.learning_log import LOG_CACHE, LogEntry, learning_log_kept
 from saypro.core.spreadsheet import csv_writer
 from saypro.xapi.statements import log_entry_statement
 
@@ -28,7 +32,7 @@ def _filtered_entries(request) -> tuple[LogFilterForm, list[LogEntry]]:
     if form.is_valid():
         month, kind = form.cleaned_data["month"], form.cleaned_data["kind"]
     start, end = selectors.month_span(month) if month else (None, None)
-    entries = learning_log_gather(person=request.user, start=start, end=end)
+    entries = learning_log_kept(person=request.user, start=start, end=end)
     if kind:
         entries = [e for e in entries if e.kind == kind]
     return form, entries
@@ -42,33 +46,62 @@ def _month_choices(today: date, count: int = 12) -> list[tuple[str, str]]:
     return months
 
 
+def _query_key(request) -> str:
+    return hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:24]
+
+
+def _month_turns(today: date):
+    """The first moment of next month, when the month links (which start at this month) change."""
+    return timezone.make_aware(datetime.combine((today.replace(day=28) + timedelta(days=4)).replace(day=1), time.min))
+
+
+def learning_log_body_html(request) -> SafeString:
+    """The log page below its title: filters, month links, a page of entries, pagination.
+
+    Kept per person and query string with the log itself (LOG_CACHE), so that a kept page costs
+    neither a query nor a rendering; stale with the log, and when the month turns. The form is a
+    GET form (no CSRF token) and everything else comes from the query string and the log.
+    """
+
+    def render():
+        form, entries = _filtered_entries(request)
+        page = Paginator(entries, 50).get_page(request.GET.get("page"))
+        params = request.GET.copy()
+        params.pop("page", None)
+        today = timezone.localdate()
+        html = render_to_string(
+            "reflections/partials/learning_log_body.html",
+            {
+                "form": form,
+                "page_obj": page,
+                "entries": [(e, KIND_LABELS.get(e.kind, e.kind)) for e in page.object_list],
+                "is_paginated": page.has_other_pages(),
+                "querystring_base": params.urlencode(),
+                "export_query": params.urlencode(),
+                "months": _month_choices(today),
+            },
+        )
+        return str(html), _month_turns(today)
+
+    html = LOG_CACHE.get_or_set(person_id=request.user.pk, part=f"page:{_query_key(request)}", compute=render)
+    return mark_safe(html)  # noqa: S308 -- our own template
+
+
 class LearningLogView(LoginRequiredMixin, TemplateView):
     template_name = "reflections/learning_log.html"
 
     def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        form, entries = _filtered_entries(self.request)
-        page = Paginator(entries, 50).get_page(self.request.GET.get("page"))
-        params = self.request.GET.copy()
-        params.pop("page", None)
-        ctx.update(
-            form=form,
-            page_obj=page,
-            entries=[(e, KIND_LABELS.get(e.kind, e.kind)) for e in page.object_list],
-            is_paginated=page.has_other_pages(),
-            querystring_base=params.urlencode(),
-            export_query=params.urlencode(),
-            months=_month_choices(timezone.localdate()),
-        )
-        return ctx
+        return super().get_context_data(log_html=learning_log_body_html(self.request), **kwargs)
 
 
-class LearningLogCsvView(LoginRequiredMixin, View):
-    def get(self, request):
+def learning_log_csv_text(request) -> str:
+    """The log (filtered by the query string) as CSV text, kept per person and query string with the
+    log itself (LOG_CACHE): stale with it."""
+
+    def write():
         _, entries = _filtered_entries(request)
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="learning-log-{timezone.localdate():%Y-%m-%d}.csv"'
-        writer = csv_writer(response)
+        out = io.StringIO()
+        writer = csv_writer(out)
         writer.writerow(["when", "type", "title", "detail", "link"])
         for entry in entries:
             writer.writerow(
@@ -80,6 +113,15 @@ class LearningLogCsvView(LoginRequiredMixin, View):
                     f"{settings.SITE_URL}{entry.url}" if entry.url else "",
                 ]
             )
+        return out.getvalue(), None
+
+    return LOG_CACHE.get_or_set(person_id=request.user.pk, part=f"csv:{_query_key(request)}", compute=write)
+
+
+class LearningLogCsvView(LoginRequiredMixin, View):
+    def get(self, request):
+        response = HttpResponse(learning_log_csv_text(request), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="learning-log-{timezone.localdate():%Y-%m-%d}.csv"'
         return response
 
 

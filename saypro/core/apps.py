@@ -20,3 +20,8 @@ class CoreConfig(AppConfig):
         MANAGER_SCOPES.watch(["core.ManagerScope"])
         PLACEMENT_NAMES.watch(["core.Department", "core.Location", "core.JobRole"])
         import_string("saypro.dashboard.watch_for_changes")()
+
+        # The learning log kept per person shows module titles and people's names (learning_log.LOG_CACHE).
+        from .learning_log import LOG_SHARED
+
+        LOG_SHARED.watch(["core.User", "core.Module"])

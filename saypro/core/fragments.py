@@ -140,17 +140,19 @@ class PersonalCache:
         self.seconds = seconds
         self.shared = tuple(shared)
 
-    def _value_key(self, person_id: int) -> str:
-        return f"personal:{self.name}:{person_id}"
+    def _value_key(self, person_id: int, part: str = "") -> str:
+        return f"personal:{self.name}:{person_id}" + (f":{part}" if part else "")
 
     def _version_key(self, person_id: int) -> str:
         return f"personal:{self.name}:v:{person_id}"
 
-    def get_or_set(self, *, person_id: int, compute: Callable[[], tuple[Any, datetime | None]]) -> Any:
+    def get_or_set(self, *, person_id: int, compute: Callable[[], tuple[Any, datetime | None]], part: str = "") -> Any:
         """The person's value, computed by `compute` when missing or stale. `compute` returns the
-        value and when it goes out of date by itself (None: only a write makes it stale)."""
+        value and when it goes out of date by itself (None: only a write makes it stale). A person
+        may have several values (`part`: a page of them, say), all stale together."""
+        value_key = self._value_key(person_id, part)
         own_key = self._version_key(person_id)
-        found = cache.get_many([self._value_key(person_id), own_key, *(c.version_key for c in self.shared)])
+        found = cache.get_many([value_key, own_key, *(c.version_key for c in self.shared)])
         own = found.get(own_key)
         if own is None:
             cache.add(own_key, time.time_ns() // 1000, self.VERSION_SECONDS)
@@ -162,7 +164,7 @@ class PersonalCache:
             timezone.get_current_timezone_name(),
             translation.get_language(),
         )
-        kept = found.get(self._value_key(person_id))
+        kept = found.get(value_key)
         now = timezone.now()
         if kept is not None and kept["versions"] == versions and (kept["until"] is None or now < kept["until"]):
             return kept["value"]
@@ -170,7 +172,7 @@ class PersonalCache:
         seconds = self.seconds
         if until is not None:
             seconds = max(1, min(seconds, int((until - now).total_seconds()) + 1))
-        cache.set(self._value_key(person_id), {"versions": versions, "until": until, "value": value}, seconds)
+        cache.set(value_key, {"versions": versions, "until": until, "value": value}, seconds)
         return value
 
     def people_changed(self, *, person_ids: Iterable[int | None]) -> None:

@@ -7,6 +7,7 @@ exports) gathers them from the sources below, so it imports no other activity ap
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from django.urls import reverse
 from django.utils.functional import lazy
 from django.utils.module_loading import import_string
 
+from .fragments import PersonalCache, VersionedCache
 from .markdown import markdown_as_text
 
 M = TypeVar("M", bound=Model)
@@ -28,6 +30,14 @@ LEARNING_LOG_SOURCES = [
     "circles.selectors.learning_log_entries",
     "cafes.selectors.learning_log_entries",
 ]
+
+# The whole log is kept per person for the log page and its exports (learning_log_kept). Stale when
+# one of the person's own rows is written (each app's ready() names its models and whose logs they
+# show in), when a row that many people's logs show is written (LOG_SHARED: sessions, modules,
+# rounds, circles, topics, cafés, people's names), and after a write in bulk, which calls
+# fragments.changed("learning_log").
+LOG_SHARED = VersionedCache("learning_log", seconds=600)
+LOG_CACHE = PersonalCache("learning_log", seconds=600, shared=[LOG_SHARED])
 
 # xAPI verbs from the ADL vocabulary.
 VERB_ATTENDED = "http://adlnet.gov/expapi/verbs/attended"
@@ -103,3 +113,18 @@ def learning_log_gather(*, person, start: datetime | None = None, end: datetime 
             continue
         entries.extend(source(person=person, start=start, end=end))
     return newest_first(entries)
+
+
+def learning_log_kept(*, person, start: datetime | None = None, end: datetime | None = None) -> list[LogEntry]:
+    """learning_log_gather, from the person's whole log kept in the cache (LOG_CACHE): no query when
+    kept. A month is picked from the whole log by each entry's time, which is the field every
+    source filters on. The details are converted from Markdown once, when the log is kept."""
+
+    def gather():
+        entries = learning_log_gather(person=person)
+        return [dataclasses.replace(e, detail=str(e.detail)) for e in entries], None
+
+    entries = LOG_CACHE.get_or_set(person_id=person.pk, compute=gather)
+    if start is None and end is None:
+        return entries
+    return [e for e in entries if (start is None or e.when >= start) and (end is None or e.when < end)]

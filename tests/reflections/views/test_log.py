@@ -127,9 +127,9 @@ def test_log_csv_keeps_every_typed_text_a_formula_could_hide_in_as_text(client_f
     assert not [cell for row in rows for cell in row if cell.startswith(("=", "+", "-", "@"))]
 
 
-def test_log_converts_markdown_only_for_the_entries_it_shows(client_for, employee, monkeypatch):
-    """The log sorts every entry of a person's history and shows 50: the Markdown of the others is
-    never converted on the page; the CSV, which holds them all, converts every one."""
+def test_log_converts_markdown_once_while_the_log_is_kept(client_for, employee, monkeypatch):
+    """The whole log is kept per person with its Markdown converted: the page converts every entry
+    once, then neither the page again nor its CSV converts anything, until a new entry is written."""
     from saypro.core.markdown import markdown_as_text
     from tests.factories.feedback import ContributionFactory, FeedbackSessionFactory
 
@@ -147,11 +147,37 @@ def test_log_converts_markdown_only_for_the_entries_it_shows(client_for, employe
     client = client_for(employee)
 
     page = client.get(reverse("reflections:log")).content.decode()
-    assert len(converted) == 50
+    assert len(converted) == 60
     assert "Insight 59 in Markdown" in page
     assert "**" not in page
 
     converted.clear()
+    client.get(reverse("reflections:log"))
     rows = list(csv.reader(io.StringIO(client.get(reverse("reflections:log-csv")).content.decode())))
-    assert len(converted) == 60
+    assert converted == []
     assert sorted(row[3] for row in rows[1:]) == sorted(f"Insight {i} in Markdown" for i in range(60))
+
+    ContributionFactory(session=session, author=employee, text="**Insight 60**")
+    assert "Insight 60" in client.get(reverse("reflections:log")).content.decode()
+    assert len(converted) == 61
+
+
+def test_kept_log_page_turns_with_the_month_and_is_kept_per_query(client_for, employee, monkeypatch):
+    """The page is kept per query string until the month turns (its month links start at this month)."""
+    from reflections.views import log
+
+    assert log._month_turns(dt.date(2026, 12, 6)) == timezone.make_aware(dt.datetime(2027, 1, 1))
+    assert log._month_turns(dt.date(2027, 1, 31)) == timezone.make_aware(dt.datetime(2027, 2, 1))
+
+    ReflectionFactory(author=employee, state="submitted", title="Listening first")
+    client = client_for(employee)
+    everything = client.get(reverse("reflections:log")).content.decode()
+    only_talks = client.get(reverse("reflections:log"), {"kind": "talk"}).content.decode()
+    assert "Listening first" in everything
+    assert "Listening first" not in only_talks
+    assert 'value="talk" selected' in only_talks
+
+    renders = []
+    monkeypatch.setattr(log, "render_to_string", lambda *args, **kwargs: renders.append(args) or "")
+    assert "Listening first" in client.get(reverse("reflections:log")).content.decode()
+    assert renders == []
