@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
 from django.views.generic import ListView
@@ -14,6 +17,9 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from reflections import board_cache, selectors
 from reflections.forms import BoardFilterForm
+from reflections.selectors.review import MENTOR_QUEUE_CACHE
+
+QUEUE_TIMES_KEPT = timedelta(minutes=1)
 
 
 class BoardView(LoginRequiredMixin, ListView):
@@ -61,6 +67,22 @@ class MentorQueueView(PermissionRequiredMixin, ListView):
 
     def get_queryset(self):
         return selectors.mentor_queue(mentor=self.request.user)
+
+    def get(self, request, *args, **kwargs):
+        # The page is kept per mentor and query string (selectors.review.MENTOR_QUEUE_CACHE).
+        html = MENTOR_QUEUE_CACHE.get_or_set(
+            person_id=request.user.pk,
+            part=hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:24],
+            compute=self._render_queue,
+        )
+        return render(request, self.template_name, {"queue_html": mark_safe(html)})  # noqa: S308 -- our own rendering
+
+    def _render_queue(self) -> tuple[str, datetime]:
+        """The counts, the page of the queue and its pages; kept a minute, since it says how long
+        each reflection has waited."""
+        self.object_list = self.get_queryset()
+        html = render_to_string("reflections/partials/mentor_queue_body.html", self.get_context_data())
+        return str(html), timezone.now() + QUEUE_TIMES_KEPT
 
     def get_paginator(self, queryset, per_page, **kwargs):
         paginator = super().get_paginator(queryset, per_page, **kwargs)

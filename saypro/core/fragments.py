@@ -184,12 +184,21 @@ class PersonalCache:
         bump()
         transaction.on_commit(bump)
 
-    def watch_people(self, model_label: str, people: Callable[[Any], Iterable[int | None]]) -> None:
-        """On every save and delete of this model, bump the versions of `people(instance)`."""
+    def watch_people(
+        self,
+        model_label: str,
+        people: Callable[[Any], Iterable[int | None]],
+        *,
+        also: Sequence[PersonalCache] = (),
+    ) -> None:
+        """On every save and delete of this model, bump the versions of `people(instance)`, in this
+        cache and in those `also` names (the people read once for all of them)."""
         model = apps.get_model(model_label)
 
         def written(sender, instance, **kwargs) -> None:
-            self.people_changed(person_ids=people(instance))
+            person_ids = list(people(instance))
+            for personal in (self, *also):
+                personal.people_changed(person_ids=person_ids)
 
         uid = f"personal:{self.name}:{model_label}"
         post_save.connect(written, sender=model, dispatch_uid=uid, weak=False)

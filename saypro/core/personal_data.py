@@ -270,6 +270,7 @@ def _core_erase(person: User, *, now: datetime) -> dict:
     unsent = OutboundEmail.objects.filter(recipient=person).exclude(status=OutboundEmail.Status.SENT)
     fragments.changed("dashboard")  # mentor links end below in bulk, without signals
     fragments.changed("home_panels")  # ... and their mentors' home panels count their reflections
+    fragments.changed("mentor_queue")  # ... and their mentors' queues list them
     counts = {
         "notifications_deleted": Notification.objects.filter(recipient=person).delete()[0],
         "emails_unsent_deleted": unsent.delete()[0],
