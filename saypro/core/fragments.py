@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextvars import ContextVar
 from datetime import datetime
 from functools import cache as once
 from typing import Any
@@ -35,6 +36,9 @@ from django.utils.crypto import salted_hmac
 from django.utils.safestring import SafeString, mark_safe
 
 _REGISTRY: dict[str, VersionedCache] = {}
+_PERSONAL: dict[str, PersonalCache] = {}
+# What read_ahead() found, for the get_or_set calls inside it: {key: value or None when missing}.
+_READ_AHEAD: ContextVar[dict[str, Any] | None] = ContextVar("fragments_read_ahead", default=None)
 # What Django's sign-in saves (django.contrib.auth.models.update_last_login); no fragment shows it.
 _SIGN_IN_FIELDS = frozenset({"last_login"})
 
@@ -139,6 +143,10 @@ class PersonalCache:
         self.name = name
         self.seconds = seconds
         self.shared = tuple(shared)
+        _PERSONAL[name] = self
+
+    def _keys(self, person_id: int, part: str = "") -> list[str]:
+        return [self._value_key(person_id, part), self._version_key(person_id), *(c.version_key for c in self.shared)]
 
     def _value_key(self, person_id: int, part: str = "") -> str:
         return f"personal:{self.name}:{person_id}" + (f":{part}" if part else "")
@@ -150,9 +158,13 @@ class PersonalCache:
         """The person's value, computed by `compute` when missing or stale. `compute` returns the
         value and when it goes out of date by itself (None: only a write makes it stale). A person
         may have several values (`part`: a page of them, say), all stale together."""
-        value_key = self._value_key(person_id, part)
-        own_key = self._version_key(person_id)
-        found = cache.get_many([value_key, own_key, *(c.version_key for c in self.shared)])
+        keys = self._keys(person_id, part)
+        value_key, own_key = keys[0], keys[1]
+        ahead = _READ_AHEAD.get()
+        if ahead is not None and all(key in ahead for key in keys):
+            found = {key: ahead[key] for key in keys if ahead[key] is not None}
+        else:
+            found = cache.get_many(keys)
         own = found.get(own_key)
         if own is None:
             cache.add(own_key, time.time_ns() // 1000, self.VERSION_SECONDS)
@@ -172,7 +184,10 @@ class PersonalCache:
         seconds = self.seconds
         if until is not None:
             seconds = max(1, min(seconds, int((until - now).total_seconds()) + 1))
-        cache.set(value_key, {"versions": versions, "until": until, "value": value}, seconds)
+        kept = {"versions": versions, "until": until, "value": value}
+        cache.set(value_key, kept, seconds)
+        if ahead is not None and value_key in ahead:
+            ahead[value_key] = kept  # a second read in the same block finds it, as it would in the cache
         return value
 
     def people_changed(self, *, person_ids: Iterable[int | None]) -> None:
@@ -203,6 +218,20 @@ class PersonalCache:
         uid = f"personal:{self.name}:{model_label}"
         post_save.connect(written, sender=model, dispatch_uid=uid, weak=False)
         post_delete.connect(written, sender=model, dispatch_uid=uid, weak=False)
+
+
+@contextlib.contextmanager
+def read_ahead(*, person_id: int, prefix: str) -> Iterator[None]:
+    """Read the values of one person in every PersonalCache whose name starts with `prefix` (the home
+    panels, "home:"), with their versions, in one round trip; get_or_set inside the block takes
+    them from there instead of reading each on its own (five round trips on home)."""
+    keys = sorted({key for name, c in _PERSONAL.items() if name.startswith(prefix) for key in c._keys(person_id)})
+    found = cache.get_many(keys)
+    token = _READ_AHEAD.set({key: found.get(key) for key in keys})
+    try:
+        yield
+    finally:
+        _READ_AHEAD.reset(token)
 
 
 def panel_rendered(panel: dict | None, *, person) -> dict | None:

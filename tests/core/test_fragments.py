@@ -320,3 +320,29 @@ def test_shared_html_reads_its_sections_and_versions_in_one_round_trip(rf, monke
 
     assert again == rendered == after
     assert reads == ["get_many", "get_many"]
+
+
+def test_read_ahead_reads_every_named_personal_cache_in_one_round_trip(monkeypatch):
+    from saypro.core.fragments import PersonalCache, read_ahead
+
+    shared = VersionedCache("test-ahead-shared")
+    first, second = PersonalCache("test-ahead:a", shared=[shared]), PersonalCache("test-ahead:b")
+    other = PersonalCache("test-elsewhere")
+    first.get_or_set(person_id=1, compute=lambda: ("a", None))
+    second.get_or_set(person_id=1, compute=lambda: ("b", None))
+    other.get_or_set(person_id=1, compute=lambda: ("elsewhere", None))
+    second.people_changed(person_ids=[1])
+    reads = _count_cache_reads(monkeypatch)
+
+    with read_ahead(person_id=1, prefix="test-ahead:"):
+        values = [
+            first.get_or_set(person_id=1, compute=lambda: ("a again", None)),
+            second.get_or_set(person_id=1, compute=lambda: ("b again", None)),  # bumped: computed again
+            second.get_or_set(person_id=1, compute=lambda: ("b a third time", None)),  # kept just now
+            other.get_or_set(person_id=1, compute=lambda: ("elsewhere again", None)),
+        ]
+
+    assert values == ["a", "b again", "b again", "elsewhere"]
+    assert reads == ["get_many", "get_many"]  # the block's one read, and the cache it does not name
+    shared.changed()
+    assert first.get_or_set(person_id=1, compute=lambda: ("a after a shared bump", None)) == "a after a shared bump"

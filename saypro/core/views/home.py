@@ -12,7 +12,7 @@ from django.utils.module_loading import import_string
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
-from saypro.core import person_cache, roles, selectors, services
+from saypro.core import fragments, person_cache, roles, selectors, services
 from saypro.core.ids import ids_param
 
 # Each activity app contributes a panel to the home page: a function (person) -> dict or None
@@ -28,12 +28,14 @@ HOME_PANELS = [
 
 def _home_panels(person) -> list[dict]:
     panels = []
-    for dotted in HOME_PANELS:
-        if importlib.util.find_spec(dotted.rsplit(".", 1)[0]) is None:
-            continue
-        panel = import_string(dotted)(person=person)
-        if panel:
-            panels.append(panel)
+    # The panels are kept per person in caches named "home:..."; read together, in one round trip.
+    with fragments.read_ahead(person_id=person.pk, prefix="home:"):
+        for dotted in HOME_PANELS:
+            if importlib.util.find_spec(dotted.rsplit(".", 1)[0]) is None:
+                continue
+            panel = import_string(dotted)(person=person)
+            if panel:
+                panels.append(panel)
     return panels
 
 

@@ -233,6 +233,25 @@ def test_home_page_queries_do_not_grow_with_notifications(client_for, employee, 
     assert len(response.context["recent_notifications"]) == min(count, 5)
 
 
+def test_home_reads_its_kept_panels_in_one_cache_round_trip(client_for, employee, monkeypatch):
+    from django.core.cache import cache
+
+    client = client_for(employee)
+    client.get("/")
+    panel_reads = []
+    real = cache.get_many
+
+    def get_many(keys, *args, **kwargs):
+        if any(key.startswith("personal:home:") for key in keys):
+            panel_reads.append(sorted({key.split(":")[2] for key in keys if key.startswith("personal:home:")}))
+        return real(keys, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "get_many", get_many)
+    assert client.get("/").status_code == 200
+
+    assert panel_reads == [["cafes", "circles", "feedback", "heard", "reflections"]]
+
+
 @pytest.mark.parametrize("count", [1, 30])
 def test_notification_list_queries_do_not_grow(client_for, employee, count, django_assert_num_queries):
     _notifications(employee, count)
