@@ -98,6 +98,14 @@ def cafe_agenda_cached(*, cafe: Cafe) -> list[AgendaSlot]:
     return AGENDA_CACHE.get_or_set(f"agenda:{cafe.pk}", lambda: cafe_agenda(cafe=cafe))
 
 
+def cafe_agenda_speakers_cached(*, cafe: Cafe) -> frozenset[int]:
+    """The ids of the people who speak on the café's agenda (an empty set: no talk on it yet), kept
+    beside the agenda: what a page needs to know before it shows the agenda's kept HTML."""
+    return AGENDA_CACHE.get_or_set(
+        f"speakers:{cafe.pk}", lambda: frozenset(slot.talk.speaker_id for slot in cafe_agenda_cached(cafe=cafe))
+    )
+
+
 def cafe_agenda(*, cafe: Cafe) -> list[AgendaSlot]:
     """The café's talks in slot order with their computed start times (one query)."""
     talks = (
@@ -143,27 +151,39 @@ _ANSWER_COLUMNS = ["id", "cafe_id", "person_id", "status", "attended", "answered
 
 def cafe_seats_and_rsvp(*, cafe: Cafe, person: User) -> tuple[SeatCounts, Rsvp | None]:
     """The café's seat counts and the person's RSVP with `waitlist_place`, how many wait ahead of
-    them or with them (None when no one), from the café's answers kept in the cache (no query when
-    cached). The RSVP holds only what the page shows (other columns load on access)."""
+    them or with them (None when no one), kept per café and person with the café's answers (no query
+    when cached): reading every answer to find one person's cost more than the rest of the page.
+    The RSVP holds only what the page shows (other columns load on access)."""
+    going, waitlist, mine, ahead = RSVP_CACHE.get_or_set(
+        f"seats:{cafe.pk}:{person.pk}", lambda: _seats_and_answer(cafe=cafe, person_id=person.pk)
+    )
+    seats = SeatCounts(capacity=cafe.capacity, going=going, waitlist=waitlist)
+    if mine is None:
+        return seats, None
+    rsvp = Rsvp.from_db(DEFAULT_DB_ALIAS, _ANSWER_COLUMNS, list(mine))
+    rsvp.waitlist_place = ahead or None  # type: ignore[attr-defined]  # an attribute the template reads
+    return seats, rsvp
+
+
+def _seats_and_answer(*, cafe: Cafe, person_id: int) -> tuple[int, int, tuple | None, int]:
+    """Going, waiting, the person's answer (its columns) and how many wait ahead of them or with
+    them, from the café's answers kept in the cache."""
     answers = RSVP_CACHE.get_or_set(
         f"answers:{cafe.pk}", lambda: list(Rsvp.objects.filter(cafe=cafe).values_list(*_ANSWER_COLUMNS))
     )
     going, waiting, mine = 0, [], None  # waiting: (answer time, id), the order of the waitlist
     for answer in answers:
-        pk, _cafe_id, person_id, status, _attended, answered_at = answer
+        pk, _cafe_id, answer_person_id, status, _attended, answered_at = answer
         if status == Rsvp.Status.GOING:
             going += 1
         elif status == Rsvp.Status.WAITLIST:
             waiting.append((answered_at, pk))
-        if person_id == person.pk:
+        if answer_person_id == person_id:
             mine = answer
-    seats = SeatCounts(capacity=cafe.capacity, going=going, waitlist=len(waiting))
     if mine is None:
-        return seats, None
-    rsvp = Rsvp.from_db(DEFAULT_DB_ALIAS, _ANSWER_COLUMNS, list(mine))
-    ahead = sum(1 for place in waiting if place <= (rsvp.answered_at, rsvp.pk))
-    rsvp.waitlist_place = ahead or None  # type: ignore[attr-defined]  # an attribute the template reads
-    return seats, rsvp
+        return going, len(waiting), None, 0
+    ahead = sum(1 for place in waiting if place <= (mine[5], mine[0]))
+    return going, len(waiting), tuple(mine), ahead
 
 
 def rsvp_going_list(*, cafe: Cafe) -> QuerySet[Rsvp]:

@@ -9,6 +9,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views import View
 from django.views.generic import FormView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
@@ -51,13 +52,18 @@ def cafe_page_context(*, cafe: Cafe, viewer) -> dict:
     now = timezone.now()
     officer = is_officer.test(viewer)
     announced = cafe.state in {Cafe.State.PUBLISHED, Cafe.State.HELD}
-    slots = selectors.cafe_agenda_cached(cafe=cafe) if (announced or officer) else []
+    shows_agenda = announced or officer
+    # The slots are read only where they are rendered (the agenda section's kept HTML missing):
+    # the section is chosen by who speaks in it.
+    slots = SimpleLazyObject(lambda: selectors.cafe_agenda_cached(cafe=cafe)) if shows_agenda else []
+    speakers = selectors.cafe_agenda_speakers_cached(cafe=cafe) if shows_agenda else frozenset()
     seats, rsvp = selectors.cafe_seats_and_rsvp(cafe=cafe, person=viewer)
     started = cafe.starts_at <= now
     attended = rsvp is not None and (rsvp.status == Rsvp.Status.GOING or rsvp.attended)
     return {
         "cafe": cafe,
         "slots": slots,
+        "speakers": speakers,
         "agenda_is_public": announced,
         "seats": seats,
         "rsvp": rsvp,
@@ -74,9 +80,10 @@ def agenda_section_html(ctx: dict, *, request) -> str:
     draft), whether the reader may give feedback, and the reader's id only when they speak in it
     (their own talk's button); everyone else of a kind shares one rendering.
     """
-    cafe, slots, viewer = ctx["cafe"], ctx["slots"], request.user
-    speaker = viewer.pk if any(slot.talk.speaker_id == viewer.pk for slot in slots) else 0
-    key = f"agenda-html:{cafe.pk}:{cafe.state}:{bool(slots)}:{ctx['agenda_is_public']}:{ctx['feedback_open']}:{speaker}"
+    cafe, speakers, viewer = ctx["cafe"], ctx["speakers"], request.user
+    speaker = viewer.pk if viewer.pk in speakers else 0
+    shown = f"{bool(speakers)}:{ctx['agenda_is_public']}:{ctx['feedback_open']}"
+    key = f"agenda-html:{cafe.pk}:{cafe.state}:{shown}:{speaker}"
     context = {name: ctx[name] for name in ("cafe", "slots", "agenda_is_public", "feedback_open")}
     return fragments.shared_html(
         caches=[selectors.AGENDA_CACHE],

@@ -44,6 +44,28 @@ def test_cafe_seat_counts_and_waitlist_place():
     assert selectors.cafe_seats_and_rsvp(cafe=cafe, person=first.person)[1].waitlist_place == 1
 
 
+def test_seats_and_rsvp_kept_per_person_and_fresh_after_an_answer(monkeypatch):
+    """A kept read takes the person's own entry, not every answer to the café; any answer makes it stale."""
+    cafe = CafeFactory(capacity=1)
+    going = RsvpFactory(cafe=cafe)
+    waiting = RsvpFactory(cafe=cafe, status=Rsvp.Status.WAITLIST)
+    selectors.cafe_seats_and_rsvp(cafe=cafe, person=waiting.person)
+    read = []
+    real = selectors.RSVP_CACHE.get_or_set
+    monkeypatch.setattr(selectors.RSVP_CACHE, "get_or_set", lambda key, compute: read.append(key) or real(key, compute))
+
+    seats, rsvp = selectors.cafe_seats_and_rsvp(cafe=cafe, person=waiting.person)
+    assert (seats.going, seats.waitlist, rsvp.waitlist_place) == (1, 1, 1)
+    assert read == [f"seats:{cafe.pk}:{waiting.person.pk}"]
+
+    going.status = Rsvp.Status.CANCELLED
+    going.save()
+    waiting.status = Rsvp.Status.GOING
+    waiting.save()
+    seats, rsvp = selectors.cafe_seats_and_rsvp(cafe=cafe, person=waiting.person)
+    assert (seats.going, seats.waitlist, rsvp.status, rsvp.waitlist_place) == (1, 0, Rsvp.Status.GOING, None)
+
+
 def test_cafe_list_hides_drafts_from_colleagues(employee, officer):
     draft = CafeFactory(state=Cafe.State.DRAFT)
     open_cafe = CafeFactory()

@@ -171,3 +171,21 @@ def test_the_proposals_waiting_follow_each_write_on_the_next_request(client_for,
     assert _waiting(client, cafe) == [("Second", 0)]
     services.cafe_cancel(cafe=other_cafe, by=officer, reason="The room flooded.")
     assert sorted(_waiting(client, cafe)) == [("Kept", 0), ("Second", 0)]
+
+
+def test_a_warm_cafe_page_shows_its_kept_agenda_without_reading_the_talks(client_for, employee, monkeypatch):
+    """The agenda section is chosen by who speaks in it; its slots are read only to render it."""
+    cafe = CafeFactory(state=Cafe.State.PUBLISHED)
+    talk = on_agenda(cafe)[0]
+    client = client_for(employee)
+    client.get(_url(cafe))
+    read = []
+    real = selectors.cafe_agenda_cached
+    monkeypatch.setattr(selectors, "cafe_agenda_cached", lambda **kwargs: read.append(kwargs) or real(**kwargs))
+
+    assert talk.title in client.get(_url(cafe)).content.decode()
+    assert read == []
+
+    speaker = client_for(talk.speaker).get(_url(cafe)).content.decode()  # the speaker's own section
+    assert talk.title in speaker
+    assert len(read) == 1
