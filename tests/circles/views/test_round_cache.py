@@ -144,6 +144,25 @@ def test_a_warm_formed_round_page_runs_no_query_and_reads_as_before(
     assert without_tokens(warm) == without_tokens(cold)
 
 
+def test_a_warm_formed_round_page_does_not_build_its_circles_query(client_for, officer, topics, monkeypatch):
+    """The circles are read only when a page of them is rendered; a kept page reads none."""
+    from circles import selectors
+
+    round, _ = formed_round(count=16, topics=topics, officer=officer)
+    client = client_for(officer)
+    client.get(_url(round))
+    built = []
+    real = selectors.round_circle_review_list
+    monkeypatch.setattr(selectors, "round_circle_review_list", lambda **kwargs: built.append(kwargs) or real(**kwargs))
+
+    assert circle_numbers(client.get(_url(round)).content.decode()) == list(range(1, round.circles.count() + 1))
+    assert built == []
+
+    services.circle_lock(circle=round.circles.first(), by=officer, locked=True)
+    assert ">locked</span>" in client.get(_url(round)).content.decode()
+    assert len(built) == 1
+
+
 def test_the_formed_round_page_follows_moves_locks_renames_and_leavers(client_for, officer, topics):
     round, _ = formed_round(count=16, topics=topics, officer=officer)
     second, first = round.circles.annotate(size=Count("memberships")).order_by("size", "number")[:2]
