@@ -290,8 +290,11 @@ else:
     # Publishing gives up after one connection attempt of at most 2 s (max_retries 0): a web
     # request never waits on a broker that is down; what it owed is already in the database
     # (OutboundEmail rows, states) and the sweeping jobs pick it up once the broker is back.
+    # A worker looks for such messages every unacked_restore_interval seconds, scanning on every
+    # 10th look (kombu's throttle): every 100 s by default, a tenth of that at 1.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "900")),
+        "unacked_restore_interval": int(os.environ.get("CELERY_UNACKED_RESTORE_INTERVAL", "10")),
         "max_retries": 0,
         "socket_connect_timeout": 2,
         "socket_timeout": 10,
