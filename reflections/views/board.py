@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
@@ -18,6 +17,7 @@ from rules.contrib.views import PermissionRequiredMixin
 from reflections import board_cache, selectors
 from reflections.forms import BoardFilterForm
 from reflections.selectors.review import MENTOR_QUEUE_CACHE
+from saypro.core import fragments
 
 QUEUE_TIMES_KEPT = timedelta(minutes=1)
 
@@ -72,7 +72,7 @@ class MentorQueueView(PermissionRequiredMixin, ListView):
         # The page is kept per mentor and query string (selectors.review.MENTOR_QUEUE_CACHE).
         html = MENTOR_QUEUE_CACHE.get_or_set(
             person_id=request.user.pk,
-            part=hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:24],
+            part=fragments.query_part(request),
             compute=self._render_queue,
         )
         return render(request, self.template_name, {"queue_html": mark_safe(html)})  # noqa: S308 -- our own rendering

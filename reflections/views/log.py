@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -19,6 +18,7 @@ from django.views.generic import TemplateView
 
 from reflections import personal_data, selectors
 from reflections.forms import LogFilterForm
+from saypro.core import fragments
 from saypro.core.learning_log import LOG_CACHE, LogEntry, learning_log_kept
 from saypro.core.spreadsheet import csv_writer
 from saypro.xapi.statements import log_entry_statement
@@ -44,15 +44,6 @@ def _month_choices(today: date, count: int = 12) -> list[tuple[str, str]]:
         months.append((f"{current:%Y-%m}", f"{current:%B %Y}"))
         current = (current - timedelta(days=1)).replace(day=1)
     return months
-
-
-def _query_key(request) -> str:
-    return hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:24]
-
-
-def _month_turns(today: date):
-    """The first moment of next month, when the month links (which start at this month) change."""
-    return timezone.make_aware(datetime.combine((today.replace(day=28) + timedelta(days=4)).replace(day=1), time.min))
 
 
 def learning_log_body_html(request) -> SafeString:
@@ -81,9 +72,10 @@ def learning_log_body_html(request) -> SafeString:
                 "months": _month_choices(today),
             },
         )
-        return str(html), _month_turns(today)
+        # The month links start at this month: they change when it ends.
+        return str(html), selectors.month_span(today)[1]
 
-    html = LOG_CACHE.get_or_set(person_id=request.user.pk, part=f"page:{_query_key(request)}", compute=render)
+    html = LOG_CACHE.get_or_set(person_id=request.user.pk, part=f"page:{fragments.query_part(request)}", compute=render)
     return mark_safe(html)  # noqa: S308 -- our own template
 
 
@@ -115,7 +107,7 @@ def learning_log_csv_text(request) -> str:
             )
         return out.getvalue(), None
 
-    return LOG_CACHE.get_or_set(person_id=request.user.pk, part=f"csv:{_query_key(request)}", compute=write)
+    return LOG_CACHE.get_or_set(person_id=request.user.pk, part=f"csv:{fragments.query_part(request)}", compute=write)
 
 
 class LearningLogCsvView(LoginRequiredMixin, View):

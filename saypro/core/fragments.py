@@ -17,6 +17,7 @@ moment it says it goes out of date by itself (the next session ends, a sign-up c
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextvars import ContextVar
@@ -232,6 +233,12 @@ def read_ahead(*, person_id: int, prefix: str) -> Iterator[None]:
         yield
     finally:
         _READ_AHEAD.reset(token)
+
+
+def query_part(request) -> str:
+    """A `part` for PersonalCache.get_or_set naming the page a query string asks for (its hash:
+    whatever anyone types makes a key of the same short length)."""
+    return hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:24]
 
 
 def panel_rendered(panel: dict | None, *, person) -> dict | None:

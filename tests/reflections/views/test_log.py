@@ -166,9 +166,6 @@ def test_kept_log_page_turns_with_the_month_and_is_kept_per_query(client_for, em
     """The page is kept per query string until the month turns (its month links start at this month)."""
     from reflections.views import log
 
-    assert log._month_turns(dt.date(2026, 12, 6)) == timezone.make_aware(dt.datetime(2027, 1, 1))
-    assert log._month_turns(dt.date(2027, 1, 31)) == timezone.make_aware(dt.datetime(2027, 2, 1))
-
     ReflectionFactory(author=employee, state="submitted", title="Listening first")
     client = client_for(employee)
     everything = client.get(reverse("reflections:log")).content.decode()
@@ -181,3 +178,13 @@ def test_kept_log_page_turns_with_the_month_and_is_kept_per_query(client_for, em
     monkeypatch.setattr(log, "render_to_string", lambda *args, **kwargs: renders.append(args) or "")
     assert "Listening first" in client.get(reverse("reflections:log")).content.decode()
     assert renders == []
+
+    # Kept until the month turns (its month links start at this month).
+    from django.core.cache import cache
+    from django.test import RequestFactory
+
+    from saypro.core.fragments import query_part
+
+    part = query_part(RequestFactory().get(reverse("reflections:log")))
+    kept = cache.get(f"personal:learning_log:{employee.pk}:page:{part}")
+    assert kept["until"] == log.selectors.month_span(timezone.localdate())[1]
