@@ -22,8 +22,9 @@ from django.db.models import CharField, Count, Min, Q, QuerySet
 from django.db.models.functions import Coalesce, Substr
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 
-from saypro.core.fragments import VersionedCache
+from saypro.core.fragments import VersionedCache, shared_html
 from saypro.core.schedule_words import periodic_task_schedule_in_words
 
 QUEUE_SIZE = 5
@@ -470,16 +471,46 @@ QUEUES_READ = [
 ]
 
 
-def watch_for_changes() -> None:
-    """Connect the queues' cache to the writes of the installed models it reads (CoreConfig.ready)."""
+# The whole page below the navigation is the same for every officer as well, and rendering it was
+# most of a request once the queues were kept (11 queries for the week, the jobs, the snapshot, the
+# imports and the audit trail, then the template: 30 ms). It is kept rendered per version of both
+# caches and per minute, the precision of the time the page shows: a save or delete of anything it
+# reads shows at once; what services write in bulk (e-mail and snapshot progress, update()) shows
+# within the minute.
+PAGE_CACHE = VersionedCache("dashboard-page", seconds=60)
+PAGE_READ = [
+    *QUEUES_READ,
+    "feedback.Invitation",
+    "circles.Signup",
+    "circles.Circle",
+    "cafes.Rsvp",
+    "django_celery_beat.PeriodicTask",
+    "django_celery_beat.IntervalSchedule",
+    "django_celery_beat.CrontabSchedule",
+    "core.JobHeartbeat",
+    "core.OutboundEmail",
+    "core.OrgImport",
+    "xapi.Statement",
+    "impact.Snapshot",
+]
+
+
+def installed_models(labels: list[str]) -> list[str]:
+    """Those of `labels` whose app is installed (apps are being built; each is read only when it is)."""
     installed = []
-    for label in QUEUES_READ:
+    for label in labels:
         try:
             apps.get_model(label)
         except LookupError:
             continue
         installed.append(label)
-    QUEUES_CACHE.watch(installed)
+    return installed
+
+
+def watch_for_changes() -> None:
+    """Connect the queues' and the page's caches to the writes of the installed models they read (CoreConfig.ready)."""
+    QUEUES_CACHE.watch(installed_models(QUEUES_READ))
+    PAGE_CACHE.watch(installed_models(PAGE_READ))
 
 
 def dashboard_queues(*, now: datetime) -> list[dict]:
@@ -774,6 +805,7 @@ def dashboard_context(*, now: datetime | None = None) -> dict:
     now = now or timezone.now()
     return {
         "now": now,
+        "dashboard_url": reverse("core:dashboard"),
         "week": dashboard_week(now=now),
         "queues": dashboard_queues(now=now),
         "jobs": job_health(now=now),
@@ -781,3 +813,15 @@ def dashboard_context(*, now: datetime | None = None) -> dict:
         "org_import": org_import_section(),
         "audit_entries": list(audit_entry_list()[:5]),
     }
+
+
+def dashboard_html(*, request, now: datetime) -> SafeString:
+    """The page below the navigation, rendered once per version and minute for every officer (PAGE_CACHE)."""
+    minute = now.replace(second=0, microsecond=0)
+    return shared_html(
+        caches=[QUEUES_CACHE, PAGE_CACHE],
+        key=f"page:{minute.isoformat()}",
+        template_name="core/partials/dashboard_body.html",
+        context=lambda: dashboard_context(now=now),
+        request=request,
+    )

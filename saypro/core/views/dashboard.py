@@ -7,7 +7,7 @@ from rules.contrib.views import PermissionRequiredMixin
 
 # The dashboard reads every activity app, so its assembly lives in the project package;
 # imported by name so that core imports no app.
-DASHBOARD_CONTEXT = "saypro.dashboard.dashboard_context"
+DASHBOARD_HTML = "saypro.dashboard.dashboard_html"
 SNAPSHOT_SECTION = "saypro.dashboard.snapshot_section"
 
 
@@ -22,7 +22,7 @@ class DashboardView(OfficerRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx.update(import_string(DASHBOARD_CONTEXT)(now=timezone.now()))
+        ctx["dashboard"] = import_string(DASHBOARD_HTML)(request=self.request, now=timezone.now())
         return ctx
 
 
