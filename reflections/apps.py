@@ -36,3 +36,8 @@ class ReflectionsConfig(AppConfig):
         LOG_CACHE.watch_people("reflections.Reflection", reflection_log_readers)
         LOG_CACHE.watch_people("reflections.MentorReview", review_log_readers)
         LOG_CACHE.watch_people("reflections.Adoption", lambda adoption: [adoption.person_id])
+
+        # The reflection page kept per reflection and audience (selectors.page).
+        from .selectors.page import watch_for_changes
+
+        watch_for_changes()

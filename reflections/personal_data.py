@@ -217,6 +217,7 @@ def erase(*, person: User) -> dict:
     Answer.objects.filter(reflection_id__in=shared_ids).update(text=REMOVED_TEXT, html=render_markdown(REMOVED_TEXT))
     fragments.changed("dashboard")  # the dashboard's queues show these titles; update() sends no signal
     fragments.changed("learning_log")  # ... and so do the logs of those who tried them
+    fragments.changed("reflection-page")  # ... and their pages
     fragments.changed("mentor_queue")  # ... and the queues of their author's mentors
     Reflection.objects.filter(pk__in=shared_ids).update(
         title=REMOVED_TEXT,

@@ -23,6 +23,7 @@ from .newsletter import (
     newsletter_list,
     newsletter_reflections,
 )
+from .page import REFLECTION_PAGE, kept_until, reader_part, reflection_page_changed
 from .report import (
     reflection_board_shared_in,
     reflection_commitments_due_in,
@@ -40,6 +41,7 @@ from .visibility import (
     SHARED_WITH_MENTOR,
     reflection_get,
     reflection_list_visible,
+    reflection_row,
     reflection_visible_q,
 )
 from .writing import (
@@ -57,6 +59,10 @@ from .writing import (
 )
 
 __all__ = [
+    "REFLECTION_PAGE",
+    "kept_until",
+    "reader_part",
+    "reflection_page_changed",
     "AWAITING",
     "AdoptionSummary",
     "REPORTED_PAGE_SIZE",
@@ -95,6 +101,7 @@ __all__ = [
     "reflection_engagements_in",
     "reflection_event_list",
     "reflection_get",
+    "reflection_row",
     "reflection_list_mine",
     "reflection_list_visible",
     "reflection_mentor_response_days",

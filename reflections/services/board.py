@@ -14,6 +14,7 @@ from saypro.core.selectors import mentor_ids_of
 from saypro.core.services import audit_record, notify, submitted_once
 
 from ..models import Adoption, Comment, Reflection, ReflectionEvent
+from ..selectors.page import reflection_page_changed
 from .common import (
     COMMENT_MAX_CHARS,
     TRIED_NOTE_MAX_CHARS,
@@ -265,6 +266,7 @@ def _tried_record(*, reflection: Reflection, by: User, note: str) -> Adoption:
     ).filter(commitment_due__isnull=False).update(
         outcome=Adoption.Outcome.TRIED, outcome_text=note[:200], outcome_at=now
     )
+    reflection_page_changed(reflection_ids=[reflection.pk])  # the commitment it shows; update() sends no signal
     if created or note:
         # A line added later to an "I tried it" said without one is news of its own, told once.
         notify(

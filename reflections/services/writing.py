@@ -21,6 +21,7 @@ from saypro.core.services import notify
 from saypro.core.text import text_clean
 
 from ..models import Answer, ContextKind, Reflection, ReflectionEvent, ReflectionTemplate
+from ..selectors.page import reflection_page_changed
 from ..selectors.writing import CONTEXT_SOURCES
 from .common import (
     ANSWER_MAX_CHARS,
@@ -363,6 +364,7 @@ def reflection_set_featurable(*, reflection: Reflection, by: User, may_be_featur
     _require_author(reflection, by)
     Reflection.objects.filter(pk=reflection.pk).update(may_be_featured=may_be_featured)
     fragments.changed("dashboard")  # the newsletter candidates; update() sends no signal
+    reflection_page_changed(reflection_ids=[reflection.pk])  # its page offers the huddle card by it
     reflection.may_be_featured = may_be_featured
     return reflection
 

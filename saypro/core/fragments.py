@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import re
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextvars import ContextVar
 from datetime import datetime
@@ -221,6 +223,21 @@ class PersonalCache:
         post_delete.connect(written, sender=model, dispatch_uid=uid, weak=False)
 
 
+class ObjectCache(PersonalCache):
+    """A PersonalCache keyed by another object's id than a person's: values kept per reflection, say,
+    each in several parts (one per audience), all stale together when the object's version is bumped."""
+
+    def get_or_set_for(self, *, object_id: int, compute: Callable[[], tuple[Any, datetime | None]], part: str = ""):
+        return self.get_or_set(person_id=object_id, compute=compute, part=part)
+
+    def objects_changed(self, *, object_ids: Iterable[int | None]) -> None:
+        self.people_changed(person_ids=object_ids)
+
+    def watch_objects(self, model_label: str, object_ids: Callable[[Any], Iterable[int | None]]) -> None:
+        """On every save and delete of this model, bump the versions of `object_ids(instance)`."""
+        self.watch_people(model_label, object_ids)
+
+
 @contextlib.contextmanager
 def read_ahead(*, person_id: int, prefix: str) -> Iterator[None]:
     """Read the values of one person in every PersonalCache whose name starts with `prefix` (the home
@@ -272,6 +289,18 @@ def _csrf_slot_for(secret_key: str) -> str:
     return "csrf-slot-" + salted_hmac("saypro.fragments.csrf-slot", "slot", secret=secret_key).hexdigest()[:24]
 
 
+def submission_slot() -> str:
+    """Stands for a form's one-time submission token (SubmitOnceMixin) in kept HTML, as a UUID since the
+    field renders one; made from the secret key, as the CSRF slot, so no text anyone types is taken for it."""
+    return _submission_slot_for(settings.SECRET_KEY)
+
+
+@once
+def _submission_slot_for(secret_key: str) -> str:
+    digest = salted_hmac("saypro.fragments.submission-slot", "slot", secret=secret_key).hexdigest()
+    return str(uuid.UUID(hex=digest[:32]))
+
+
 def shared_html(
     *,
     caches: Sequence[VersionedCache],
@@ -317,16 +346,31 @@ def shared_html_many(
     missing = [key for key in keys if key not in html_of]
     if missing:
         rendered = {
-            key: render_to_string(template_name, {**ctx, "csrf_token": _csrf_slot()})
+            key: render_to_string(template_name, {**ctx, **kept_render_context()})
             for key, ctx in contexts(missing).items()
         }
         cache.set_many(
             {prefix + key: (versions, html) for key, html in rendered.items()}, min(c.seconds for c in caches)
         )
         html_of.update(rendered)
+    # A section whose object went between the caller's read and `contexts` has no HTML.
+    return [filled_slots(html_of.get(key, ""), request=request) for key in keys]
+
+
+def filled_slots(html: str, *, request) -> SafeString:
+    """Kept HTML with this request's own parts put in their slots: its CSRF token where
+    `{% csrf_token %}` was rendered with the slot (kept_render_context), and a new one-time token in
+    each form's submission_token field (SubmitOnceMixin) rendered with `submission_slot()`."""
     slot = _csrf_slot()
-    return [
-        mark_safe(html.replace(slot, get_token(request)) if slot in html else html)  # noqa: S308 -- our own templates
-        # A section whose object went between the caller's read and `contexts` has no HTML.
-        for html in (html_of.get(key, "") for key in keys)
-    ]
+    if slot in html:
+        html = html.replace(slot, get_token(request))
+    token_slot = submission_slot()
+    if token_slot in html:
+        # One token per form: two forms of one page sharing a token would save only the first.
+        html = re.sub(re.escape(token_slot), lambda _: str(uuid.uuid4()), html)
+    return mark_safe(html)  # noqa: S308 -- our own templates
+
+
+def kept_render_context() -> dict:
+    """What a template rendered to be kept for many people gets instead of a request's CSRF token."""
+    return {"csrf_token": _csrf_slot()}

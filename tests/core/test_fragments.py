@@ -346,3 +346,45 @@ def test_read_ahead_reads_every_named_personal_cache_in_one_round_trip(monkeypat
     assert reads == ["get_many", "get_many"]  # the block's one read, and the cache it does not name
     shared.changed()
     assert first.get_or_set(person_id=1, compute=lambda: ("a after a shared bump", None)) == "a after a shared bump"
+
+
+def test_filled_slots_puts_a_new_submission_token_in_each_form_and_the_requests_csrf_token(rf, settings):
+    import re
+
+    from saypro.core.fragments import filled_slots, kept_render_context, submission_slot
+
+    kept = f"<input value='{kept_render_context()['csrf_token']}'>" + 2 * f"<input value='{submission_slot()}'>"
+    request = rf.get("/")
+
+    html = str(filled_slots(kept, request=request))
+    again = str(filled_slots(kept, request=request))
+    values = re.findall(r"value='([^']+)'", html)
+
+    assert submission_slot() not in html and "csrf-slot" not in html
+    assert len(set(values[1:])) == 2  # two forms, two tokens
+    assert set(values[1:]).isdisjoint(re.findall(r"value='([^']+)'", again)[1:])
+    settings.SECRET_KEY = "another-secret-key-" + "x" * 40
+    assert submission_slot() not in kept  # made from the secret key: no text anyone types stands for it
+
+
+def test_object_cache_keeps_parts_per_object_until_a_watched_row_names_it():
+    from saypro.core.fragments import ObjectCache
+
+    pages = ObjectCache("test-object-pages")
+    calls = []
+
+    def compute(name):
+        def value():
+            calls.append(name)
+            return name, None
+
+        return value
+
+    pages.get_or_set_for(object_id=1, part="a", compute=compute("1a"))
+    pages.get_or_set_for(object_id=1, part="b", compute=compute("1b"))
+    pages.get_or_set_for(object_id=2, part="a", compute=compute("2a"))
+    pages.objects_changed(object_ids=[1])
+    for object_id, part in [(1, "a"), (1, "b"), (2, "a")]:
+        pages.get_or_set_for(object_id=object_id, part=part, compute=compute(f"{object_id}{part}"))
+
+    assert calls == ["1a", "1b", "2a", "1a", "1b"]

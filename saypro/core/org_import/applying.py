@@ -421,6 +421,7 @@ def _write(plan: _Plan, *, known: dict[str, _Known], by: User | None) -> None:
     fragments.changed("attendance")  # the feedback console's attendance list shows them too
     fragments.changed("home_panels")  # mentor links and module owners, written in bulk below
     fragments.changed("learning_log")  # the logs name mentors and authors, whose names change in bulk
+    fragments.changed("reflection-page")  # ... and so do the reflection pages
     fragments.changed("mentor_queue")  # ... and the queues name mentees; mentor links change in bulk
     person_cache.roles_changed()  # group memberships likewise
     MentorLink.objects.bulk_create(

@@ -39,6 +39,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"Seeded {dotted.split('.')[0]}.")
             fragments.changed("home_panels")  # the seeders write in bulk, without signals
             fragments.changed("learning_log")
+            fragments.changed("reflection-page")
             fragments.changed("mentor_queue")
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Password for every demo login: {DEMO_PASSWORD}"))
         for role, email in DEMO_LOGINS:
