@@ -6,10 +6,12 @@ class FeedbackConfig(AppConfig):
     verbose_name = "Feedback sessions"
 
     def ready(self) -> None:
-        # The console's kept attendance list is bumped by any save or delete of what it shows.
-        from .selectors import ATTENDANCE_CACHE, ATTENDANCE_READ
+        # The console's kept attendance list and participation counts are bumped by any save or delete
+        # of what they show.
+        from .selectors import ATTENDANCE_CACHE, ATTENDANCE_READ, PARTICIPATION_CACHE, PARTICIPATION_READ
 
         ATTENDANCE_CACHE.watch(ATTENDANCE_READ)
+        PARTICIPATION_CACHE.watch(PARTICIPATION_READ)
 
         # The home panels kept per person (panels.py).
         from saypro.core.selectors import HOME_PANELS

@@ -419,6 +419,21 @@ def session_participation(*, session: FeedbackSession) -> dict[str, int]:
     return counts
 
 
+# The console's participation counts of a session are kept per version of this cache, bumped by any
+# save or delete of an invitation, a contribution or an enrolment (FeedbackConfig.ready) and by the
+# writes in bulk of those (fragments.changed("participation")). The session's module and start, which
+# decide who is eligible, are part of the key: a session moved by update() is counted again too.
+PARTICIPATION_CACHE = VersionedCache("participation", seconds=600)
+PARTICIPATION_READ = ["feedback.Invitation", "feedback.Contribution", "core.Enrolment"]
+
+
+def session_participation_cached(*, session: FeedbackSession) -> dict[str, int]:
+    """session_participation() from the cache (no query when kept): its two queries were over a third
+    of the console's time."""
+    key = f"session:{session.pk}:{session.module_id}:{session.starts_at.isoformat()}"
+    return PARTICIPATION_CACHE.get_or_set(key, lambda: session_participation(session=session))
+
+
 def module_sessions(*, module: Module) -> list[dict[str, Any]]:
     """A module's sessions, newest first, each with its participation counts."""
     sessions = list(module.feedback_sessions.select_related("facilitator").order_by("-starts_at", "-pk"))

@@ -270,6 +270,7 @@ def session_invitations_sync(*, session: FeedbackSession) -> int:
         [Invitation(session=session, person_id=pk) for pk in person_ids], ignore_conflicts=True
     )
     fragments.changed("attendance")  # invitations created in bulk, without signals
+    fragments.changed("participation")  # ... which the console counts
     fragments.changed("home_panels")  # ... and the home panels of those invited
     return len(person_ids)
 
@@ -1013,6 +1014,7 @@ def attendance_record(
         with transaction.atomic(savepoint=False):
             Invitation.objects.bulk_update(changed, ["attendance", "attendance_recorded_at"])
             fragments.changed("attendance")  # bulk_update() sends no signal
+            fragments.changed("participation")  # ... and the console counts who attended
             fragments.changed("learning_log")  # ... and the attendees' logs list the session
             _xapi_attendance(session, changed)
         _follow_up_again(session, changed)
@@ -1032,6 +1034,7 @@ def attendance_everyone_present(*, session: FeedbackSession, by: User) -> int:
             attendance=Invitation.Attendance.PRESENT, attendance_recorded_at=timezone.now()
         )
         fragments.changed("attendance")  # update() sends no signal
+        fragments.changed("participation")  # ... and the console counts who attended
         fragments.changed("learning_log")  # ... and the attendees' logs list the session
         if marked:
             _xapi_attendance(session, session.invitations.filter(attendance__in=Invitation.ATTENDED))

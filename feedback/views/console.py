@@ -147,7 +147,7 @@ def console_context(
     (`attendance_html`).
     """
     ctx = board_context(session=session, user=user, params=params)
-    counts = selectors.session_participation(session=session)
+    counts = selectors.session_participation_cached(session=session)
     search = (params.get("q") or "").strip() if params else ""
     if request is not None and attendance is None and not search:
         ctx.update(_attendance_urls(session), attendance_search="")

@@ -272,6 +272,7 @@ def _core_erase(person: User, *, now: datetime) -> dict:
     fragments.changed("reflection-page")  # ... and who may read a mentee's review thread with them
     fragments.changed("home_panels")  # ... and their mentors' home panels count their reflections
     fragments.changed("mentor_queue")  # ... and their mentors' queues list them
+    fragments.changed("participation")  # enrolments are withdrawn below in bulk: the feedback console counts them
     counts = {
         "notifications_deleted": Notification.objects.filter(recipient=person).delete()[0],
         "emails_unsent_deleted": unsent.delete()[0],

@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from . import person_cache
+from . import fragments, person_cache
 from .models import (
     AuditEntry,
     CalendarFeed,
@@ -158,6 +158,7 @@ def enrolment_create_many(*, module: Module, people: Iterable[User]) -> int:
     existing = set(module.enrolments.values_list("person_id", flat=True))
     new = [Enrolment(person=p, module=module) for p in people if p.pk not in existing]
     Enrolment.objects.bulk_create(new, ignore_conflicts=True)
+    fragments.changed("participation")  # the feedback console counts who is enrolled; bulk_create() sends no signal
     return len(new)
 
 

@@ -5,13 +5,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
-from feedback import selectors
+from feedback import selectors, services
 from feedback.models import Contribution, FeedbackSession, Invitation
 from saypro.core.learning_log import VERB_ATTENDED, VERB_SHARED
 from saypro.core.models import Enrolment
-from saypro.core.services import person_place
+from saypro.core.personal_data import personal_data_erase
+from saypro.core.services import enrolment_create_many, enrolment_withdraw, person_place
 from tests.factories import DepartmentFactory, ModuleFactory, UserFactory
 from tests.factories.feedback import ContributionFactory, FeedbackSessionFactory, InvitationFactory, SuggestionFactory
 
@@ -291,3 +293,58 @@ def test_next_session_for_counts_my_visible_contributions(session, employee, pee
 
     assert upcoming == session
     assert upcoming.my_contributions == 1
+
+
+def test_session_participation_cached_is_kept_until_what_it_counts_changes(
+    session, officer, employee, peer, django_assert_num_queries
+):
+    def counted():
+        return selectors.session_participation_cached(session=session)
+
+    assert counted() == {"eligible": 2, "attended": 0, "active": 0, "invited": 2, "unrecorded": 2}
+    with django_assert_num_queries(0):
+        counted()
+
+    # Each write below goes through a service (some write in bulk, without signals); the kept counts
+    # must equal a fresh count after every one of them.
+    newcomer, other = UserFactory(), UserFactory()
+    writes = [
+        lambda: enrolment_create_many(module=session.module, people=[newcomer, other]),
+        # Erased before being invited: only the withdrawal of the enrolment (in bulk) changes a count.
+        lambda: personal_data_erase(person=newcomer, by=officer),
+        lambda: services.session_invitations_sync(session=session),
+        lambda: services.attendance_set(
+            invitation=Invitation.objects.get(session=session, person=employee), attendance="late", by=officer
+        ),
+        lambda: services.attendance_record(
+            session=session, attendance={Invitation.objects.get(session=session, person=peer).pk: "absent"}, by=officer
+        ),
+        lambda: services.attendance_everyone_present(session=session, by=officer),
+        lambda: services.contribution_add(session=session, author=peer, kind="insight", text="One-to-ones"),
+        lambda: services.contribution_hide(
+            contribution=Contribution.objects.get(author=peer), reason="Off topic", by=officer
+        ),
+        lambda: enrolment_withdraw(enrolment=Enrolment.objects.get(person=other, module=session.module)),
+    ]
+    seen = []
+    for write in writes:
+        write()
+        seen.append(counted())
+        assert seen[-1] == selectors.session_participation(session=session)
+    assert [c["eligible"] for c in seen] == [4, 3, 3, 3, 3, 3, 3, 3, 2]
+    assert [c["active"] for c in seen] == [0, 0, 0, 0, 0, 0, 1, 0, 0]
+    assert seen[-1] == {"eligible": 2, "attended": 2, "active": 0, "invited": 3, "unrecorded": 0}
+
+
+def test_session_participation_cached_counts_a_moved_session_again(session, employee):
+    selectors.session_participation_cached(session=session)
+    Enrolment.objects.filter(person=employee).update(
+        status=Enrolment.Status.WITHDRAWN, withdrawn_at=session.starts_at + dt.timedelta(hours=1)
+    )
+
+    # Moved by update(), which sends no signal: the new start is part of the key.
+    later = dt.timedelta(days=1)
+    FeedbackSession.objects.filter(pk=session.pk).update(starts_at=F("starts_at") + later, ends_at=F("ends_at") + later)
+    session.refresh_from_db()
+
+    assert selectors.session_participation_cached(session=session)["eligible"] == 1

@@ -41,6 +41,8 @@ class Command(BaseCommand):
             fragments.changed("learning_log")
             fragments.changed("reflection-page")
             fragments.changed("mentor_queue")
+            fragments.changed("attendance")  # the feedback console's list and counts
+            fragments.changed("participation")
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Password for every demo login: {DEMO_PASSWORD}"))
         for role, email in DEMO_LOGINS:
             self.stdout.write(f"  {role:<22} {email}")
