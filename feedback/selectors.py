@@ -96,10 +96,10 @@ ATTENDANCE_PAGE_SIZE = 25
 SEARCH_WORDS = 5
 
 
-# The console's attendance list (a page of invitations with their people's names, departments and
-# locations) is kept as HTML per version of this cache, bumped by any save or delete of an invitation,
-# a person, a department or a location (FeedbackConfig.ready) and by the writes in bulk of invitations
-# or people (fragments.changed("attendance")).
+# The console (feedback.views.console.console_html), with its attendance list (a page of invitations
+# with their people's names, departments and locations), is kept as HTML per version of this cache,
+# bumped by any save or delete of an invitation, a person, a department or a location
+# (FeedbackConfig.ready) and by the writes in bulk of invitations or people (fragments.changed("attendance")).
 ATTENDANCE_CACHE = VersionedCache("attendance", seconds=600)
 ATTENDANCE_READ = ["feedback.Invitation", "core.User", "core.Department", "core.Location"]
 

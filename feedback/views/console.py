@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+from datetime import datetime
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -10,7 +12,9 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import SafeString
 from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import FormView, TemplateView
@@ -53,12 +57,13 @@ def _board_groups(*, session: FeedbackSession, user, kind: str, show: str) -> li
     return groups
 
 
-def board_context(*, session: FeedbackSession, user, params) -> dict:
+def board_context(*, session: FeedbackSession, user, params, version: str) -> dict:
     """What the live part of the console shows: contributions grouped by kind, filtered, with counts.
 
     The board is the same for every officer, so the template caches its cards ({% cache %}) under
-    the session, its state, the filter and `version`, which changes with every contribution or
-    suggestion written. `groups` is lazy: a cached board never loads the contributions.
+    the session, its state, the filter and `version` (selectors.console_version), which changes with
+    every contribution or suggestion written. `groups` is lazy: a cached board never loads the
+    contributions.
     """
     filter_form = ConsoleFilterForm(params or None)
     kind, show = "", ""
@@ -73,7 +78,7 @@ def board_context(*, session: FeedbackSession, user, params) -> dict:
         "board_cache_seconds": BOARD_CACHE_SECONDS,
         "filter_form": filter_form,
         "filter_query": query,
-        "version": selectors.console_version(session=session),
+        "version": version,
         "can_mark": session.state
         in (FeedbackSession.State.SCHEDULED, FeedbackSession.State.OPEN, FeedbackSession.State.HELD),
     }
@@ -123,47 +128,69 @@ def _attendance_urls(session: FeedbackSession) -> dict:
     }
 
 
-def attendance_list_html(*, request, session: FeedbackSession, params, invited: int) -> str:
-    """A page of the attendance list without a search, as every officer sees it: kept as HTML per
-    version of what it shows (its 25 rows of radio buttons were about half of the console's time)."""
-    paginator = Paginator(selectors.session_invitations(session=session), ATTENDANCE_PAGE_SIZE)
-    paginator.count = invited  # a cached property: set, it is not queried
-    number = paginator.get_page(params.get("page")).number
-    return fragments.shared_html(
-        caches=[selectors.ATTENDANCE_CACHE],
-        key=f"session:{session.pk}:page:{number}",
-        template_name="feedback/partials/attendance_list.html",
-        context=lambda: attendance_context(session=session, params=params, invited=invited),
-        request=request,
-    )
-
-
 def console_context(
-    *, session: FeedbackSession, user, params, attendance: dict[str, str] | None = None, request=None
+    *,
+    session: FeedbackSession,
+    user,
+    params,
+    attendance: dict[str, str] | None = None,
+    version: str | None = None,
+    now: datetime | None = None,
 ) -> dict:
-    """Everything the console page shows; `attendance`, as sent by a refused save, is ticked again.
-
-    Given the `request`, a list without a search and without ticks to restore comes as kept HTML
-    (`attendance_html`).
-    """
-    ctx = board_context(session=session, user=user, params=params)
+    """Everything the console page shows below the navigation; `attendance`, as sent by a refused
+    save, is ticked again. `version` and `now` when the caller already has them (console_html keys
+    the page with them)."""
+    if version is None:
+        version = selectors.console_version(session=session)
+    now = now or timezone.now()
+    ctx = board_context(session=session, user=user, params=params, version=version)
     counts = selectors.session_participation_cached(session=session)
-    search = (params.get("q") or "").strip() if params else ""
-    if request is not None and attendance is None and not search:
-        ctx.update(_attendance_urls(session), attendance_search="")
-        ctx["attendance_html"] = attendance_list_html(
-            request=request, session=session, params=params, invited=counts["invited"]
-        )
-    else:
-        ctx.update(attendance_context(session=session, params=params, attendance=attendance, invited=counts["invited"]))
+    ctx.update(attendance_context(session=session, params=params, attendance=attendance, invited=counts["invited"]))
     ctx.update(
         counts=counts,
         timer_minutes={"insight": 10, "challenge": 15, "success_story": 10},
-        open_early=services.session_open_is_early(session),
-        close_early=services.session_close_is_early(session),
+        open_early=services.session_open_is_early(session, now=now),
+        close_early=services.session_close_is_early(session, now=now),
         opens_at=services.session_opens_at(session),
     )
     return ctx
+
+
+def _row(instance) -> tuple:
+    """Every column of a row as read: a part of a key that changes with any write to the row."""
+    return tuple(getattr(instance, f.attname) for f in instance._meta.concrete_fields)
+
+
+def console_html(*, request, session: FeedbackSession) -> SafeString:
+    """The console below the navigation, as every officer sees it for this query string, kept rendered.
+
+    Rendering it was most of the page's time, and officers share everything on it. It is kept under
+    the versions of the attendance list and of the participation counts (bumped by every write they
+    show, one by one or in bulk), and keyed by what this request reads anyway: the board's version,
+    which changes with every contribution and suggestion written (update() included); the session and
+    its module as read for the permission check, so a new state, time or title shows at once even when
+    written by update(); whether opening or closing now would be early, which the clock decides; and
+    the query string (the board's filter, the list's search and page).
+    """
+    now = timezone.now()
+    version = selectors.console_version(session=session)
+    params = request.GET
+    shown = (
+        _row(session),
+        _row(session.module),
+        version,
+        services.session_open_is_early(session, now=now),
+        services.session_close_is_early(session, now=now),
+        params.urlencode(),
+    )
+    return fragments.shared_html(
+        caches=[selectors.ATTENDANCE_CACHE, selectors.PARTICIPATION_CACHE],
+        # Hashed: whatever anyone types in the query string makes a key of the same short length.
+        key=f"session:{session.pk}:{hashlib.sha256(repr(shown).encode()).hexdigest()[:32]}",
+        template_name="feedback/partials/console_body.html",
+        context=lambda: console_context(session=session, user=request.user, params=params, version=version, now=now),
+        request=request,
+    )
 
 
 class ConsoleView(SessionObjectMixin, TemplateView):
@@ -172,8 +199,8 @@ class ConsoleView(SessionObjectMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        request = self.request
-        ctx.update(console_context(session=self.get_session(), user=request.user, params=request.GET, request=request))
+        session = self.get_session()
+        ctx.update(session=session, console_html=console_html(request=self.request, session=session))
         return ctx
 
 
@@ -184,11 +211,12 @@ class ConsoleBoardView(SessionObjectMixin, View):
 
     def get(self, request, pk):
         session = self.get_session()
-        if request.GET.get("v") and request.GET["v"] == selectors.console_version(session=session):
+        version = selectors.console_version(session=session)
+        if request.GET.get("v") == version:
             return HttpResponse(status=204)
         params = request.GET.copy()
         params.pop("v", None)
-        ctx = board_context(session=session, user=request.user, params=params)
+        ctx = board_context(session=session, user=request.user, params=params, version=version)
         return render(request, "feedback/partials/console_board.html", ctx)
 
 

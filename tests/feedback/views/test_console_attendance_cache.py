@@ -1,6 +1,6 @@
-"""The console's attendance list is kept as HTML per version of what it shows (issue 12): no query for
-it when warm, each write to attendance or to people shown on the next request, each officer's own
-working CSRF token."""
+"""The console's attendance list is kept as HTML per version of what it shows (issue 12; with the rest of
+the console since, test_console_kept.py): no query for it when warm, each write to attendance or to people
+shown on the next request, each officer's own working CSRF token."""
 
 import re
 
@@ -77,7 +77,7 @@ def test_the_list_follows_ticks_everyone_present_renames_and_new_invitations(
     assert newcomer.full_name in attendance(client.get(_url(session)).content.decode())
 
 
-def test_a_search_and_a_refused_save_are_rendered_for_the_request(client_for, session, officer, employee, peer):
+def test_a_search_and_a_refused_save_show_their_own_list(client_for, session, officer, employee, peer):
     client = client_for(officer)
     client.get(_url(session))
 
