@@ -196,6 +196,7 @@ def console_html(*, request, session: FeedbackSession) -> SafeString:
 class ConsoleView(SessionObjectMixin, TemplateView):
     permission_required = "feedback.facilitate"
     template_name = "feedback/console.html"
+    session_related = ("module",)  # its title; no programme, no facilitator
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

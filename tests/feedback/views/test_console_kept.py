@@ -56,6 +56,7 @@ def test_a_warm_console_reads_only_the_session_and_the_boards_version(
     sql = " ".join(q["sql"] for q in context.captured_queries)
     assert "feedback_invitation" not in sql
     assert "core_enrolment" not in sql
+    assert "core_programme" not in sql  # the session is read with its module alone, all the page shows of it
     assert main(warm) == main(cold)
     assert counts(warm) == {
         "invited": str(participants),
