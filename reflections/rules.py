@@ -24,19 +24,19 @@ def is_author(user, reflection) -> bool:
 
 @rules.predicate
 def is_active_mentor_of_author(user, reflection) -> bool:
-    """An active mentor link to the author; cached on the user object for the request.
+    """An active mentor link to the author, from the person's kept mentees (one cache read per
+    request: kept on the user object, as a page checks several permissions).
 
     Nobody mentors themselves (the `mentor_link_not_self` constraint), so the author's own page
-    asks the database nothing.
+    asks nothing.
     """
     if reflection is None or not user.is_authenticated or reflection.author_id == user.pk:
         return False
-    from saypro.core.selectors import is_active_mentor_of
+    from saypro.core.selectors import active_mentee_ids
 
-    cache = user.__dict__.setdefault("_reflections_mentor_of", {})
-    if reflection.author_id not in cache:
-        cache[reflection.author_id] = is_active_mentor_of(mentor=user, mentee_id=reflection.author_id)
-    return cache[reflection.author_id]
+    if "_reflections_mentees" not in user.__dict__:
+        user.__dict__["_reflections_mentees"] = active_mentee_ids(mentor_id=user.pk)
+    return reflection.author_id in user.__dict__["_reflections_mentees"]
 
 
 @rules.predicate

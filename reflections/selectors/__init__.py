@@ -23,7 +23,7 @@ from .newsletter import (
     newsletter_list,
     newsletter_reflections,
 )
-from .page import REFLECTION_PAGE, kept_until, reader_part, reflection_page_changed
+from .page import REFLECTION_PAGE, kept_until, reader_part, reflection_page_changed, reflection_row_kept
 from .report import (
     reflection_board_shared_in,
     reflection_commitments_due_in,
@@ -63,6 +63,7 @@ __all__ = [
     "kept_until",
     "reader_part",
     "reflection_page_changed",
+    "reflection_row_kept",
     "AWAITING",
     "AdoptionSummary",
     "REPORTED_PAGE_SIZE",

@@ -33,12 +33,13 @@ class ReflectionPermissionMixin(PermissionRequiredMixin):
     """
 
     permission_required = "reflections.view_reflection"
-    # Whether the reflection is loaded with the people and places its page shows, or its row alone.
+    # Whether the reflection is loaded with the people and places its page shows, or its row alone
+    # as kept with the page (selectors.page.reflection_row_kept).
     load_related = True
 
     def get_permission_object(self) -> Reflection | None:
         if not hasattr(self, "_reflection"):
-            load = selectors.reflection_get if self.load_related else selectors.reflection_row
+            load = selectors.reflection_get if self.load_related else selectors.reflection_row_kept
             reflection = load(pk=self.kwargs["pk"])
             user = self.request.user
             if user.is_authenticated and (

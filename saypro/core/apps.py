@@ -14,10 +14,11 @@ class CoreConfig(AppConfig):
         from django.utils.module_loading import import_string
 
         from . import company_signin, person_cache, second_factor  # noqa: F401 -- imported for their signal receivers
-        from .selectors import MANAGER_SCOPES, PLACEMENT_NAMES
+        from .selectors import MANAGER_SCOPES, MENTEES, PLACEMENT_NAMES
 
         person_cache.watch_for_changes()
         MANAGER_SCOPES.watch(["core.ManagerScope"])
+        MENTEES.watch_people("core.MentorLink", lambda link: [link.mentor_id])
         PLACEMENT_NAMES.watch(["core.Department", "core.Location", "core.JobRole"])
         import_string("saypro.dashboard.watch_for_changes")()
 

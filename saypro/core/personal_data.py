@@ -269,7 +269,7 @@ def _core_erase(person: User, *, now: datetime) -> dict:
 
     unsent = OutboundEmail.objects.filter(recipient=person).exclude(status=OutboundEmail.Status.SENT)
     fragments.changed("dashboard")  # mentor links end below in bulk, without signals
-    fragments.changed("reflection-page")  # ... and who may read a mentee's review thread with them
+    fragments.changed("mentor_links")  # ... and whom the mentors mentor
     fragments.changed("home_panels")  # ... and their mentors' home panels count their reflections
     fragments.changed("mentor_queue")  # ... and their mentors' queues list them
     fragments.changed("participation")  # enrolments are withdrawn below in bulk: the feedback console counts them

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import F, Q, QuerySet
 
-from .fragments import VersionedCache
+from .fragments import PersonalCache, VersionedCache
 from .models import (
     AuditEntry,
     CalendarFeed,
@@ -80,6 +80,24 @@ def mentee_list(*, mentor: User) -> QuerySet[User]:
 
 def is_active_mentor_of(*, mentor: User, mentee_id: int) -> bool:
     return MentorLink.objects.filter(mentor=mentor, mentee_id=mentee_id, is_active=True).exists()
+
+
+# Whom each person mentors, for the permission checks of pages (a reflection's review thread):
+# kept per person, stale when one of their links is saved or deleted (CoreConfig.ready) and, for
+# everyone, when links are written in bulk (the org import, an erasure: changed("mentor_links")).
+# Services check a link they act on in the database (is_active_mentor_of).
+MENTOR_LINKS = VersionedCache("mentor_links", seconds=3600)
+MENTEES = PersonalCache("mentees", seconds=3600, shared=[MENTOR_LINKS])
+
+
+def active_mentee_ids(*, mentor_id: int) -> frozenset[int]:
+    """The people `mentor_id` mentors now (kept: no query when kept)."""
+
+    def read() -> tuple[frozenset[int], None]:
+        links = MentorLink.objects.filter(mentor_id=mentor_id, is_active=True).values_list("mentee_id", flat=True)
+        return frozenset(links), None
+
+    return MENTEES.get_or_set(person_id=mentor_id, compute=read)
 
 
 # Each home panel is kept per person (fragments.PersonalCache), stale when a write bumps that

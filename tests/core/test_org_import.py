@@ -515,12 +515,17 @@ def test_apply_mentor_already_in_the_database_need_not_be_in_the_file():
 
 @pytest.mark.django_db
 def test_apply_mentor_not_listed_anymore_becomes_former_and_comes_back():
+    from saypro.core.selectors import active_mentee_ids
+
     run(org_csv(ZOE, SIPHO, "lerato@example.org,L,N,,,,zoe@example.org|sipho@example.org,,"))
     lerato = User.objects.get(email="lerato@example.org")
+    zoe = User.objects.get(email="zoe@example.org")
+    assert lerato.pk in active_mentee_ids(mentor_id=zoe.pk)  # kept for the pages' permission checks
 
     summary = run(org_csv(ZOE, SIPHO, "lerato@example.org,L,N,,,,sipho@example.org,,"))
 
     assert (summary.updated, summary.unchanged) == (1, 2)
+    assert lerato.pk not in active_mentee_ids(mentor_id=zoe.pk)  # the link was ended in bulk
     assert dict(lerato.mentor_links.values_list("mentor__email", "is_active")) == {
         "zoe@example.org": False,
         "sipho@example.org": True,

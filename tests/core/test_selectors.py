@@ -154,6 +154,47 @@ def test_mentor_ids_of_lists_active_mentors_only():
     assert selectors.is_active_mentor_of(mentor=former.mentor, mentee_id=mentee.pk) is False
 
 
+def test_active_mentee_ids_are_kept_until_a_link_of_the_mentor_is_written(django_assert_num_queries):
+    mentor = UserFactory()
+    link = MentorLinkFactory(mentor=mentor)
+    other = MentorLinkFactory(mentor=mentor)
+    MentorLinkFactory()  # someone else's mentee
+    assert selectors.active_mentee_ids(mentor_id=mentor.pk) == {link.mentee_id, other.mentee_id}
+
+    with django_assert_num_queries(0):
+        selectors.active_mentee_ids(mentor_id=mentor.pk)
+    link.is_active = False
+    link.save(update_fields=["is_active"])
+    after_end = selectors.active_mentee_ids(mentor_id=mentor.pk)
+    other.delete()
+    after_delete = selectors.active_mentee_ids(mentor_id=mentor.pk)
+
+    assert (after_end, after_delete) == ({other.mentee_id}, frozenset())
+
+
+def test_active_mentee_ids_follow_links_written_in_bulk_when_the_writer_says_so():
+    from saypro.core import fragments
+
+    link = MentorLinkFactory()
+    assert selectors.active_mentee_ids(mentor_id=link.mentor_id) == {link.mentee_id}
+
+    MentorLink.objects.update(is_active=False)  # as the org import and an erasure write them
+    fragments.changed("mentor_links")
+
+    assert selectors.active_mentee_ids(mentor_id=link.mentor_id) == frozenset()
+
+
+def test_an_erasure_ends_the_mentors_kept_links(officer):
+    link = MentorLinkFactory()
+    assert selectors.active_mentee_ids(mentor_id=link.mentor_id) == {link.mentee_id}
+
+    from saypro.core.personal_data import personal_data_erase
+
+    personal_data_erase(person=link.mentee, by=officer)
+
+    assert selectors.active_mentee_ids(mentor_id=link.mentor_id) == frozenset()
+
+
 def test_mentee_list_lists_active_mentees_only():
     mentor = UserFactory()
     current, former = UserFactory(), UserFactory()
