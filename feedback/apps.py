@@ -13,6 +13,14 @@ class FeedbackConfig(AppConfig):
         ATTENDANCE_CACHE.watch(ATTENDANCE_READ)
         PARTICIPATION_CACHE.watch(PARTICIPATION_READ)
 
+        # The console's session and board fingerprint kept per session.
+        from .selectors import CONSOLE_KEPT, CONSOLE_SHARED, suggestion_session_ids
+
+        CONSOLE_SHARED.watch(["core.Module"])
+        CONSOLE_KEPT.watch_objects("feedback.FeedbackSession", lambda session: [session.pk])
+        CONSOLE_KEPT.watch_objects("feedback.Contribution", lambda contribution: [contribution.session_id])
+        CONSOLE_KEPT.watch_objects("feedback.Suggestion", suggestion_session_ids)
+
         # The home panels kept per person (panels.py).
         from saypro.core.selectors import HOME_PANELS
 

@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from saypro.core import roles
 from saypro.core.calendar import CalendarEntry
-from saypro.core.fragments import VersionedCache
+from saypro.core.fragments import ObjectCache, VersionedCache
 from saypro.core.learning_log import VERB_ATTENDED, VERB_SHARED, LogEntry, markdown_detail, newest_first, pk_url, within
 from saypro.core.models import Module, Placement, User
 
@@ -215,6 +215,46 @@ def console_version(*, session: FeedbackSession) -> str:
     )
     last = row["last"].timestamp() if row["last"] else 0
     return f"{row['n']}-{row['s']}-{last:.6f}"
+
+
+# What the console reads on every view besides its kept HTML, kept per session: the session's row
+# with its module (the officer's permission check) and the board's fingerprint (console_version).
+# Under load each query left on the page cost more than the rest of it (benchmarks/bench_throughput.py).
+# Stale on every save or delete of the session, its contributions and their suggestions
+# (FeedbackConfig.ready), of any module (CONSOLE_SHARED), and after the services' update() of
+# these (console_changed). The board's own polling still reads the fingerprint from the database,
+# so a board kept under an older fingerprint is replaced on its first poll.
+CONSOLE_SHARED = VersionedCache("console", seconds=600)
+CONSOLE_KEPT = ObjectCache("console", seconds=600, shared=[CONSOLE_SHARED])
+
+
+def console_session_kept(*, pk: int) -> FeedbackSession | None:
+    """The session with its module, as kept for the console (officers see every session)."""
+    return CONSOLE_KEPT.get_or_set_for(
+        object_id=pk,
+        part="session",
+        compute=lambda: (FeedbackSession.objects.select_related("module").filter(pk=pk).first(), None),
+    )
+
+
+def console_version_kept(*, session: FeedbackSession) -> str:
+    """console_version() as kept for the session: no query when kept."""
+    return CONSOLE_KEPT.get_or_set_for(
+        object_id=session.pk, part="version", compute=lambda: (console_version(session=session), None)
+    )
+
+
+def console_changed(*, session_ids: list[int]) -> None:
+    """A service wrote these sessions or their contributions with update(): their kept reads are stale."""
+    CONSOLE_KEPT.objects_changed(object_ids=session_ids)
+
+
+def suggestion_session_ids(suggestion: Suggestion) -> list[int]:
+    """The session a suggestion is in, for CONSOLE_KEPT (none when its contribution is gone with it)."""
+    try:
+        return [suggestion.contribution.session_id]
+    except Contribution.DoesNotExist:
+        return []
 
 
 def session_summary(*, session: FeedbackSession) -> dict[str, list[Contribution]]:

@@ -34,7 +34,7 @@ from .models import (
     Invitation,
     Suggestion,
 )
-from .selectors import session_calendar_entry
+from .selectors import console_changed, session_calendar_entry, suggestion_session_ids
 
 # A major module is worth a proposal from a week before its end until a month after it.
 PROPOSAL_LEAD_DAYS = 7
@@ -869,6 +869,7 @@ def suggestion_add(
                 submission_token=token,
             )
             Contribution.objects.filter(pk=contribution.pk).update(updated_at=suggestion.created_at)
+            console_changed(session_ids=[contribution.session_id])  # update() sends no signal
     except IntegrityError:
         return Suggestion.objects.get(author=author, submission_token=token), False
     notify(
@@ -893,6 +894,7 @@ def suggestion_hide(*, suggestion: Suggestion, reason: str, by: User) -> Suggest
     suggestion.hidden_reason = reason
     suggestion.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
     Contribution.objects.filter(pk=suggestion.contribution_id).update(updated_at=suggestion.hidden_at)
+    console_changed(session_ids=suggestion_session_ids(suggestion))  # update() sends no signal
     audit_record(actor=by, action="feedback.suggestion_hide", target=suggestion, reason=reason)
     return suggestion
 
@@ -1086,4 +1088,5 @@ def session_follow_up(*, session_id: int) -> int:
     FeedbackSession.objects.filter(pk=session.pk, follow_up_sent_at__isnull=True).update(
         follow_up_sent_at=timezone.now()
     )
+    console_changed(session_ids=[session.pk])  # update() sends no signal
     return told

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +24,7 @@ from feedback.forms import ATTENDANCE_BUTTONS, ConsoleFilterForm, TransitionForm
 from feedback.models import FeedbackSession, Invitation
 from feedback.selectors import ATTENDANCE_PAGE_SIZE
 from saypro.core import fragments
+from saypro.core.roles import is_officer
 from saypro.core.views.refusals import add_service_errors, refusal_as_message
 
 from .mixins import SessionObjectMixin
@@ -166,14 +167,15 @@ def console_html(*, request, session: FeedbackSession) -> SafeString:
 
     Rendering it was most of the page's time, and officers share everything on it. It is kept under
     the versions of the attendance list and of the participation counts (bumped by every write they
-    show, one by one or in bulk), and keyed by what this request reads anyway: the board's version,
-    which changes with every contribution and suggestion written (update() included); the session and
-    its module as read for the permission check, so a new state, time or title shows at once even when
-    written by update(); whether opening or closing now would be early, which the clock decides; and
-    the query string (the board's filter, the list's search and page).
+    show, one by one or in bulk), and keyed by what this request reads anyway, both kept per session
+    (selectors.CONSOLE_KEPT, stale on every write of them, update() included): the board's version,
+    which changes with every contribution and suggestion written, and the session and its module as
+    read for the permission check, so a new state, time or title shows at once; whether opening or
+    closing now would be early, which the clock decides; and the query string (the board's filter,
+    the list's search and page).
     """
     now = timezone.now()
-    version = selectors.console_version(session=session)
+    version = selectors.console_version_kept(session=session)
     params = request.GET
     shown = (
         _row(session),
@@ -197,6 +199,15 @@ class ConsoleView(SessionObjectMixin, TemplateView):
     permission_required = "feedback.facilitate"
     template_name = "feedback/console.html"
     session_related = ("module",)  # its title; no programme, no facilitator
+
+    def get_session(self):
+        # Officers see every session: theirs is read as kept for the console. Anyone else is
+        # answered as before (404 for a session they may not see, 403 for one they may).
+        if self._session is None and is_officer.test(self.request.user):
+            self._session = selectors.console_session_kept(pk=self.kwargs["pk"])
+            if self._session is None:
+                raise Http404("No such feedback session.")
+        return super().get_session()
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

@@ -140,6 +140,7 @@ def module_mark_ended(*, today=None) -> list[int]:
     ids = list(Module.objects.filter(ended_at__isnull=True, ends_on__lt=today).values_list("pk", flat=True))
     if ids:
         Module.objects.filter(pk__in=ids, ended_at__isnull=True).update(ended_at=timezone.now())
+        fragments.changed("console")  # the feedback console keeps its module; update() sends no signal
     return ids
 
 

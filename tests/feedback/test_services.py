@@ -287,7 +287,7 @@ def test_session_update_of_prompts_only_sends_no_new_invite(session, officer, dj
         services.session_update(session=session, **{**kwargs, "prompts": "One new question"})
 
     assert session.sequence == 0
-    assert callbacks == []
+    assert [c for c in callbacks if not is_version_bump(c)] == []  # kept pages go stale; nothing is sent
 
 
 def test_session_update_of_a_held_session_is_refused(session, officer):

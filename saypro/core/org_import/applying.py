@@ -416,6 +416,7 @@ def _write(plan: _Plan, *, known: dict[str, _Known], by: User | None) -> None:
 
     fragments.changed("dashboard")  # people and mentor links written in bulk, without signals
     fragments.changed("mentor_links")  # ... and whom each mentor mentors
+    fragments.changed("console")  # the feedback console keeps the modules, whose owners change in bulk
     # The round page shows people's names and placements, and counts sign-ups by department.
     fragments.changed("round_members")
     fragments.changed("circle_signups")

@@ -35,11 +35,12 @@ def test_a_warm_console_reads_no_invited_person(
     client = client_for(officer)
     cold = client.get(_url(session)).content.decode()
 
-    # 3, not 5: the participation counts are kept too (session_participation_cached).
-    with django_assert_num_queries(3) as context:
+    # 1, not 5: the participation counts are kept too (session_participation_cached), and the
+    # session and the board's version (selectors.CONSOLE_KEPT).
+    with django_assert_num_queries(1) as context:
         warm = client.get(_url(session)).content.decode()
 
-    # The session and the board's version are read; the invited people are not.
+    # The invited people are not read.
     assert 'ORDER BY "core_user"."last_name"' not in " ".join(q["sql"] for q in context.captured_queries)
     assert attendance(warm) == attendance(cold) == {employee.full_name: "", peer.full_name: ""}
 

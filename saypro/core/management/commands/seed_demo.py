@@ -40,6 +40,7 @@ class Command(BaseCommand):
             fragments.changed("home_panels")  # the seeders write in bulk, without signals
             fragments.changed("learning_log")
             fragments.changed("reflection-page")
+            fragments.changed("console")
             fragments.changed("mentor_queue")
             fragments.changed("attendance")  # the feedback console's list and counts
             fragments.changed("participation")
