@@ -67,16 +67,9 @@ def session_list(
     return qs
 
 
-def session_get(*, person: User, pk: int, related: tuple[str, ...] | None = None) -> FeedbackSession | None:
-    """One session, if the person may see it (officers: any; others: the ones they are invited to).
-
-    `related`, for a page that shows fewer of the session's relations than session_list reads: only
-    those are read with it (each one joined and built was a part of the console's warm request).
-    """
-    qs = session_list(person=person)
-    if related is not None:
-        qs = qs.select_related(None).select_related(*related)
-    return qs.filter(pk=pk).first()
+def session_get(*, person: User, pk: int) -> FeedbackSession | None:
+    """One session, if the person may see it (officers: any; others: the ones they are invited to)."""
+    return session_list(person=person).filter(pk=pk).first()
 
 
 def session_invitation_for(*, session: FeedbackSession, person: User) -> Invitation | None:

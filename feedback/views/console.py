@@ -198,7 +198,6 @@ def console_html(*, request, session: FeedbackSession) -> SafeString:
 class ConsoleView(SessionObjectMixin, TemplateView):
     permission_required = "feedback.facilitate"
     template_name = "feedback/console.html"
-    session_related = ("module",)  # its title; no programme, no facilitator
 
     def get_session(self):
         # Officers see every session: theirs is read as kept for the console. Anyone else is

@@ -9,19 +9,13 @@ from feedback import selectors
 
 
 class SessionObjectMixin(PermissionRequiredMixin):
-    """The session in the URL, if the signed-in person may see it; anonymous people go to sign in.
-
-    `session_related`: the relations the page shows, when fewer than selectors.session_get reads.
-    """
+    """The session in the URL, if the signed-in person may see it; anonymous people go to sign in."""
 
     _session = None
-    session_related: tuple[str, ...] | None = None
 
     def get_session(self):
         if self._session is None and self.request.user.is_authenticated:
-            self._session = selectors.session_get(
-                person=self.request.user, pk=self.kwargs["pk"], related=self.session_related
-            )
+            self._session = selectors.session_get(person=self.request.user, pk=self.kwargs["pk"])
             if self._session is None:
                 raise Http404("No such feedback session.")
         return self._session

@@ -33,13 +33,13 @@ class ReflectionPermissionMixin(PermissionRequiredMixin):
     """
 
     permission_required = "reflections.view_reflection"
-    # Whether the reflection is loaded with the people and places its page shows, or its row alone
-    # as kept with the page (selectors.page.reflection_row_kept).
-    load_related = True
+    # How the reflection is read: with the people and places its page shows, or (for a page kept
+    # rendered) its row alone, as kept with that page (selectors.page.reflection_row_kept).
+    reads_kept_row = False
 
     def get_permission_object(self) -> Reflection | None:
         if not hasattr(self, "_reflection"):
-            load = selectors.reflection_get if self.load_related else selectors.reflection_row_kept
+            load = selectors.reflection_row_kept if self.reads_kept_row else selectors.reflection_get
             reflection = load(pk=self.kwargs["pk"])
             user = self.request.user
             if user.is_authenticated and (

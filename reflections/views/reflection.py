@@ -38,7 +38,7 @@ def _add_errors(form, exc: ValidationError) -> None:
 class ReflectionDetailView(ReflectionPermissionMixin, View):
     """The reflection page; `?reports=all` lists every "I tried it" report instead of the newest few."""
 
-    load_related = False  # the page is kept rendered (reflection_page): its row is all a kept view reads
+    reads_kept_row = True  # the page is kept rendered (reflection_page): its row is all a kept view reads
 
     def get(self, request, pk):
         return reflection_page(request, self.reflection, all_reports=request.GET.get("reports") == "all")
